@@ -1,0 +1,154 @@
+// The one place that reads process.env: parses and validates every setting once, with loopback
+// defaults, so every process fails at start with one readable message instead of deep inside.
+import path from "node:path";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PORT: port.default(3000),
+  TICKSTREAM_DATA_DIR: optionalString,
+
+  KAFKA_BROKERS: optionalString,
+  KAFKA_CLIENT_ID: z.string().min(1).default("tickstream"),
+  KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
+  KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+
+  CASSANDRA_CONTACT_POINTS: optionalString,
+  CASSANDRA_LOCAL_DC: z.string().min(1).default("datacenter1"),
+  CASSANDRA_KEYSPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,47}$/, "must be a lower-case CQL identifier")
+    .default("tickstream"),
+  CASSANDRA_REPLICATION: z.string().min(1).default("SimpleStrategy:1"),
+
+  REDIS_URL: optionalString,
+
+  WEBHDFS_URL: optionalString,
+  HDFS_USER: z.string().min(1).default("tickstream"),
+
+  SERVICES_STARTUP_TIMEOUT_S: positiveInt.default(240),
+  JAVA_HOME: optionalString,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Cassandra keyspace replication, e.g. `SimpleStrategy:1` or `NetworkTopologyStrategy:dc1=3,dc2=2`. */
+export type Replication =
+  | { class: "SimpleStrategy"; replication_factor: number }
+  | { class: "NetworkTopologyStrategy"; [dataCenter: string]: number | string };
+
+export function parseReplication(spec: string): Replication {
+  const [strategy, rest = ""] = spec.split(":", 2);
+  if (strategy === "SimpleStrategy") {
+    const factor = Number(rest);
+    if (!Number.isInteger(factor) || factor < 1) {
+      throw new Error(`CASSANDRA_REPLICATION: "${spec}" needs a positive factor, e.g. SimpleStrategy:1`);
+    }
+    return { class: "SimpleStrategy", replication_factor: factor };
+  }
+  if (strategy === "NetworkTopologyStrategy") {
+    const replication: Replication = { class: "NetworkTopologyStrategy" };
+    for (const pair of rest.split(",").filter(Boolean)) {
+      const [dc, factorText] = pair.split("=");
+      const factor = Number(factorText);
+      if (!dc || !/^[A-Za-z0-9_-]+$/.test(dc) || !Number.isInteger(factor) || factor < 1) {
+        throw new Error(`CASSANDRA_REPLICATION: bad data-center entry "${pair}" (want dc=factor)`);
+      }
+      replication[dc] = factor;
+    }
+    if (Object.keys(replication).length === 1) {
+      throw new Error(`CASSANDRA_REPLICATION: "${spec}" names no data center`);
+    }
+    return replication;
+  }
+  throw new Error(`CASSANDRA_REPLICATION: unknown strategy in "${spec}"`);
+}
+
+/** Local single-node defaults; a service whose address is given in the env is external. */
+export const LOCAL_ENDPOINTS = {
+  kafka: "127.0.0.1:9092",
+  cassandra: "127.0.0.1:9042",
+  redis: "redis://127.0.0.1:6379",
+  webhdfs: "http://127.0.0.1:9870/webhdfs/v1",
+} as const;
+
+export interface AppConfig {
+  env: Env["NODE_ENV"];
+  logLevel: Env["LOG_LEVEL"];
+  webPort: number;
+  dataDir: string;
+  javaHome: string | undefined;
+  servicesStartupTimeoutMs: number;
+  kafka: { brokers: string[]; external: boolean; clientId: string; partitions: number; replicationFactor: number };
+  cassandra: {
+    contactPoints: string[];
+    external: boolean;
+    localDataCenter: string;
+    keyspace: string;
+    replication: Replication;
+  };
+  redis: { url: string; external: boolean };
+  hdfs: { webhdfsUrl: string; external: boolean; user: string };
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Parses an env map (process.env by default) into the typed config; throws one readable error. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    webPort: env.PORT,
+    dataDir: path.resolve(env.TICKSTREAM_DATA_DIR ?? ".data"),
+    javaHome: env.JAVA_HOME,
+    servicesStartupTimeoutMs: env.SERVICES_STARTUP_TIMEOUT_S * 1000,
+    kafka: {
+      brokers: splitList(env.KAFKA_BROKERS ?? LOCAL_ENDPOINTS.kafka),
+      external: env.KAFKA_BROKERS !== undefined,
+      clientId: env.KAFKA_CLIENT_ID,
+      partitions: env.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    },
+    cassandra: {
+      contactPoints: splitList(env.CASSANDRA_CONTACT_POINTS ?? LOCAL_ENDPOINTS.cassandra),
+      external: env.CASSANDRA_CONTACT_POINTS !== undefined,
+      localDataCenter: env.CASSANDRA_LOCAL_DC,
+      keyspace: env.CASSANDRA_KEYSPACE,
+      replication: parseReplication(env.CASSANDRA_REPLICATION),
+    },
+    redis: { url: env.REDIS_URL ?? LOCAL_ENDPOINTS.redis, external: env.REDIS_URL !== undefined },
+    hdfs: {
+      webhdfsUrl: (env.WEBHDFS_URL ?? LOCAL_ENDPOINTS.webhdfs).replace(/\/+$/, ""),
+      external: env.WEBHDFS_URL !== undefined,
+      user: env.HDFS_USER,
+    },
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** The process-wide config, parsed on first use. */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,86 @@
+// Thin kafkajs wiring: one Kafka client per process, an idempotent acks=all producer, and topic
+// creation with configured partitions. Topic names are declared here, once.
+import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type Producer } from "kafkajs";
+import type { Logger } from "./logger";
+
+export const TOPICS = {
+  trades: "market.trades",
+  quotes: "market.quotes",
+  prices: "market.prices",
+  dlq: "market.dlq",
+} as const;
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  log: Logger;
+  /** ms to wait for a broker connection before failing (kafkajs default 1 s is tight for a cold JVM). */
+  connectionTimeoutMs?: number;
+  retries?: number;
+}
+
+const pinoLevelOf: Record<number, "error" | "warn" | "info" | "debug"> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
+/** A kafkajs client whose own logs go through pino. */
+export function createKafka(options: KafkaOptions): Kafka {
+  const { log } = options;
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+    retry: { retries: options.retries ?? 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        const { message, ...rest } = entry;
+        log[pinoLevelOf[level] ?? "info"]({ kafkajs: rest }, message);
+      },
+  });
+}
+
+/**
+ * An idempotent producer (acks=all is implied by idempotence and enforced by kafkajs), with the
+ * Java client's murmur2 partitioner so a symbol lands on the same partition as from any other client.
+ */
+export async function connectProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  return producer;
+}
+
+/** Creates the topics that do not exist yet; existing topics are left as they are. */
+export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  }
+  return missing.map((topic) => topic.topic);
+}
+
+/** The application's topics with their partition counts and retention. */
+export function applicationTopics(partitions: number, replicationFactor: number): ITopicConfig[] {
+  const tick = (topic: string): ITopicConfig => ({ topic, numPartitions: partitions, replicationFactor });
+  return [
+    tick(TOPICS.trades),
+    tick(TOPICS.quotes),
+    tick(TOPICS.prices),
+    // The DLQ is read by operators, not replayed by key order: few partitions, longer retention.
+    {
+      topic: TOPICS.dlq,
+      numPartitions: 1,
+      replicationFactor,
+      configEntries: [{ name: "retention.ms", value: String(14 * 24 * 3600 * 1000) }],
+    },
+  ];
+}

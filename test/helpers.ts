@@ -1,0 +1,19 @@
+// Shared helpers of integration tests: unique names per run and polling with a deadline.
+import { randomUUID } from "node:crypto";
+import pino from "pino";
+
+/** A name no other test run uses, safe as a topic, keyspace or queue prefix. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+}
+
+export const testLog = pino({ level: "warn" });
+
+/** Polls `condition` until it returns true; fails with `what` after `timeoutMs`. */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

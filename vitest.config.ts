@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// Two tiers: unit tests need no server; integration tests talk to the real local stack.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["{core,adapters,server,workers,db,infra,app}/**/*.test.{ts,tsx}"],
+          exclude: ["**/*.int.test.ts", "node_modules/**"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          globalSetup: ["test/int-setup.ts"],
+          include: ["{core,adapters,server,workers,db,infra,app,test}/**/*.int.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // The real servers are shared; run files one at a time so 2 cores are not oversubscribed.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
