@@ -1,0 +1,227 @@
+// Rolling indicators over a series of closes (SMA, EMA, realized volatility) and the per-symbol
+// bundle the stream worker updates on each final candle. Every window is a fixed-size ring
+// buffer, so per-symbol memory is constant however long the stream runs.
+import type { Candle } from "./candles";
+import type { Interval } from "./intervals";
+import { RingBuffer } from "./ring-buffer";
+
+/** A rolling indicator fed one value at a time; `value` is undefined until it has enough data. */
+export type RollingIndicator = {
+  readonly period: number;
+  /** Values fed so far. */
+  readonly count: number;
+  readonly value: number | undefined;
+  update(x: number): number | undefined;
+};
+
+/** Simple moving average of the last `period` values. */
+export function createSma(period: number): RollingIndicator {
+  assertPeriod(period, 1);
+  const window = new RingBuffer<number>(period);
+  let count = 0;
+  let value: number | undefined;
+  return {
+    period,
+    get count() {
+      return count;
+    },
+    get value() {
+      return value;
+    },
+    update(x) {
+      assertFinite(x);
+      window.push(x);
+      count++;
+      // Re-summing the window (cheap at these periods) avoids the drift of a running add/subtract sum.
+      value = window.isFull ? sumOf(window) / period : undefined;
+      return value;
+    },
+  };
+}
+
+/**
+ * Exponential moving average with alpha = 2 / (period + 1), seeded, by the usual convention, with
+ * the SMA of the first `period` values: undefined before that, then
+ * ema = alpha * x + (1 - alpha) * previous ema.
+ */
+export function createEma(period: number): RollingIndicator {
+  assertPeriod(period, 1);
+  const alpha = 2 / (period + 1);
+  let count = 0;
+  let seedSum = 0;
+  let value: number | undefined;
+  return {
+    period,
+    get count() {
+      return count;
+    },
+    get value() {
+      return value;
+    },
+    update(x) {
+      assertFinite(x);
+      count++;
+      if (value === undefined) {
+        seedSum += x;
+        if (count === period) value = seedSum / period;
+      } else {
+        value = alpha * x + (1 - alpha) * value;
+      }
+      return value;
+    },
+  };
+}
+
+export type RealizedVolatility = {
+  /** Sample standard deviation (n - 1) of the last `period` log returns: per-period volatility. */
+  stdev: number;
+  /** Sum of squared log returns over the same returns: realized variance over the whole window. */
+  realizedVariance: number;
+};
+
+/** A realized-volatility tracker over the last `period` log returns of a close series. */
+export type RealizedVolIndicator = {
+  readonly period: number;
+  readonly value: RealizedVolatility | undefined;
+  update(close: number): RealizedVolatility | undefined;
+};
+
+/** Realized volatility over the last `period` log returns (needs `period` + 1 closes). */
+export function createRealizedVol(period: number): RealizedVolIndicator {
+  // A sample stdev needs at least two returns.
+  assertPeriod(period, 2);
+  const returns = new RingBuffer<number>(period);
+  let previousClose: number | undefined;
+  let value: RealizedVolatility | undefined;
+  return {
+    period,
+    get value() {
+      return value;
+    },
+    update(close) {
+      if (!Number.isFinite(close) || close <= 0) throw new RangeError(`a close must be a positive finite number, got ${close}`);
+      if (previousClose !== undefined) returns.push(Math.log(close / previousClose));
+      previousClose = close;
+      value = returns.isFull ? realizedVolatilityOf(returns) : undefined;
+      return value;
+    },
+  };
+}
+
+/** Scales a per-period volatility to a yearly one: stdev * sqrt(periodsPerYear) (e.g. 252 * 390 for US-equity minutes). */
+export function annualizeVolatility(perPeriodStdev: number, periodsPerYear: number): number {
+  assertPeriodsPerYear(periodsPerYear);
+  return perPeriodStdev * Math.sqrt(periodsPerYear);
+}
+
+/** Scales a realized variance measured over `periods` periods to a yearly variance. */
+export function annualizeVariance(realizedVariance: number, periods: number, periodsPerYear: number): number {
+  assertPeriod(periods, 1);
+  assertPeriodsPerYear(periodsPerYear);
+  return (realizedVariance / periods) * periodsPerYear;
+}
+
+/** Indicator values after a candle; null until an indicator has enough closes (JSON-friendly). */
+export type IndicatorSnapshot = {
+  symbol: string;
+  interval: Interval;
+  windowStart: number;
+  close: number;
+  sma20: number | null;
+  sma50: number | null;
+  ema20: number | null;
+  ema50: number | null;
+  /** Per-period (not annualized) sample stdev of the last 20 log returns. */
+  realizedVol20: number | null;
+  /** Sum of squared log returns over the last 20 returns. */
+  realizedVariance20: number | null;
+};
+
+/** One symbol's indicators over one candle interval. Mutable; change it only through this module. */
+export type IndicatorState = {
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly sma20: RollingIndicator;
+  readonly sma50: RollingIndicator;
+  readonly ema20: RollingIndicator;
+  readonly ema50: RollingIndicator;
+  readonly vol20: RealizedVolIndicator;
+  last: IndicatorSnapshot | undefined;
+};
+
+/** Creates empty indicator state for `symbol` over final candles of `interval` (1m in the stream). */
+export function createIndicatorState(symbol: string, interval: Interval = "1m"): IndicatorState {
+  return {
+    symbol,
+    interval,
+    sma20: createSma(20),
+    sma50: createSma(50),
+    ema20: createEma(20),
+    ema50: createEma(50),
+    vol20: createRealizedVol(20),
+    last: undefined,
+  };
+}
+
+/**
+ * Feeds a FINAL candle's close (mutates `state`) and returns the new snapshot. Candles must come
+ * in window order; one at or before the last applied window is ignored (undefined is returned),
+ * since a late correction cannot be un-applied from an EMA. Windows without trades have no candle
+ * and are skipped, not filled, so a period is "one traded candle".
+ */
+export function updateIndicators(state: IndicatorState, candle: Candle): IndicatorSnapshot | undefined {
+  if (candle.symbol !== state.symbol || candle.interval !== state.interval) {
+    throw new RangeError(
+      `indicator state for ${state.symbol}/${state.interval} got a ${candle.symbol}/${candle.interval} candle`,
+    );
+  }
+  if (state.last !== undefined && candle.windowStart <= state.last.windowStart) return undefined;
+  const close = candle.close;
+  const vol = state.vol20.update(close);
+  state.last = {
+    symbol: state.symbol,
+    interval: state.interval,
+    windowStart: candle.windowStart,
+    close,
+    sma20: state.sma20.update(close) ?? null,
+    sma50: state.sma50.update(close) ?? null,
+    ema20: state.ema20.update(close) ?? null,
+    ema50: state.ema50.update(close) ?? null,
+    realizedVol20: vol?.stdev ?? null,
+    realizedVariance20: vol?.realizedVariance ?? null,
+  };
+  return state.last;
+}
+
+function realizedVolatilityOf(returns: RingBuffer<number>): RealizedVolatility {
+  const n = returns.size;
+  const mean = sumOf(returns) / n;
+  let squaredDeviations = 0;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const r = returns.at(i) as number;
+    squaredDeviations += (r - mean) ** 2;
+    squares += r * r;
+  }
+  return { stdev: Math.sqrt(squaredDeviations / (n - 1)), realizedVariance: squares };
+}
+
+function sumOf(buffer: RingBuffer<number>): number {
+  let sum = 0;
+  for (let i = 0; i < buffer.size; i++) sum += buffer.at(i) as number;
+  return sum;
+}
+
+function assertPeriod(period: number, min: number): void {
+  if (!Number.isInteger(period) || period < min) throw new RangeError(`period must be an integer >= ${min}, got ${period}`);
+}
+
+function assertPeriodsPerYear(periodsPerYear: number): void {
+  if (!Number.isFinite(periodsPerYear) || periodsPerYear <= 0) {
+    throw new RangeError(`periodsPerYear must be a positive finite number, got ${periodsPerYear}`);
+  }
+}
+
+function assertFinite(x: number): void {
+  if (!Number.isFinite(x)) throw new RangeError(`indicator input must be finite, got ${x}`);
+}
