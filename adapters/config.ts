@@ -13,6 +13,11 @@ const optionalString = z
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  CI: z
+    .string()
+    .optional()
+    .transform((value) => value !== undefined && value !== "" && value !== "0" && value !== "false"),
+  CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: port.default(3000),
   TICKSTREAM_DATA_DIR: optionalString,
@@ -83,6 +88,9 @@ export const LOCAL_ENDPOINTS = {
 
 export interface AppConfig {
   env: Env["NODE_ENV"];
+  /** Running under CI: no reuse of a developer's running servers in e2e, no retries. */
+  ci: boolean;
+  chromiumPath: string;
   logLevel: Env["LOG_LEVEL"];
   webPort: number;
   dataDir: string;
@@ -117,9 +125,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const env = parsed.data;
   return {
     env: env.NODE_ENV,
+    ci: env.CI,
+    chromiumPath: env.CHROMIUM_PATH,
     logLevel: env.LOG_LEVEL,
     webPort: env.PORT,
-    dataDir: path.resolve(env.TICKSTREAM_DATA_DIR ?? ".data"),
+    // Relative to the repo root, where every npm script runs.
+    dataDir: path.resolve(/*turbopackIgnore: true*/ env.TICKSTREAM_DATA_DIR ?? ".data"),
     javaHome: env.JAVA_HOME,
     servicesStartupTimeoutMs: env.SERVICES_STARTUP_TIMEOUT_S * 1000,
     kafka: {

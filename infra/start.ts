@@ -1,0 +1,70 @@
+// npm start — the whole system on one machine: the local servers (started if needed), schema,
+// topics, a production build of the web app when its sources changed, then the web server and
+// the workers under one supervisor. Ctrl-C stops the app processes; the servers keep running
+// (`npm run services:down` stops them).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { getConfig } from "../adapters/config";
+import { migrateConfigured } from "../db/migrate";
+import { createApplicationTopics } from "./create-topics";
+import { errorMessage } from "./progress";
+import { servicesUp } from "./services";
+import { Supervisor, type ProgramSpec } from "./supervisor";
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const WEB_SOURCES = ["app", "server", "adapters", "core", "public", "next.config.ts", "package-lock.json"];
+const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+
+function newestMtimeMs(entry: string): number {
+  if (!fs.existsSync(entry)) return 0;
+  const stat = fs.statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return fs
+    .readdirSync(entry)
+    .reduce((newest, child) => Math.max(newest, newestMtimeMs(path.join(entry, child))), stat.mtimeMs);
+}
+
+/** Builds the web app unless .next holds a build newer than every source it is made of. */
+export function buildWebIfStale(): void {
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+  const sourcesAt = Math.max(...WEB_SOURCES.map((entry) => newestMtimeMs(path.join(ROOT, entry))));
+  if (builtAt > sourcesAt) {
+    console.log("web: build is up to date");
+    return;
+  }
+  console.log("web: building (next build)…");
+  const result = spawnSync(bin("next"), ["build"], { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+}
+
+export function appPrograms(port: number): ProgramSpec[] {
+  return [{ name: "web", command: bin("next"), args: ["start", "--port", String(port), "--hostname", "127.0.0.1"] }];
+}
+
+async function main(): Promise<void> {
+  const config = getConfig();
+  const startedAt = Date.now();
+  await servicesUp(config);
+  const migration = await migrateConfigured(config);
+  console.log(`schema: ${migration.applied.length} migration(s) applied, ${migration.skipped.length} already applied`);
+  const created = await createApplicationTopics(config);
+  console.log(`topics: ${created.length ? `created ${created.join(", ")}` : "all exist"}`);
+  buildWebIfStale();
+
+  const supervisor = new Supervisor(appPrograms(config.webPort));
+  supervisor.start();
+  console.log(`tickstream is starting at http://localhost:${config.webPort} (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s); Ctrl-C stops it`);
+  const shutdown = (signal: string) => {
+    console.log(`\n${signal}: stopping the app processes (servers keep running; npm run services:down stops them)`);
+    void supervisor.stop().then(() => process.exit(0));
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(errorMessage(error));
+  process.exit(1);
+});
