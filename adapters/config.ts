@@ -26,6 +26,11 @@ const envSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default("tickstream"),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+  /** Prepended to every topic name (e.g. a per-test or per-environment namespace); empty by default. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, "may hold only letters, digits, '.', '_' and '-'")
+    .default(""),
 
   CASSANDRA_CONTACT_POINTS: optionalString,
   CASSANDRA_LOCAL_DC: z.string().min(1).default("datacenter1"),
@@ -39,6 +44,16 @@ const envSchema = z.object({
 
   WEBHDFS_URL: optionalString,
   HDFS_USER: z.string().min(1).default("tickstream"),
+
+  STREAM_GROUP_ID: z.string().min(1).default("stream"),
+  STREAM_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(2_000),
+  STREAM_IDLE_CLOSE_MS: positiveInt.default(30_000),
+  STREAM_MAX_OPEN_WINDOWS: positiveInt.default(100_000),
+  STREAM_WRITE_CONCURRENCY: positiveInt.default(64),
+  STREAM_JOIN_TOLERANCE_MS: z.coerce.number().int().min(0).default(60_000),
+  STREAM_QUOTE_VENUE_MODE: z.enum(["per-venue", "consolidated"]).default("per-venue"),
+  STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
+  STREAM_RETRY_MAX_BACKOFF_MS: positiveInt.default(30_000),
 
   SERVICES_STARTUP_TIMEOUT_S: positiveInt.default(240),
   JAVA_HOME: optionalString,
@@ -96,7 +111,14 @@ export interface AppConfig {
   dataDir: string;
   javaHome: string | undefined;
   servicesStartupTimeoutMs: number;
-  kafka: { brokers: string[]; external: boolean; clientId: string; partitions: number; replicationFactor: number };
+  kafka: {
+    brokers: string[];
+    external: boolean;
+    clientId: string;
+    partitions: number;
+    replicationFactor: number;
+    topicPrefix: string;
+  };
   cassandra: {
     contactPoints: string[];
     external: boolean;
@@ -106,6 +128,28 @@ export interface AppConfig {
   };
   redis: { url: string; external: boolean };
   hdfs: { webhdfsUrl: string; external: boolean; user: string };
+  stream: StreamSettings;
+}
+
+/** Settings of the stream worker (workers/stream). */
+export interface StreamSettings {
+  /** Kafka consumer group every stream worker process joins. */
+  groupId: string;
+  /** Watermark = max event time seen in a partition minus this. */
+  allowedLatenessMs: number;
+  /** A partition without trades for this much wall time closes (finalizes) all its open windows. */
+  idleCloseMs: number;
+  /** Cap on windows held in memory per partition. */
+  maxOpenWindows: number;
+  /** Concurrent Cassandra requests per bulk write. */
+  writeConcurrency: number;
+  /** A trade joins the NBBO only if the latest quote is at most this much older (event time). */
+  joinToleranceMs: number;
+  quoteVenueMode: "per-venue" | "consolidated";
+  /** Kafka group session timeout: how soon a killed worker's partitions move to the others. */
+  sessionTimeoutMs: number;
+  /** Cap of the exponential backoff while Cassandra or Kafka writes fail (the consumer waits). */
+  retryMaxBackoffMs: number;
 }
 
 function splitList(value: string): string[] {
@@ -139,6 +183,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       clientId: env.KAFKA_CLIENT_ID,
       partitions: env.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
     },
     cassandra: {
       contactPoints: splitList(env.CASSANDRA_CONTACT_POINTS ?? LOCAL_ENDPOINTS.cassandra),
@@ -152,6 +197,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhdfsUrl: (env.WEBHDFS_URL ?? LOCAL_ENDPOINTS.webhdfs).replace(/\/+$/, ""),
       external: env.WEBHDFS_URL !== undefined,
       user: env.HDFS_USER,
+    },
+    stream: {
+      groupId: env.STREAM_GROUP_ID,
+      allowedLatenessMs: env.STREAM_ALLOWED_LATENESS_MS,
+      idleCloseMs: env.STREAM_IDLE_CLOSE_MS,
+      maxOpenWindows: env.STREAM_MAX_OPEN_WINDOWS,
+      writeConcurrency: env.STREAM_WRITE_CONCURRENCY,
+      joinToleranceMs: env.STREAM_JOIN_TOLERANCE_MS,
+      quoteVenueMode: env.STREAM_QUOTE_VENUE_MODE,
+      sessionTimeoutMs: env.STREAM_SESSION_TIMEOUT_MS,
+      retryMaxBackoffMs: env.STREAM_RETRY_MAX_BACKOFF_MS,
     },
   };
 }

@@ -10,6 +10,18 @@ export const TOPICS = {
   dlq: "market.dlq",
 } as const;
 
+export type TopicNames = { readonly [K in keyof typeof TOPICS]: string };
+
+/** The application's topic names under a prefix (config `kafka.topicPrefix`; "" gives TOPICS). */
+export function topicNames(prefix: string): TopicNames {
+  return {
+    trades: `${prefix}${TOPICS.trades}`,
+    quotes: `${prefix}${TOPICS.quotes}`,
+    prices: `${prefix}${TOPICS.prices}`,
+    dlq: `${prefix}${TOPICS.dlq}`,
+  };
+}
+
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
@@ -69,15 +81,15 @@ export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promis
 }
 
 /** The application's topics with their partition counts and retention. */
-export function applicationTopics(partitions: number, replicationFactor: number): ITopicConfig[] {
+export function applicationTopics(partitions: number, replicationFactor: number, names: TopicNames = TOPICS): ITopicConfig[] {
   const tick = (topic: string): ITopicConfig => ({ topic, numPartitions: partitions, replicationFactor });
   return [
-    tick(TOPICS.trades),
-    tick(TOPICS.quotes),
-    tick(TOPICS.prices),
+    tick(names.trades),
+    tick(names.quotes),
+    tick(names.prices),
     // The DLQ is read by operators, not replayed by key order: few partitions, longer retention.
     {
-      topic: TOPICS.dlq,
+      topic: names.dlq,
       numPartitions: 1,
       replicationFactor,
       configEntries: [{ name: "retention.ms", value: String(14 * 24 * 3600 * 1000) }],
