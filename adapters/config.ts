@@ -54,6 +54,17 @@ const envSchema = z.object({
   STREAM_QUOTE_VENUE_MODE: z.enum(["per-venue", "consolidated"]).default("per-venue"),
   STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
   STREAM_RETRY_MAX_BACKOFF_MS: positiveInt.default(30_000),
+  STREAM_MAX_BATCH_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+
+  LIVE_STREAM_MAXLEN: positiveInt.default(100_000),
+  SSE_HEARTBEAT_MS: positiveInt.default(15_000),
+  SSE_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(4_096).default(262_144),
+  SSE_CONFLATION_MAX_KEYS: positiveInt.default(10_000),
+  SSE_MAX_CLIENTS: positiveInt.default(5_000),
+
+  /** Port of a worker's own /metrics listener on 127.0.0.1; unset = no listener (Redis snapshot only). */
+  METRICS_PORT: z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), port.optional()),
+  METRICS_SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
 
   SERVICES_STARTUP_TIMEOUT_S: positiveInt.default(240),
   JAVA_HOME: optionalString,
@@ -129,6 +140,30 @@ export interface AppConfig {
   redis: { url: string; external: boolean };
   hdfs: { webhdfsUrl: string; external: boolean; user: string };
   stream: StreamSettings;
+  live: LiveSettings;
+  metrics: MetricsSettings;
+}
+
+/** Live updates: the Redis stream workers publish to and the web process's SSE hub. */
+export interface LiveSettings {
+  /** Approximate cap (`XADD MAXLEN ~`) on entries kept in the live stream: how far back a client can resume. */
+  streamMaxLen: number;
+  /** A `: hb` comment line goes to every SSE client this often, so proxies keep idle connections open. */
+  heartbeatMs: number;
+  /** Bytes queued for one SSE client before its updates are conflated (newest per key). */
+  clientBufferBytes: number;
+  /** Keys one slow client's conflation buffer may hold; beyond it the client is told to reload a snapshot. */
+  conflationMaxKeys: number;
+  /** SSE connections one web process accepts; more get 503. */
+  maxClients: number;
+}
+
+/** Prometheus metrics of worker processes. */
+export interface MetricsSettings {
+  /** A worker's own `/metrics` listener on 127.0.0.1, if set. */
+  port: number | undefined;
+  /** How often a worker publishes its metrics snapshot to Redis (kept for 3× this). */
+  snapshotIntervalMs: number;
 }
 
 /** Settings of the stream worker (workers/stream). */
@@ -150,6 +185,8 @@ export interface StreamSettings {
   sessionTimeoutMs: number;
   /** Cap of the exponential backoff while Cassandra or Kafka writes fail (the consumer waits). */
   retryMaxBackoffMs: number;
+  /** Most bytes fetched per partition per batch: bounds memory and the work one batch commits. */
+  maxBatchBytes: number;
 }
 
 function splitList(value: string): string[] {
@@ -208,7 +245,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       quoteVenueMode: env.STREAM_QUOTE_VENUE_MODE,
       sessionTimeoutMs: env.STREAM_SESSION_TIMEOUT_MS,
       retryMaxBackoffMs: env.STREAM_RETRY_MAX_BACKOFF_MS,
+      maxBatchBytes: env.STREAM_MAX_BATCH_BYTES,
     },
+    live: {
+      streamMaxLen: env.LIVE_STREAM_MAXLEN,
+      heartbeatMs: env.SSE_HEARTBEAT_MS,
+      clientBufferBytes: env.SSE_CLIENT_BUFFER_BYTES,
+      conflationMaxKeys: env.SSE_CONFLATION_MAX_KEYS,
+      maxClients: env.SSE_MAX_CLIENTS,
+    },
+    metrics: { port: env.METRICS_PORT, snapshotIntervalMs: env.METRICS_SNAPSHOT_INTERVAL_MS },
   };
 }
 

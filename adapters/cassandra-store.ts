@@ -1,0 +1,366 @@
+// Thin typed access to the tickstream tables: prepared, keyspace-qualified statements (clients are
+// not bound to a keyspace), bulk idempotent writes through executeMany, and the reads the stream
+// worker (restore, late merge) and the web app (candles, latest) need. No business rules here.
+import type { Candle } from "../core/candles";
+import { candleBucket, candleBucketsBetween, dayKey, type Interval } from "../core/intervals";
+import type { LatestState } from "../core/latest-state";
+import type { Price, Quote, Trade } from "../core/schemas";
+import { cassandraTypes, executeMany, type CassandraClient } from "./cassandra";
+
+/** A trade row: the trade plus its join with the prevailing NBBO, when there was one. */
+export type TradeRow = Trade & { bid?: number; ask?: number; side?: string; effectiveSpread?: number };
+
+/** A quote row remembers the Kafka position it came from (its idempotency key). */
+export type QuoteRow = Quote & { sourcePartition: number; sourceOffset: string };
+
+/** A candle as stored: the candle plus its finality and the Kafka position of its last trade. */
+export type StoredCandle = {
+  candle: Candle;
+  isFinal: boolean;
+  sourcePartition: number | undefined;
+  lastOffset: string | undefined;
+  updatedAtMs: number | undefined;
+};
+
+export type CandleKeyRef = { symbol: string; interval: Interval; windowStart: number };
+
+/** Latest trade-side state of a symbol with the Kafka position of the last trade folded into it. */
+export type StoredLatest = {
+  state: LatestState;
+  sourcePartition: number | undefined;
+  lastOffset: string | undefined;
+};
+
+/** The whole latest row, as the app shows it. */
+export type LatestView = {
+  symbol: string;
+  tsMs: number | undefined;
+  day: string | undefined;
+  lastPrice: number | undefined;
+  dayOpen: number | undefined;
+  dayHigh: number | undefined;
+  dayLow: number | undefined;
+  dayVolume: number | undefined;
+  prevClose: number | undefined;
+  dayChange: number | undefined;
+  bid: number | undefined;
+  ask: number | undefined;
+  bidSize: number | undefined;
+  askSize: number | undefined;
+  quoteTsMs: number | undefined;
+};
+
+export type NbboRow = { symbol: string; tsMs: number; bid?: number; ask?: number; bidSize?: number; askSize?: number };
+
+/** Per-symbol progress of one (group, topic, partition), see migration 004. */
+export type StreamProgress = {
+  drainedThroughMs: number | undefined;
+  symbols: Map<string, { firstEventTsMs: number; maxEventTsMs: number }>;
+};
+
+export type ProgressKey = { group: string; topic: string; partition: number };
+
+const CANDLE_COLUMNS =
+  "symbol, interval, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at";
+
+type Row = { get(name: string): unknown };
+
+/** Reads many keys with bounded concurrency (a prepared single-row read each), in input order. */
+async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
+function toLong(offset: string | undefined): unknown {
+  return offset === undefined ? undefined : cassandraTypes.Long.fromString(offset);
+}
+
+function longText(value: unknown): string | undefined {
+  // bigint columns come back as driver Longs, whose toString is the exact decimal.
+  return value === null || value === undefined ? undefined : (value as { toString(): string }).toString();
+}
+
+function num(value: unknown): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === "number") return value;
+  return Number((value as { toString(): string }).toString());
+}
+
+function ms(value: unknown): number | undefined {
+  return value instanceof Date ? value.getTime() : undefined;
+}
+
+function candleFromRow(row: Row): StoredCandle {
+  const candle: Candle = {
+    symbol: row.get("symbol") as string,
+    interval: row.get("interval") as Interval,
+    windowStart: ms(row.get("window_start")) ?? 0,
+    open: row.get("open") as number,
+    high: row.get("high") as number,
+    low: row.get("low") as number,
+    close: row.get("close") as number,
+    volume: row.get("volume") as number,
+    notional: row.get("notional") as number,
+    vwap: row.get("vwap") as number,
+    tradeCount: row.get("trade_count") as number,
+    firstTs: ms(row.get("first_ts")) ?? 0,
+    firstTradeId: row.get("first_trade_id") as string,
+    lastTs: ms(row.get("last_ts")) ?? 0,
+    lastTradeId: row.get("last_trade_id") as string,
+  };
+  return {
+    candle,
+    isFinal: row.get("is_final") === true,
+    sourcePartition: num(row.get("source_partition")),
+    lastOffset: longText(row.get("last_offset")),
+    updatedAtMs: ms(row.get("updated_at")),
+  };
+}
+
+/** Prepared, keyspace-qualified access to one tickstream keyspace over a shared client. */
+export function createCassandraStore(client: CassandraClient, keyspace: string, options: { concurrency?: number } = {}) {
+  if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name "${keyspace}"`);
+  const ks = keyspace;
+  const concurrency = options.concurrency ?? 64;
+  const q = {
+    trade: `INSERT INTO ${ks}.trades (symbol, day, ts, trade_id, price, size, venue, suspicious, bid, ask, side, effective_spread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    quote: `INSERT INTO ${ks}.quotes (symbol, day, ts, source_partition, source_offset, venue, bid, bid_size, ask, ask_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    price: `INSERT INTO ${ks}.prices (symbol, day, ts, kind, price) VALUES (?, ?, ?, ?, ?)`,
+    candle: `INSERT INTO ${ks}.candles (symbol, interval, bucket, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    readCandle: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start = ?`,
+    rangeCandles: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start >= ? AND window_start <= ? LIMIT ?`,
+    latestTrade: `UPDATE ${ks}.latest SET ts = ?, day = ?, last_price = ?, last_trade_id = ?, day_open = ?, day_first_ts = ?, day_first_trade_id = ?, day_high = ?, day_low = ?, day_volume = ?, prev_close = ?, source_partition = ?, last_offset = ?, updated_at = ? WHERE symbol = ?`,
+    latestQuote: `UPDATE ${ks}.latest SET bid = ?, ask = ?, bid_size = ?, ask_size = ?, quote_ts = ? WHERE symbol = ?`,
+    readLatest: `SELECT symbol, ts, day, last_price, last_trade_id, day_open, day_first_ts, day_first_trade_id, day_high, day_low, day_volume, prev_close, bid, ask, bid_size, ask_size, quote_ts, source_partition, last_offset FROM ${ks}.latest WHERE symbol = ?`,
+    // last_seen carries its event time as write time, so the newest wins whatever the write order.
+    symbolSeen: `UPDATE ${ks}.symbols USING TIMESTAMP ? SET last_seen = ? WHERE symbol = ?`,
+    symbolFirst: `UPDATE ${ks}.symbols SET first_seen = ? WHERE symbol = ?`,
+    readSymbol: `SELECT symbol, first_seen, last_seen FROM ${ks}.symbols WHERE symbol = ?`,
+    progressSymbol: `INSERT INTO ${ks}.stream_progress (consumer_group, topic, partition, symbol, first_event_ts_ms, max_event_ts_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    progressDrained: `UPDATE ${ks}.stream_progress SET drained_through_ms = ? WHERE consumer_group = ? AND topic = ? AND partition = ?`,
+    readProgress: `SELECT symbol, drained_through_ms, first_event_ts_ms, max_event_ts_ms FROM ${ks}.stream_progress WHERE consumer_group = ? AND topic = ? AND partition = ?`,
+  };
+
+  return {
+    keyspace,
+
+    /** Upserts raw trades (key: symbol, day, ts, trade id). */
+    writeTrades(rows: readonly TradeRow[]): Promise<void> {
+      return executeMany(
+        client,
+        q.trade,
+        rows.map((t) => [t.symbol, dayKey(t.ts), new Date(t.ts), t.tradeId, t.price, t.size, t.venue, t.suspicious ?? false, t.bid, t.ask, t.side, t.effectiveSpread]),
+        concurrency,
+      );
+    },
+
+    /** Upserts raw quotes (key: symbol, day, ts, source partition and offset); absent sides stay unset. */
+    writeQuotes(rows: readonly QuoteRow[]): Promise<void> {
+      return executeMany(
+        client,
+        q.quote,
+        rows.map((r) => [r.symbol, dayKey(r.ts), new Date(r.ts), r.sourcePartition, toLong(r.sourceOffset), r.venue, r.bid, r.bidSize, r.ask, r.askSize]),
+        concurrency,
+      );
+    },
+
+    /** Upserts raw reference/close/last prices (key: symbol, day, ts, kind). */
+    writePrices(rows: readonly Price[]): Promise<void> {
+      return executeMany(client, q.price, rows.map((p) => [p.symbol, dayKey(p.ts), new Date(p.ts), p.kind, p.price]), concurrency);
+    },
+
+    /** Upserts candles (key: symbol, interval, bucket, window start), whole rows. */
+    writeCandles(rows: readonly { candle: Candle; isFinal: boolean; sourcePartition: number; lastOffset: string | undefined }[], nowMs: number): Promise<void> {
+      const updatedAt = new Date(nowMs);
+      return executeMany(
+        client,
+        q.candle,
+        rows.map(({ candle: c, isFinal, sourcePartition, lastOffset }) => [
+          c.symbol,
+          c.interval,
+          candleBucket(c.interval, c.windowStart),
+          new Date(c.windowStart),
+          c.open,
+          c.high,
+          c.low,
+          c.close,
+          c.volume,
+          c.notional,
+          c.vwap,
+          c.tradeCount,
+          new Date(c.firstTs),
+          c.firstTradeId,
+          new Date(c.lastTs),
+          c.lastTradeId,
+          isFinal,
+          sourcePartition,
+          toLong(lastOffset),
+          updatedAt,
+        ]),
+        concurrency,
+      );
+    },
+
+    /** One stored candle per key (undefined where none), in input order. */
+    readCandles(keys: readonly CandleKeyRef[]): Promise<(StoredCandle | undefined)[]> {
+      return mapConcurrent(keys, concurrency, async (k) => {
+        const result = await client.execute(q.readCandle, [k.symbol, k.interval, candleBucket(k.interval, k.windowStart), new Date(k.windowStart)]);
+        const row = result.first();
+        return row ? candleFromRow(row) : undefined;
+      });
+    },
+
+    /**
+     * Candles of one symbol and interval with window start in [fromMs, toMs], newest first, at most
+     * `limit` (reads only the buckets the range spans, newest bucket first).
+     */
+    async getCandles(symbol: string, interval: Interval, fromMs: number, toMs: number, limit = 1_000): Promise<StoredCandle[]> {
+      const out: StoredCandle[] = [];
+      for (const bucket of candleBucketsBetween(interval, fromMs, toMs).reverse()) {
+        if (out.length >= limit) break;
+        const result = await client.execute(q.rangeCandles, [symbol, interval, bucket, new Date(fromMs), new Date(toMs), limit - out.length]);
+        for (const row of result.rows) out.push(candleFromRow(row));
+      }
+      return out;
+    },
+
+    /** Writes the trade-side latest state of symbols with the Kafka position it covers. */
+    writeLatestTrades(rows: readonly StoredLatest[], nowMs: number): Promise<void> {
+      const updatedAt = new Date(nowMs);
+      return executeMany(
+        client,
+        q.latestTrade,
+        rows.map(({ state: s, sourcePartition, lastOffset }) => [
+          new Date(s.lastTs),
+          s.day,
+          s.lastPrice,
+          s.lastTradeId,
+          s.dayOpen,
+          new Date(s.dayFirstTs),
+          s.dayFirstTradeId,
+          s.dayHigh,
+          s.dayLow,
+          s.dayVolume,
+          s.prevClose,
+          sourcePartition,
+          toLong(lastOffset),
+          updatedAt,
+          s.symbol,
+        ]),
+        concurrency,
+      );
+    },
+
+    /** Writes the NBBO columns of the latest rows. */
+    writeLatestQuotes(rows: readonly NbboRow[]): Promise<void> {
+      return executeMany(
+        client,
+        q.latestQuote,
+        rows.map((r) => [r.bid, r.ask, r.bidSize, r.askSize, new Date(r.tsMs), r.symbol]),
+        concurrency,
+      );
+    },
+
+    /** Trade-side latest state per symbol (undefined where none), in input order. */
+    readLatestStates(symbols: readonly string[]): Promise<(StoredLatest | undefined)[]> {
+      return mapConcurrent(symbols, concurrency, async (symbol) => {
+        const row = (await client.execute(q.readLatest, [symbol])).first();
+        if (!row || row.get("day") === null || row.get("last_trade_id") === null) return undefined;
+        const state: LatestState = {
+          symbol,
+          day: row.get("day") as string,
+          lastTs: ms(row.get("ts")) ?? 0,
+          lastTradeId: row.get("last_trade_id") as string,
+          lastPrice: row.get("last_price") as number,
+          dayFirstTs: ms(row.get("day_first_ts")) ?? 0,
+          dayFirstTradeId: (row.get("day_first_trade_id") as string | null) ?? "",
+          dayOpen: row.get("day_open") as number,
+          dayHigh: row.get("day_high") as number,
+          dayLow: row.get("day_low") as number,
+          dayVolume: row.get("day_volume") as number,
+          prevClose: num(row.get("prev_close")),
+        };
+        return { state, sourcePartition: num(row.get("source_partition")), lastOffset: longText(row.get("last_offset")) };
+      });
+    },
+
+    /** The latest rows of `symbols` as the app shows them (undefined where the symbol has none). */
+    getLatest(symbols: readonly string[]): Promise<(LatestView | undefined)[]> {
+      return mapConcurrent(symbols, concurrency, async (symbol) => {
+        const row = (await client.execute(q.readLatest, [symbol])).first();
+        if (!row) return undefined;
+        const lastPrice = num(row.get("last_price"));
+        const prevClose = num(row.get("prev_close"));
+        return {
+          symbol,
+          tsMs: ms(row.get("ts")),
+          day: (row.get("day") as string | null) ?? undefined,
+          lastPrice,
+          dayOpen: num(row.get("day_open")),
+          dayHigh: num(row.get("day_high")),
+          dayLow: num(row.get("day_low")),
+          dayVolume: num(row.get("day_volume")),
+          prevClose,
+          dayChange: lastPrice !== undefined && prevClose !== undefined ? lastPrice - prevClose : undefined,
+          bid: num(row.get("bid")),
+          ask: num(row.get("ask")),
+          bidSize: num(row.get("bid_size")),
+          askSize: num(row.get("ask_size")),
+          quoteTsMs: ms(row.get("quote_ts")),
+        };
+      });
+    },
+
+    /** Records symbols as seen: last_seen keeps the newest event time; first_seen is set where given. */
+    async writeSymbolsSeen(rows: readonly { symbol: string; lastSeenMs: number; firstSeenMs?: number }[]): Promise<void> {
+      await executeMany(client, q.symbolSeen, rows.map((r) => [cassandraTypes.Long.fromNumber(r.lastSeenMs * 1000), new Date(r.lastSeenMs), r.symbol]), concurrency);
+      const firsts = rows.filter((r) => r.firstSeenMs !== undefined);
+      await executeMany(client, q.symbolFirst, firsts.map((r) => [new Date(r.firstSeenMs ?? 0), r.symbol]), concurrency);
+    },
+
+    /** first_seen of symbols (undefined where unknown), in input order. */
+    readSymbolsFirstSeen(symbols: readonly string[]): Promise<(number | undefined)[]> {
+      return mapConcurrent(symbols, concurrency, async (symbol) => ms((await client.execute(q.readSymbol, [symbol])).first()?.get("first_seen")));
+    },
+
+    /** Writes symbols' first and max event time of one source partition (before the candle writes they cover). */
+    writeProgressSymbols(key: ProgressKey, rows: readonly { symbol: string; firstEventTsMs: number; maxEventTsMs: number }[], nowMs: number): Promise<void> {
+      const updatedAt = new Date(nowMs);
+      return executeMany(
+        client,
+        q.progressSymbol,
+        rows.map((r) => [key.group, key.topic, key.partition, r.symbol, cassandraTypes.Long.fromNumber(r.firstEventTsMs), cassandraTypes.Long.fromNumber(r.maxEventTsMs), updatedAt]),
+        concurrency,
+      );
+    },
+
+    /** Writes the watermark through which windows of the partition are stored final (after those writes). */
+    async writeProgressDrained(key: ProgressKey, drainedThroughMs: number): Promise<void> {
+      await client.execute(q.progressDrained, [cassandraTypes.Long.fromNumber(drainedThroughMs), key.group, key.topic, key.partition]);
+    },
+
+    /** Everything stored about one (group, topic, partition). */
+    async readProgress(key: ProgressKey): Promise<StreamProgress> {
+      const result = await client.execute(q.readProgress, [key.group, key.topic, key.partition], { fetchSize: 5_000 });
+      const progress: StreamProgress = { drainedThroughMs: undefined, symbols: new Map() };
+      for await (const row of result) {
+        progress.drainedThroughMs ??= num(row.get("drained_through_ms"));
+        const symbol = row.get("symbol") as string | null;
+        const first = num(row.get("first_event_ts_ms"));
+        const max = num(row.get("max_event_ts_ms"));
+        if (symbol !== null && first !== undefined && max !== undefined) progress.symbols.set(symbol, { firstEventTsMs: first, maxEventTsMs: max });
+      }
+      return progress;
+    },
+  };
+}
+
+export type CassandraStore = ReturnType<typeof createCassandraStore>;

@@ -1,0 +1,133 @@
+// Wires the stream processor to a kafkajs consumer group: eachBatch with manual offset resolution
+// (resolve + commit only after the batch's writes succeeded), co-partitioned assignment, state
+// dropped/restored on rebalance, pause while writes fail, and a timer that closes idle partitions.
+import type { Consumer, Kafka, Producer } from "kafkajs";
+import type { CassandraStore } from "../../adapters/cassandra-store";
+import type { StreamSettings } from "../../adapters/config";
+import type { TopicNames } from "../../adapters/kafka";
+import type { Logger } from "../../adapters/logger";
+import type { Interval } from "../../core/intervals";
+import { CoPartitionedAssigner } from "./co-partitioned-assigner";
+import { createStreamProcessor, type StreamProcessor } from "./stream-processor";
+
+export type StreamWorkerOptions = {
+  kafka: Kafka;
+  /** Idempotent producer for the DLQ (adapters/kafka connectProducer). */
+  producer: Producer;
+  store: CassandraStore;
+  topics: TopicNames;
+  settings: StreamSettings;
+  intervals?: readonly Interval[];
+  log: Logger;
+  /** Called once if the consumer crashes for good (kafkajs gave up restarting it). */
+  onFatal?: (error: Error) => void;
+};
+
+export type StreamWorker = {
+  processor: StreamProcessor;
+  consumer: Consumer;
+  /** Stops consuming and the idle timer; in-flight batch finishes or is given up uncommitted. */
+  stop(): Promise<void>;
+};
+
+/** Joins the consumer group and starts processing; resolves once the consumer runs. */
+export async function startStreamWorker(options: StreamWorkerOptions): Promise<StreamWorker> {
+  const { kafka, producer, store, topics, settings, log } = options;
+  const processor = createStreamProcessor({
+    store,
+    topics,
+    groupId: settings.groupId,
+    settings,
+    ...(options.intervals ? { intervals: options.intervals } : {}),
+    log,
+    sendDlq: async (records) => {
+      await producer.send({
+        topic: topics.dlq,
+        messages: records.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })),
+      });
+    },
+  });
+
+  const consumer = kafka.consumer({
+    groupId: settings.groupId,
+    partitionAssigners: [CoPartitionedAssigner],
+    sessionTimeout: settings.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(settings.sessionTimeoutMs / 10)),
+    rebalanceTimeout: Math.max(settings.sessionTimeoutMs * 2, 20_000),
+    // A batch is at most this much per partition: bounds memory and the work lost on a crash.
+    maxBytesPerPartition: settings.maxBatchBytes,
+  });
+  let running = true;
+  let paused = false;
+  const subscribed = [topics.trades, topics.quotes, topics.prices];
+  const setPaused = (value: boolean) => {
+    if (value === paused) return;
+    paused = value;
+    // Back-pressure: nothing more is fetched while Cassandra (or the DLQ) refuses writes.
+    if (value) consumer.pause(subscribed.map((topic) => ({ topic })));
+    else consumer.resume(subscribed.map((topic) => ({ topic })));
+  };
+  const idleCtx = { heartbeat: () => Promise.resolve(), shouldAbandon: () => !running };
+
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const assignment = event.payload.memberAssignment;
+    log.info({ assignment, generation: event.payload.groupId }, "group joined");
+    processor.assign(assignment, idleCtx).catch((error: unknown) => log.error({ err: error }, "restoring assigned partitions failed"));
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    log.error({ err: event.payload.error, restart: event.payload.restart }, "consumer crashed");
+    if (!event.payload.restart) options.onFatal?.(event.payload.error);
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: subscribed, fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    autoCommit: true,
+    eachBatch: async (payload) => {
+      const { batch } = payload;
+      if (!payload.isRunning() || payload.isStale()) return;
+      const done = await processor.processBatch(
+        { topic: batch.topic, partition: batch.partition, messages: batch.messages },
+        {
+          heartbeat: () => payload.heartbeat(),
+          shouldAbandon: () => !running || !payload.isRunning() || payload.isStale(),
+          onBackpressure: setPaused,
+        },
+      );
+      setPaused(false);
+      if (!done) return;
+      const last = batch.messages[batch.messages.length - 1];
+      if (last) payload.resolveOffset(last.offset);
+      try {
+        await payload.commitOffsetsIfNecessary();
+      } catch (error) {
+        // The writes are done and idempotent: a replay after a lost commit changes nothing.
+        log.warn({ err: error, topic: batch.topic, partition: batch.partition }, "offset commit failed; batch may be replayed");
+      }
+      await payload.heartbeat();
+    },
+  });
+
+  const idleEveryMs = Math.max(100, Math.min(1_000, Math.floor(settings.idleCloseMs / 4)));
+  const statsEveryMs = 10_000;
+  let lastStatsMs = Date.now();
+  const timer = setInterval(() => {
+    processor.closeIdle(idleCtx).catch((error: unknown) => log.error({ err: error }, "idle close failed"));
+    if (Date.now() - lastStatsMs >= statsEveryMs) {
+      lastStatsMs = Date.now();
+      log.info({ stats: processor.stats(), openWindows: Object.fromEntries(processor.openWindows()) }, "stream stats");
+    }
+  }, idleEveryMs);
+  timer.unref();
+
+  return {
+    processor,
+    consumer,
+    async stop() {
+      running = false;
+      clearInterval(timer);
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,546 @@
+// The stream worker's processing of one Kafka batch, independent of kafkajs: validate → DLQ,
+// fold trades into the partition's window aggregator (restored from Cassandra first), join trades
+// with the NBBO, then write raw ticks, candles, latest state and progress as idempotent upserts.
+// The caller resolves/commits offsets only when processBatch reports the batch as written.
+//
+// Restart exactness (see db/migrations/004_stream_state.cql): before a batch's candle writes, each
+// symbol's max event time goes to stream_progress; after its final writes, the drained watermark.
+// On (re)assignment the windows that may be stored but not final (ending after the drained
+// watermark, starting at or before the max event time) are read back and seeded with their
+// last_offset, so replayed trades already in them are skipped. A trade for a window that left
+// memory (drained or evicted) re-reads the stored window first and folds into it, so what is
+// written is always the stored candle plus exactly the trades after its last_offset.
+import { compareDecimalStrings, mergeCandles, type Candle } from "../../core/candles";
+import { INTERVAL_MS, STREAM_INTERVALS, windowStart, type Interval } from "../../core/intervals";
+import { applyTradeToLatest, type LatestState } from "../../core/latest-state";
+import { applyQuote, createQuoteBook, joinTrade, nbboAt, type QuoteBook } from "../../core/quote-book";
+import type { DlqRecord, Price, Quote, TickKind, Trade } from "../../core/schemas";
+import {
+  addTrade,
+  aggregatorWatermark,
+  createAggregator,
+  drainClosed,
+  getWindow,
+  openCandles,
+  openWindowCount,
+  restoreWindow,
+  type AggregatorState,
+  type CandleKey,
+  type WindowOutput,
+} from "../../core/window-aggregator";
+import type { CassandraStore, NbboRow, QuoteRow, StoredCandle, TradeRow } from "../../adapters/cassandra-store";
+import type { StreamSettings } from "../../adapters/config";
+import type { TopicNames } from "../../adapters/kafka";
+import type { Logger } from "../../adapters/logger";
+import { dlqRecord, parseTick } from "./parse-message";
+
+export type BatchMessage = { offset: string; key: Buffer | null; value: Buffer | null };
+export type BatchInput = { topic: string; partition: number; messages: readonly BatchMessage[] };
+
+/** What processBatch needs from the consumer while it waits on failing writes. */
+export type BatchContext = {
+  heartbeat(): Promise<void>;
+  /** True when the batch must be given up (consumer stopping, or the partition moved). */
+  shouldAbandon(): boolean;
+  /** Called with true when writes start failing (pause fetching) and false when they recover. */
+  onBackpressure?(paused: boolean): void;
+};
+
+export type DlqSink = (records: readonly { key: Buffer | null; value: DlqRecord }[]) => Promise<void>;
+
+export type StreamProcessorOptions = {
+  store: CassandraStore;
+  sendDlq: DlqSink;
+  topics: TopicNames;
+  groupId: string;
+  settings: Pick<StreamSettings, "allowedLatenessMs" | "idleCloseMs" | "maxOpenWindows" | "joinToleranceMs" | "quoteVenueMode" | "retryMaxBackoffMs">;
+  intervals?: readonly Interval[];
+  log: Logger;
+  /** Wall clock (ms); used for idleness, backoff and updated_at only, never for event time. */
+  now?: () => number;
+};
+
+export type StreamStats = {
+  batches: number;
+  messages: number;
+  trades: number;
+  quotes: number;
+  prices: number;
+  dlq: number;
+  lateTrades: number;
+  duplicatesSkipped: number;
+  windowsRestored: number;
+  candleRowsWritten: number;
+  finalCandlesWritten: number;
+  writeRetries: number;
+  abandonedBatches: number;
+  idleCloses: number;
+  partialDeltas: number;
+  lastWriteMs: number;
+};
+
+type SymbolProgress = { firstEventTsMs: number; maxEventTsMs: number };
+type LatestEntry = { state: LatestState | undefined; lastOffset: string | undefined };
+
+/** Per trades-partition state; dropped on revocation or on a batch given up mid-way. */
+type TradePartition = {
+  partition: number;
+  aggregator: AggregatorState;
+  progress: Map<string, SymbolProgress>;
+  latest: Map<string, LatestEntry>;
+  firstSeen: Map<string, number | undefined>;
+  /** Outputs produced outside a batch (evicted while restoring), written with the next batch. */
+  pending: WindowOutput[];
+  lastTradeWallMs: number;
+};
+
+class Abandoned extends Error {
+  constructor(what: string) {
+    super(`gave up ${what}: consumer stopping or partition reassigned`);
+  }
+}
+
+const keyOf = (k: CandleKey): string => `${k.symbol}|${k.interval}|${k.windowStart}`;
+const endOf = (c: Candle): number => c.windowStart + INTERVAL_MS[c.interval];
+
+export function createStreamProcessor(options: StreamProcessorOptions) {
+  const { store, topics, groupId, settings, log } = options;
+  const intervals = options.intervals ?? STREAM_INTERVALS;
+  const now = options.now ?? Date.now;
+  const tradeStates = new Map<number, TradePartition>();
+  const books = new Map<number, QuoteBook>();
+  const stats: StreamStats = {
+    batches: 0,
+    messages: 0,
+    trades: 0,
+    quotes: 0,
+    prices: 0,
+    dlq: 0,
+    lateTrades: 0,
+    duplicatesSkipped: 0,
+    windowsRestored: 0,
+    candleRowsWritten: 0,
+    finalCandlesWritten: 0,
+    writeRetries: 0,
+    abandonedBatches: 0,
+    idleCloses: 0,
+    partialDeltas: 0,
+    lastWriteMs: 0,
+  };
+  // Every batch and idle close runs under this lock: a partition's state has one writer at a time.
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = lock.then(fn, fn);
+    lock = run.catch(() => undefined);
+    return run;
+  };
+
+  const kindOf = (topic: string): TickKind | undefined =>
+    topic === topics.trades ? "trades" : topic === topics.quotes ? "quotes" : topic === topics.prices ? "prices" : undefined;
+
+  const bookOf = (partition: number): QuoteBook => {
+    let book = books.get(partition);
+    if (!book) {
+      book = createQuoteBook({ venueMode: settings.quoteVenueMode });
+      books.set(partition, book);
+    }
+    return book;
+  };
+
+  /** Runs `fn` until it succeeds, backing off and heartbeating; throws Abandoned when told to stop. */
+  async function withRetry<T>(what: string, ctx: BatchContext, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (ctx.shouldAbandon()) throw new Abandoned(what);
+      try {
+        const result = await fn();
+        if (attempt > 0) {
+          log.info({ what, attempts: attempt + 1 }, "write recovered, resuming");
+          ctx.onBackpressure?.(false);
+        }
+        return result;
+      } catch (error) {
+        if (error instanceof Abandoned) throw error;
+        stats.writeRetries++;
+        if (attempt === 0) ctx.onBackpressure?.(true);
+        const backoffMs = Math.min(settings.retryMaxBackoffMs, 200 * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
+        log.warn({ err: error, what, attempt: attempt + 1, backoffMs: Math.round(backoffMs) }, "write failed; consumer paused, retrying");
+        const until = now() + backoffMs;
+        while (now() < until) {
+          if (ctx.shouldAbandon()) throw new Abandoned(what);
+          try {
+            await ctx.heartbeat();
+          } catch (heartbeatError) {
+            log.warn({ err: heartbeatError }, "heartbeat failed while waiting to retry");
+            throw new Abandoned(what);
+          }
+          await delay(Math.min(500, Math.max(0, until - now())));
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Assignment and restore
+
+  async function restoreTradePartition(partition: number, ctx: BatchContext): Promise<TradePartition> {
+    const existing = tradeStates.get(partition);
+    if (existing) return existing;
+    const aggregator = createAggregator({ intervals, allowedLatenessMs: settings.allowedLatenessMs, maxOpenWindows: settings.maxOpenWindows });
+    const key = { group: groupId, topic: topics.trades, partition };
+    const progress = await withRetry("reading stream progress", ctx, () => store.readProgress(key));
+    const drainedMs = progress.drainedThroughMs;
+    if (drainedMs !== undefined) drainClosed(aggregator, drainedMs);
+    const state: TradePartition = {
+      partition,
+      aggregator,
+      progress: progress.symbols,
+      latest: new Map(),
+      firstSeen: new Map(),
+      pending: [],
+      lastTradeWallMs: now(),
+    };
+    // Windows that may be stored but not yet final: end after the drained watermark, start at or
+    // before the symbol's max event time. Usually a handful per symbol and interval.
+    const queries: { symbol: string; interval: Interval; fromMs: number; toMs: number }[] = [];
+    for (const [symbol, p] of progress.symbols) {
+      for (const interval of intervals) {
+        const firstStart = windowStart(p.firstEventTsMs, interval);
+        const fromMs = drainedMs === undefined ? firstStart : Math.max(firstStart, drainedMs - INTERVAL_MS[interval] + 1);
+        if (fromMs <= p.maxEventTsMs) queries.push({ symbol, interval, fromMs, toMs: p.maxEventTsMs });
+      }
+    }
+    const found: StoredCandle[] = [];
+    for (let i = 0; i < queries.length; i += 32) {
+      const chunk = queries.slice(i, i + 32);
+      const rows = await withRetry("reading open windows", ctx, () =>
+        Promise.all(chunk.map((q) => store.getCandles(q.symbol, q.interval, q.fromMs, q.toMs, settings.maxOpenWindows))),
+      );
+      found.push(...rows.flat());
+    }
+    for (const stored of found) {
+      if (stored.sourcePartition !== undefined && stored.sourcePartition !== partition) continue;
+      if (drainedMs !== undefined && endOf(stored.candle) <= drainedMs) continue;
+      if (getWindow(aggregator, stored.candle) !== undefined) continue;
+      state.pending.push(...restoreWindow(aggregator, stored.candle, stored.lastOffset));
+      stats.windowsRestored++;
+    }
+    tradeStates.set(partition, state);
+    log.info(
+      { partition, symbols: progress.symbols.size, drainedThroughMs: drainedMs, restoredWindows: openWindowCount(aggregator) },
+      "trades partition restored",
+    );
+    return state;
+  }
+
+  /** Applies a new assignment: forgets revoked partitions, restores newly assigned trade partitions. */
+  function assign(assignment: Record<string, number[] | undefined>, ctx: BatchContext): Promise<void> {
+    return exclusive(async () => {
+      const trades = new Set(assignment[topics.trades] ?? []);
+      const quotes = new Set(assignment[topics.quotes] ?? []);
+      for (const partition of tradeStates.keys()) if (!trades.has(partition)) tradeStates.delete(partition);
+      for (const partition of books.keys()) if (!quotes.has(partition) && !trades.has(partition)) books.delete(partition);
+      for (const partition of trades) {
+        try {
+          await restoreTradePartition(partition, ctx);
+        } catch (error) {
+          if (!(error instanceof Abandoned)) throw error;
+          log.warn({ partition }, "restore given up (rebalance); the next batch restores again");
+        }
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Batches
+
+  /** Processes a batch; true when everything it covers is written (the caller may then commit). */
+  function processBatch(batch: BatchInput, ctx: BatchContext): Promise<boolean> {
+    return exclusive(async () => {
+      const kind = kindOf(batch.topic);
+      if (kind === undefined) throw new Error(`unexpected topic ${batch.topic}`);
+      if (batch.messages.length === 0) return true;
+      try {
+        if (kind === "trades") await processTrades(batch, ctx);
+        else if (kind === "quotes") await processQuotes(batch, ctx);
+        else await processPrices(batch, ctx);
+        stats.batches++;
+        stats.messages += batch.messages.length;
+        return true;
+      } catch (error) {
+        // The aggregator may hold trades whose writes never happened: forget it, the next owner
+        // (or this worker) restores from Cassandra and the uncommitted batch is replayed.
+        if (kind === "trades") tradeStates.delete(batch.partition);
+        if (!(error instanceof Abandoned)) throw error;
+        stats.abandonedBatches++;
+        log.warn({ topic: batch.topic, partition: batch.partition, err: error }, "batch abandoned, state dropped");
+        return false;
+      }
+    });
+  }
+
+  /** Splits a batch into valid ticks (with offsets) and DLQ records; sends the DLQ records. */
+  async function validate<K extends TickKind>(kind: K, batch: BatchInput, ctx: BatchContext) {
+    const valid: { tick: K extends "trades" ? Trade : K extends "quotes" ? Quote : Price; offset: string }[] = [];
+    const refused: { key: Buffer | null; value: DlqRecord }[] = [];
+    for (const m of batch.messages) {
+      const parsed = parseTick(kind, m.key, m.value);
+      if (parsed.ok) valid.push({ tick: parsed.value, offset: m.offset });
+      else refused.push({ key: m.key, value: dlqRecord(batch.topic, batch.partition, m.offset, m.value, parsed.reason, now()) });
+    }
+    if (refused.length > 0) {
+      await withRetry("sending to the DLQ", ctx, () => options.sendDlq(refused));
+      stats.dlq += refused.length;
+      log.warn({ topic: batch.topic, partition: batch.partition, count: refused.length, firstReason: refused[0]?.value.reason }, "invalid messages sent to the DLQ");
+    }
+    return valid;
+  }
+
+  async function processTrades(batch: BatchInput, ctx: BatchContext): Promise<void> {
+    const state = await restoreTradePartition(batch.partition, ctx);
+    const valid = await validate("trades", batch, ctx);
+    if (valid.length === 0) return;
+    const agg = state.aggregator;
+    const partition = batch.partition;
+
+    // 1. Windows that left memory but are touched again: fold into the stored candle.
+    const lookups = new Map<string, CandleKey>();
+    for (const { tick } of valid) {
+      if (tick.suspicious === true) continue;
+      for (const interval of intervals) {
+        const closedMs = Math.max(agg.drainedThroughMs, agg.closedEarlyThroughMs.get(interval) ?? Number.NEGATIVE_INFINITY);
+        const key: CandleKey = { symbol: tick.symbol, interval, windowStart: windowStart(tick.ts, interval) };
+        if (key.windowStart + INTERVAL_MS[interval] <= closedMs && getWindow(agg, key) === undefined) lookups.set(keyOf(key), key);
+      }
+    }
+    if (lookups.size > 0) {
+      const keys = [...lookups.values()];
+      const stored = await withRetry("reading late windows", ctx, () => store.readCandles(keys));
+      for (const s of stored) {
+        if (s === undefined || (s.sourcePartition !== undefined && s.sourcePartition !== partition)) continue;
+        state.pending.push(...restoreWindow(agg, s.candle, s.lastOffset));
+        stats.windowsRestored++;
+      }
+    }
+
+    // 2. Latest state and first-seen of symbols this session has not read yet.
+    const newSymbols = [...new Set(valid.map((v) => v.tick.symbol))].filter((s) => !state.latest.has(s));
+    if (newSymbols.length > 0) {
+      const [latest, firstSeen] = await withRetry("reading latest state", ctx, () =>
+        Promise.all([store.readLatestStates(newSymbols), store.readSymbolsFirstSeen(newSymbols)]),
+      );
+      newSymbols.forEach((symbol, i) => {
+        const stored = latest[i];
+        const samePartition = stored?.sourcePartition === undefined || stored.sourcePartition === partition;
+        state.latest.set(symbol, { state: stored?.state, lastOffset: samePartition ? stored?.lastOffset : undefined });
+        state.firstSeen.set(symbol, firstSeen[i]);
+      });
+    }
+
+    // 3. Fold (pure, in memory).
+    const book = bookOf(partition);
+    const tradeRows: TradeRow[] = [];
+    const touched = new Map<string, CandleKey>();
+    const outputs: WindowOutput[] = state.pending.splice(0);
+    const latestChanged = new Set<string>();
+    const progressChanged = new Set<string>();
+    const seen = new Map<string, { minTs: number; maxTs: number }>();
+    for (const { tick: trade, offset } of valid) {
+      const join = joinTrade(book, trade, { toleranceMs: settings.joinToleranceMs });
+      tradeRows.push(
+        join.noQuote ? { ...trade, side: join.side } : { ...trade, bid: join.bid, ask: join.ask, side: join.side, effectiveSpread: join.effectiveSpread },
+      );
+      const result = addTrade(agg, trade, { offset });
+      if (result.late) stats.lateTrades++;
+      if (result.skipped === "duplicate") stats.duplicatesSkipped++;
+      for (const k of result.touched) touched.set(keyOf(k), k);
+      outputs.push(...result.closedEarly);
+      const entry = state.latest.get(trade.symbol) ?? { state: undefined, lastOffset: undefined };
+      if (entry.lastOffset === undefined || compareDecimalStrings(offset, entry.lastOffset) > 0) {
+        state.latest.set(trade.symbol, { state: applyTradeToLatest(entry.state, trade), lastOffset: offset });
+        latestChanged.add(trade.symbol);
+      }
+      const s = seen.get(trade.symbol);
+      seen.set(trade.symbol, { minTs: Math.min(s?.minTs ?? trade.ts, trade.ts), maxTs: Math.max(s?.maxTs ?? trade.ts, trade.ts) });
+      if (trade.suspicious !== true) {
+        const p = state.progress.get(trade.symbol);
+        if (p === undefined) {
+          state.progress.set(trade.symbol, { firstEventTsMs: trade.ts, maxEventTsMs: trade.ts });
+          progressChanged.add(trade.symbol);
+        } else if (trade.ts > p.maxEventTsMs || trade.ts < p.firstEventTsMs) {
+          p.maxEventTsMs = Math.max(p.maxEventTsMs, trade.ts);
+          p.firstEventTsMs = Math.min(p.firstEventTsMs, trade.ts);
+          progressChanged.add(trade.symbol);
+        }
+      }
+    }
+    const drained = drainClosed(agg);
+    const finalThroughMs = agg.drainedThroughMs;
+    state.lastTradeWallMs = now();
+    stats.trades += valid.length;
+    await ctx.heartbeat();
+
+    // 4. Write plan, fixed before the first attempt so every retry writes the same thing.
+    const byKey = new Map<string, WindowOutput[]>();
+    for (const o of [...outputs, ...drained]) {
+      const k = keyOf(o.candle);
+      const list = byKey.get(k);
+      if (list) list.push(o);
+      else byKey.set(k, [o]);
+    }
+    const provisional: WindowOutput[] = [];
+    for (const [k, key] of touched) {
+      if (byKey.has(k)) continue;
+      const w = getWindow(agg, key);
+      if (w !== undefined && w.kind === "full") provisional.push(w);
+    }
+    const latestRows = [...latestChanged].flatMap((symbol) => {
+      const e = state.latest.get(symbol);
+      return e?.state ? [{ state: e.state, sourcePartition: partition, lastOffset: e.lastOffset }] : [];
+    });
+    const progressRows = [...progressChanged].flatMap((symbol) => {
+      const p = state.progress.get(symbol);
+      return p ? [{ symbol, ...p }] : [];
+    });
+    const symbolRows = [...seen].map(([symbol, s]) => {
+      const known = state.firstSeen.get(symbol);
+      const first = known === undefined || s.minTs < known ? s.minTs : undefined;
+      return first === undefined ? { symbol, lastSeenMs: s.maxTs } : { symbol, lastSeenMs: s.maxTs, firstSeenMs: first };
+    });
+    const progressKey = { group: groupId, topic: topics.trades, partition };
+
+    const startedMs = now();
+    await withRetry("writing trades batch", ctx, async () => {
+      if (progressRows.length > 0) await store.writeProgressSymbols(progressKey, progressRows, now());
+      const candleRows = await resolveWindowRows(byKey, partition, finalThroughMs);
+      for (const w of provisional) candleRows.push({ candle: w.candle, isFinal: false, sourcePartition: partition, lastOffset: w.lastOffset });
+      await Promise.all([
+        store.writeTrades(tradeRows),
+        store.writeCandles(candleRows, now()),
+        store.writeLatestTrades(latestRows, now()),
+        store.writeSymbolsSeen(symbolRows),
+      ]);
+      if (drained.length > 0 || byKey.size > 0) await store.writeProgressDrained(progressKey, finalThroughMs);
+      stats.candleRowsWritten += candleRows.length;
+      stats.finalCandlesWritten += candleRows.filter((r) => r.isFinal).length;
+    });
+    stats.lastWriteMs = now() - startedMs;
+    for (const r of symbolRows) if (r.firstSeenMs !== undefined) state.firstSeen.set(r.symbol, r.firstSeenMs);
+  }
+
+  /**
+   * Turns each window's outputs (in emission order) into one row: a "full" output replaces, a
+   * "late-delta" merges into what precedes it or into the stored row, unless the stored row's
+   * last_offset shows it is already in (a retry after a partial write).
+   */
+  async function resolveWindowRows(byKey: Map<string, WindowOutput[]>, partition: number, finalThroughMs: number) {
+    const needStored = [...byKey.values()].filter((list) => list[0]?.kind === "late-delta").map((list) => (list[0] as WindowOutput).candle);
+    const stored = needStored.length > 0 ? await store.readCandles(needStored) : [];
+    const storedByKey = new Map(needStored.map((c, i) => [keyOf(c), stored[i]]));
+    const rows: { candle: Candle; isFinal: boolean; sourcePartition: number; lastOffset: string | undefined }[] = [];
+    for (const [k, list] of byKey) {
+      let base: { candle: Candle; lastOffset: string | undefined } | undefined;
+      const s = storedByKey.get(k);
+      if (s !== undefined) base = s.sourcePartition === undefined || s.sourcePartition === partition ? { candle: s.candle, lastOffset: s.lastOffset } : { candle: s.candle, lastOffset: undefined };
+      for (const o of list) {
+        if (o.kind === "full" || base === undefined) {
+          base = { candle: o.candle, lastOffset: o.lastOffset };
+          continue;
+        }
+        if (base.lastOffset !== undefined && o.firstOffset !== undefined && compareDecimalStrings(o.firstOffset, base.lastOffset) <= 0) {
+          if (o.lastOffset !== undefined && compareDecimalStrings(o.lastOffset, base.lastOffset) <= 0) continue;
+          stats.partialDeltas++;
+          log.error({ key: k, stored: base.lastOffset, delta: [o.firstOffset, o.lastOffset] }, "late delta overlaps the stored window; merging it whole");
+        }
+        base = { candle: mergeCandles(base.candle, o.candle), lastOffset: o.lastOffset ?? base.lastOffset };
+      }
+      if (base) rows.push({ candle: base.candle, isFinal: endOf(base.candle) <= finalThroughMs, sourcePartition: partition, lastOffset: base.lastOffset });
+    }
+    return rows;
+  }
+
+  async function processQuotes(batch: BatchInput, ctx: BatchContext): Promise<void> {
+    const valid = await validate("quotes", batch, ctx);
+    if (valid.length === 0) return;
+    const book = bookOf(batch.partition);
+    const rows: QuoteRow[] = [];
+    const lastTs = new Map<string, number>();
+    for (const { tick, offset } of valid) {
+      applyQuote(book, tick);
+      rows.push({ ...tick, sourcePartition: batch.partition, sourceOffset: offset });
+      lastTs.set(tick.symbol, Math.max(lastTs.get(tick.symbol) ?? tick.ts, tick.ts));
+    }
+    const nbboRows: NbboRow[] = [];
+    for (const [symbol, tsMs] of lastTs) {
+      const lookup = nbboAt(book, symbol, tsMs);
+      if (lookup.status !== "ok") continue;
+      const { bid, ask, bidSize, askSize } = lookup.nbbo;
+      nbboRows.push({ symbol, tsMs, ...(bid !== undefined ? { bid, bidSize } : {}), ...(ask !== undefined ? { ask, askSize } : {}) });
+    }
+    stats.quotes += valid.length;
+    await withRetry("writing quotes batch", ctx, () => Promise.all([store.writeQuotes(rows), store.writeLatestQuotes(nbboRows)]));
+  }
+
+  async function processPrices(batch: BatchInput, ctx: BatchContext): Promise<void> {
+    const valid = await validate("prices", batch, ctx);
+    if (valid.length === 0) return;
+    stats.prices += valid.length;
+    await withRetry("writing prices batch", ctx, () => store.writePrices(valid.map((v) => v.tick)));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Idle close
+
+  /**
+   * Finalizes every open window of trade partitions that had no trade for `idleCloseMs` of wall
+   * time (the feed stopped, so no trade would ever move their watermark). A trade arriving later
+   * for such a window still corrects it (late, by upsert). Returns the number of windows closed.
+   */
+  function closeIdle(ctx: BatchContext): Promise<number> {
+    return exclusive(async () => {
+      let closed = 0;
+      for (const state of [...tradeStates.values()]) {
+        const agg = state.aggregator;
+        if (now() - state.lastTradeWallMs < settings.idleCloseMs) continue;
+        if (openWindowCount(agg) === 0 && state.pending.length === 0) continue;
+        const open = openCandles(agg);
+        const throughMs = Math.max(aggregatorWatermark(agg), ...open.map((o) => endOf(o.candle)));
+        const outputs = [...state.pending.splice(0), ...drainClosed(agg, throughMs)];
+        const byKey = new Map<string, WindowOutput[]>();
+        for (const o of outputs) byKey.set(keyOf(o.candle), [...(byKey.get(keyOf(o.candle)) ?? []), o]);
+        const progressKey = { group: groupId, topic: topics.trades, partition: state.partition };
+        try {
+          // One attempt only: a wait here would block the consumer's heartbeats.
+          const rows = await resolveWindowRows(byKey, state.partition, agg.drainedThroughMs);
+          await store.writeCandles(rows, now());
+          await store.writeProgressDrained(progressKey, agg.drainedThroughMs);
+          stats.candleRowsWritten += rows.length;
+          stats.finalCandlesWritten += rows.filter((r) => r.isFinal).length;
+          stats.idleCloses++;
+          closed += rows.length;
+          log.info({ partition: state.partition, windows: rows.length, throughMs }, "idle partition: open windows finalized");
+        } catch (error) {
+          // Drop the state: the next attempt restores the still-open windows from Cassandra.
+          tradeStates.delete(state.partition);
+          log.error({ err: error, partition: state.partition }, "idle close failed; state dropped, will retry");
+        }
+        if (ctx.shouldAbandon()) break;
+      }
+      return closed;
+    });
+  }
+
+  return {
+    assign,
+    processBatch,
+    closeIdle,
+    stats: (): Readonly<StreamStats> => ({ ...stats }),
+    /** Windows held in memory, per trades partition (for tests and metrics). */
+    openWindows: (): Map<number, number> => new Map([...tradeStates].map(([p, s]) => [p, openWindowCount(s.aggregator)])),
+  };
+}
+
+export type StreamProcessor = ReturnType<typeof createStreamProcessor>;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
