@@ -72,6 +72,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every environment variable the app reads (the README documents each). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
 /** Cassandra keyspace replication, e.g. `SimpleStrategy:1` or `NetworkTopologyStrategy:dc1=3,dc2=2`. */
 export type Replication =
   | { class: "SimpleStrategy"; replication_factor: number }

@@ -1,7 +1,7 @@
 // npm run topics:create — creates the application's Kafka topics that do not exist yet.
 import { pathToFileURL } from "node:url";
 import { getConfig, type AppConfig } from "../adapters/config";
-import { applicationTopics, createKafka, ensureTopics } from "../adapters/kafka";
+import { applicationTopics, createKafka, ensureTopics, topicNames } from "../adapters/kafka";
 import { createLogger } from "../adapters/logger";
 
 export async function createApplicationTopics(config: AppConfig = getConfig()): Promise<string[]> {
@@ -9,7 +9,10 @@ export async function createApplicationTopics(config: AppConfig = getConfig()): 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return await ensureTopics(admin, applicationTopics(config.kafka.partitions, config.kafka.replicationFactor));
+    return await ensureTopics(
+      admin,
+      applicationTopics(config.kafka.partitions, config.kafka.replicationFactor, topicNames(config.kafka.topicPrefix)),
+    );
   } finally {
     await admin.disconnect();
   }

@@ -39,8 +39,13 @@ export function buildWebIfStale(): void {
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
 }
 
+/** The app's processes: the web server, one stream worker (run more for scale-out) and the simulated feed. */
 export function appPrograms(port: number): ProgramSpec[] {
-  return [{ name: "web", command: bin("next"), args: ["start", "--port", String(port), "--hostname", "127.0.0.1"] }];
+  return [
+    { name: "web", command: bin("next"), args: ["start", "--port", String(port), "--hostname", "127.0.0.1"] },
+    { name: "stream", command: bin("tsx"), args: [path.join(ROOT, "workers/stream/main.ts")] },
+    { name: "simulator", command: bin("tsx"), args: [path.join(ROOT, "workers/feeds/simulate.ts"), "--rate", "100"] },
+  ];
 }
 
 async function main(): Promise<void> {
