@@ -1,0 +1,80 @@
+// API reference rendered from the same OpenAPI document /api/v1/openapi.json serves.
+import { getOpenApiDocument } from "../../server/rest/openapi";
+
+export const metadata = { title: "API reference · tickstream" };
+
+interface Parameter {
+  name: string;
+  in: string;
+  required: boolean;
+  description?: string;
+  schema: { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; default?: unknown; pattern?: string };
+}
+interface Operation {
+  operationId: string;
+  summary: string;
+  parameters: Parameter[];
+  responses: Record<string, { description: string }>;
+}
+
+function schemaText(schema: Parameter["schema"]): string {
+  const parts: string[] = [];
+  if (schema.enum) parts.push(schema.enum.map(String).join(" | "));
+  else if (schema.type) parts.push(schema.type);
+  if (schema.minimum !== undefined || schema.maximum !== undefined) parts.push(`${schema.minimum ?? ""}…${schema.maximum ?? ""}`);
+  if (schema.default !== undefined) parts.push(`default ${JSON.stringify(schema.default)}`);
+  return parts.join(", ");
+}
+
+export default function ApiDocsPage() {
+  const doc = getOpenApiDocument() as { info: { title: string; description: string }; paths: Record<string, { get: Operation }> };
+  return (
+    <>
+      <h1 className="h3">{doc.info.title}</h1>
+      <p className="text-body-secondary">
+        {doc.info.description} Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1). The same
+        procedures are available over tRPC at <code>/api/trpc</code>. Errors are <code>{`{ error: { code, message, retriable, fields } }`}</code>.
+      </p>
+      {Object.entries(doc.paths).map(([path, { get }]) => (
+        <section key={path} className="card mb-3" data-testid="api-endpoint">
+          <div className="card-header d-flex flex-wrap gap-2 align-items-center">
+            <span className="badge text-bg-primary">GET</span>
+            <code className="text-break">/api/v1{path}</code>
+            <span className="small text-body-secondary ms-auto">tRPC: {get.operationId}</span>
+          </div>
+          <div className="card-body py-2">
+            <p className="mb-2">{get.summary}</p>
+            <div className="table-responsive">
+              <table className="table table-sm small mb-2">
+                <thead>
+                  <tr>
+                    <th scope="col">Parameter</th>
+                    <th scope="col">In</th>
+                    <th scope="col">Schema</th>
+                    <th scope="col">Description</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {get.parameters.map((p) => (
+                    <tr key={p.name}>
+                      <td className="font-monospace text-nowrap">
+                        {p.name}
+                        {p.required ? " *" : ""}
+                      </td>
+                      <td>{p.in}</td>
+                      <td className="font-monospace">{schemaText(p.schema)}</td>
+                      <td>{p.description ?? ""}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <p className="small text-body-secondary mb-0">
+              Responses: {Object.entries(get.responses).map(([status, r]) => `${status} ${r.description}`).join(" · ")}
+            </p>
+          </div>
+        </section>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,225 @@
+"use client";
+// The symbol page: header with live price, interval and day pickers, the candle chart (history
+// from tRPC, then live candles patched into a bounded series), quote panel and trades tape.
+import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { GetSymbolOutput } from "../../server/queries/get-symbol";
+import { CandleSeries } from "../lib/candle-series";
+import { applyToChartArrays, buildChartArrays, DEFAULT_SMA_PERIOD, realizedVolatilityPct, type ChartArrays } from "../lib/chart-data";
+import { changeClass, formatChange, formatPercent, formatPrice, formatVolume } from "../lib/format";
+import type { DrainedBatch } from "../lib/live-batch";
+import { useTRPC } from "../lib/trpc";
+import { useLiveStream } from "../lib/use-live-stream";
+import { CHART_CAPACITY, CHART_INTERVALS, isLiveDay, viewRange, type ChartInterval } from "../lib/view-range";
+import type { CandleChartHandle } from "./candle-chart";
+import { ConnectionBadge } from "./connection-badge";
+import { QuotePanel } from "./quote-panel";
+import { useTheme } from "./theme-toggle";
+import { TradesTape } from "./trades-tape";
+
+// Chart.js and its plugins load only on this page, in the browser.
+const CandleChart = dynamic(() => import("./candle-chart").then((m) => m.CandleChart), {
+  ssr: false,
+  loading: () => <ChartPlaceholder text="Loading chart…" />,
+});
+
+function ChartPlaceholder({ text, testId }: { text: string; testId?: string }) {
+  return (
+    <div className="d-flex align-items-center justify-content-center border rounded text-body-secondary" style={{ height: "min(60vh, 480px)", minHeight: 260 }} data-testid={testId}>
+      {text}
+    </div>
+  );
+}
+
+interface LivePrice {
+  last: number | null;
+  change: number | null;
+  changePct: number | null;
+  dayVolume: number | null;
+}
+
+export interface SymbolViewProps {
+  symbol: GetSymbolOutput;
+  initialInterval: ChartInterval;
+  initialDay: string;
+  todayUtc: string;
+}
+
+export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: SymbolViewProps) {
+  const trpc = useTRPC();
+  const theme = useTheme();
+  const [interval, setChartInterval] = useState<ChartInterval>(initialInterval);
+  const [day, setDay] = useState(initialDay);
+  const [showVwap, setShowVwap] = useState(true);
+  const [showSma, setShowSma] = useState(true);
+  const latestDay = symbol.latest?.day ?? null;
+  const live = isLiveDay(day, latestDay, todayUtc);
+  const range = useMemo(() => viewRange(interval, day), [interval, day]);
+
+  useEffect(() => {
+    window.history.replaceState(null, "", `?interval=${interval}&date=${day}`);
+  }, [interval, day]);
+
+  const candles = useQuery({
+    ...trpc.candles.range.queryOptions({ symbol: symbol.symbol, interval, from: range.from, to: range.to, limit: CHART_CAPACITY[interval] }),
+    staleTime: Infinity,
+  });
+  const quote = useQuery(trpc.quotes.latest.queryOptions({ symbol: symbol.symbol }));
+  const trades = useQuery({
+    ...trpc.trades.recent.queryOptions({ symbol: symbol.symbol, limit: 40, ...(live ? {} : { before: range.to + 1 }) }),
+    refetchInterval: live ? 2_000 : false,
+  });
+
+  // The series and its chart arrays live in a ref: live updates edit them in place.
+  const model = useRef<{ series: CandleSeries; arrays: ChartArrays } | null>(null);
+  const [arrays, setArrays] = useState<ChartArrays | null>(null);
+  const [volPct, setVolPct] = useState<number | null>(null);
+  const chart = useRef<CandleChartHandle>(null);
+  useEffect(() => {
+    if (!candles.data) return;
+    const series = new CandleSeries(CHART_CAPACITY[interval]);
+    series.load(candles.data.candles);
+    const next = buildChartArrays(series, DEFAULT_SMA_PERIOD);
+    model.current = { series, arrays: next };
+    setArrays(next);
+    setVolPct(realizedVolatilityPct(series.toArray()));
+  }, [candles.data, interval]);
+
+  const [price, setPrice] = useState<LivePrice>({
+    last: symbol.latest?.last ?? null,
+    change: symbol.latest?.change ?? null,
+    changePct: symbol.latest?.changePct ?? null,
+    dayVolume: symbol.latest?.dayVolume ?? null,
+  });
+  const [liveQuote, setLiveQuote] = useState<{ bid: number; ask: number; mid: number; spread: number; ts: number } | null>(null);
+
+  const onBatch = useCallback(
+    (batch: DrainedBatch) => {
+      if (batch.snapshotRequired) void candles.refetch();
+      const current = model.current;
+      if (current) {
+        let changed = false;
+        for (const update of batch.candles) {
+          if (update.symbol !== symbol.symbol || update.interval !== interval || update.windowStart < range.from || update.windowStart > range.to) continue;
+          changed = applyToChartArrays(current.arrays, current.series, current.series.apply(update), DEFAULT_SMA_PERIOD) || changed;
+        }
+        if (changed) {
+          chart.current?.redraw();
+          setVolPct(realizedVolatilityPct(current.series.toArray()));
+        }
+      }
+      const priceUpdate = batch.prices.find((p) => p.symbol === symbol.symbol);
+      if (priceUpdate) {
+        setPrice((previous) => ({
+          last: priceUpdate.last,
+          change: priceUpdate.change ?? previous.change,
+          changePct: priceUpdate.changePct ?? previous.changePct,
+          dayVolume: priceUpdate.dayVolume ?? previous.dayVolume,
+        }));
+      }
+      const spread = batch.spreads.find((s) => s.symbol === symbol.symbol);
+      if (spread) setLiveQuote({ bid: spread.bid, ask: spread.ask, mid: spread.mid, spread: spread.quotedSpread, ts: spread.ts });
+    },
+    [candles, interval, range, symbol.symbol],
+  );
+  const liveQuery = useMemo(() => (live ? { symbols: [symbol.symbol], intervals: [interval], types: ["candle", "price", "spread"] } : null), [live, symbol.symbol, interval]);
+  // After a drop the stream replays from Last-Event-ID; the history reload covers what it cannot.
+  const connection = useLiveStream(liveQuery, onBatch, () => void candles.refetch());
+
+  const quoteShown = quote.data && liveQuote ? { ...quote.data, ...liveQuote, spreadBps: (liveQuote.spread / liveQuote.mid) * 10_000 } : quote.data;
+  const chartError = candles.error?.message ?? null;
+
+  return (
+    <>
+      <div className="d-flex flex-wrap align-items-baseline gap-2 mb-2">
+        <h1 className="h3 mb-0" data-testid="symbol-title">
+          {symbol.symbol}
+        </h1>
+        <span className="fs-4 font-monospace" data-testid="symbol-last">
+          {formatPrice(price.last)}
+        </span>
+        <span className={`font-monospace ${changeClass(price.change)}`} data-testid="symbol-change">
+          {formatChange(price.change)} ({formatPercent(price.changePct)})
+        </span>
+        <span className="small text-body-secondary">Vol {formatVolume(price.dayVolume)}</span>
+        <span className="small text-body-secondary" title="Realized volatility: stdev of the last 30 candle log returns" data-testid="realized-vol">
+          σ {volPct === null ? "—" : `${volPct.toFixed(3)}%`}/{interval}
+        </span>
+        <ConnectionBadge state={connection} />
+      </div>
+      {symbol.name && <p className="text-body-secondary small mb-2">{symbol.name}</p>}
+
+      <div className="d-flex flex-wrap gap-2 align-items-center mb-2">
+        <div className="btn-group btn-group-sm" role="group" aria-label="Candle interval">
+          {CHART_INTERVALS.map((value) => (
+            <button
+              key={value}
+              type="button"
+              className={`btn ${value === interval ? "btn-primary" : "btn-outline-secondary"}`}
+              aria-pressed={value === interval}
+              data-testid={`interval-${value}`}
+              onClick={() => setChartInterval(value)}
+            >
+              {value}
+            </button>
+          ))}
+        </div>
+        <label className="d-flex align-items-center gap-1 small mb-0">
+          Day
+          <input
+            type="date"
+            className="form-control form-control-sm"
+            style={{ width: "auto" }}
+            value={day}
+            max={todayUtc}
+            data-testid="day-picker"
+            onChange={(event) => event.target.value && setDay(event.target.value)}
+          />
+        </label>
+        {latestDay && day !== latestDay && (
+          <button type="button" className="btn btn-sm btn-outline-secondary" onClick={() => setDay(latestDay)}>
+            Latest ({latestDay})
+          </button>
+        )}
+        <div className="form-check form-check-inline small mb-0 ms-sm-auto">
+          <input id="show-vwap" className="form-check-input" type="checkbox" checked={showVwap} onChange={(e) => setShowVwap(e.target.checked)} />
+          <label className="form-check-label" htmlFor="show-vwap">
+            VWAP
+          </label>
+        </div>
+        <div className="form-check form-check-inline small mb-0">
+          <input id="show-sma" className="form-check-input" type="checkbox" checked={showSma} onChange={(e) => setShowSma(e.target.checked)} />
+          <label className="form-check-label" htmlFor="show-sma">
+            SMA {DEFAULT_SMA_PERIOD}
+          </label>
+        </div>
+      </div>
+
+      <div className="mb-3">
+        {chartError && (
+          <div className="alert alert-warning py-2" role="alert" data-testid="chart-error">
+            Candles unavailable: {chartError}{" "}
+            <button type="button" className="btn btn-sm btn-outline-secondary ms-2" onClick={() => void candles.refetch()}>
+              Retry
+            </button>
+          </div>
+        )}
+        {!chartError && candles.isPending && <ChartPlaceholder text="Loading candles…" testId="chart-loading" />}
+        {!chartError && candles.data?.candles.length === 0 && <ChartPlaceholder text={`No ${interval} candles for ${day}.`} testId="chart-empty" />}
+        {!chartError && arrays && candles.data && candles.data.candles.length > 0 && (
+          <CandleChart ref={chart} arrays={arrays} label={`${symbol.symbol} ${interval}`} showVwap={showVwap} showSma={showSma} smaPeriod={DEFAULT_SMA_PERIOD} theme={theme} />
+        )}
+      </div>
+
+      <div className="row g-3">
+        <div className="col-12 col-md-5 col-lg-4">
+          <QuotePanel quote={quoteShown} loading={quote.isPending} error={quote.error?.message ?? null} />
+        </div>
+        <div className="col-12 col-md-7 col-lg-8">
+          <TradesTape trades={trades.data?.trades} loading={trades.isPending} error={trades.error?.message ?? null} />
+        </div>
+      </div>
+    </>
+  );
+}

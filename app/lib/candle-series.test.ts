@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { CandleSeries, type CandleLike } from "./candle-series";
+import { applyToChartArrays, buildChartArrays, smaAt } from "./chart-data";
+
+const candle = (minute: number, close: number, extra: Partial<CandleLike> = {}): CandleLike => ({
+  windowStart: minute * 60_000,
+  open: close - 1,
+  high: close + 1,
+  low: close - 2,
+  close,
+  volume: 100,
+  vwap: close - 0.5,
+  isFinal: true,
+  ...extra,
+});
+
+describe("CandleSeries", () => {
+  it("loads history in any order and keeps only the newest points that fit", () => {
+    const series = new CandleSeries(3);
+    series.load([candle(5, 15), candle(1, 11), candle(3, 13), candle(4, 14)]);
+    expect(series.toArray().map((p) => p.x / 60_000)).toEqual([3, 4, 5]);
+  });
+
+  it("patches the open candle, appends the next window and evicts the oldest when full", () => {
+    const series = new CandleSeries(2);
+    series.load([candle(1, 11), candle(2, 12)]);
+    expect(series.apply(candle(2, 12.5, { isFinal: false }))).toEqual({ kind: "patched", index: 1 });
+    expect(series.last()).toMatchObject({ c: 12.5, final: false });
+    expect(series.apply(candle(3, 13))).toEqual({ kind: "appended", evicted: true });
+    expect(series.toArray().map((p) => p.x / 60_000)).toEqual([2, 3]);
+  });
+
+  it("corrects a held older window (late data) and ignores one older than the buffer", () => {
+    const series = new CandleSeries(3);
+    series.load([candle(1, 11), candle(2, 12), candle(3, 13)]);
+    expect(series.apply(candle(2, 20))).toEqual({ kind: "patched", index: 1 });
+    expect(series.apply(candle(0, 10))).toEqual({ kind: "stale" });
+    expect(series.size).toBe(3);
+  });
+});
+
+describe("chart arrays", () => {
+  it("computes SMA only once a full window of closes exists", () => {
+    const series = new CandleSeries(10);
+    series.load([candle(1, 10), candle(2, 20), candle(3, 30)]);
+    expect(smaAt(series, 1, 3)).toBeNull();
+    expect(smaAt(series, 2, 3)).toBe(20);
+    const arrays = buildChartArrays(series, 2);
+    expect(arrays.sma.map((d) => d.y)).toEqual([null, 15, 25]);
+    expect(arrays.volume[0]).toEqual({ x: 60_000, y: 100, up: true });
+    // Session VWAP: (9.5·100 + 19.5·100 + 29.5·100) / 300.
+    expect(arrays.vwap[2]).toEqual({ x: 180_000, y: 19.5 });
+    expect(arrays.vwap[0]).toEqual({ x: 60_000, y: 9.5 });
+  });
+
+  it("stays equal to a full rebuild through patches, appends with eviction and late corrections", () => {
+    const series = new CandleSeries(4);
+    series.load([candle(1, 10), candle(2, 11), candle(3, 12)]);
+    const arrays = buildChartArrays(series, 2);
+    const updates = [candle(3, 12.4, { isFinal: false }), candle(4, 13), candle(5, 14), candle(6, 15), candle(4, 9), candle(0, 1)];
+    for (const update of updates) {
+      const result = series.apply(update);
+      applyToChartArrays(arrays, series, result, 2);
+      const rebuilt = buildChartArrays(series, 2);
+      // After an eviction the first point keeps the SMA it had (its window's oldest close is gone
+      // from the buffer, so a rebuild can only say null there); the session VWAP carries the
+      // evicted candles, so it matches exactly.
+      expect({ ...arrays, sma: arrays.sma.slice(1) }).toEqual({ ...rebuilt, sma: rebuilt.sma.slice(1) });
+    }
+    expect(arrays.candles).toHaveLength(4);
+  });
+
+  it("restarts the session VWAP at each UTC day and skips candles without volume", () => {
+    const series = new CandleSeries(10);
+    const dayMinutes = 24 * 60;
+    series.load([candle(dayMinutes - 1, 10), candle(dayMinutes, 20), candle(dayMinutes + 1, 30, { volume: 0 })]);
+    expect(buildChartArrays(series).vwap.map((d) => d.y)).toEqual([9.5, 19.5, 19.5]);
+  });
+
+  it("keeps the session VWAP whole when the ring buffer evicts candles of the same day", () => {
+    const small = new CandleSeries(2);
+    const large = new CandleSeries(10);
+    for (const series of [small, large]) {
+      series.load([candle(1, 10)]);
+      for (const c of [candle(2, 20, { volume: 300 }), candle(3, 30), candle(4, 40)]) series.apply(c);
+    }
+    expect(small.size).toBe(2);
+    expect(buildChartArrays(small).vwap.at(-1)?.y).toBeCloseTo(buildChartArrays(large).vwap.at(-1)?.y ?? 0, 12);
+  });
+
+  it("reports when nothing changed", () => {
+    const series = new CandleSeries(2);
+    series.load([candle(5, 1)]);
+    const arrays = buildChartArrays(series);
+    expect(applyToChartArrays(arrays, series, series.apply(candle(1, 1)))).toBe(false);
+  });
+});

@@ -1,0 +1,118 @@
+// The chart's model of one candle series: a fixed-capacity ring buffer of points that live updates
+// patch (same window) or extend (next window), plus the Chart.js dataset arrays kept in step with
+// it by small edits at the tail, so a tick never rebuilds the whole dataset.
+import { RingBuffer } from "../../core/ring-buffer";
+
+/** What a candle looks like from the API (history) and from the live stream. */
+export interface CandleLike {
+  windowStart: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  vwap: number | null;
+  isFinal: boolean;
+}
+
+export interface CandlePoint {
+  x: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  vwap: number | null;
+  final: boolean;
+}
+
+export type ApplyResult =
+  | { kind: "appended"; evicted: boolean }
+  | { kind: "patched"; index: number }
+  | { kind: "stale" };
+
+export function pointOf(candle: CandleLike): CandlePoint {
+  return { x: candle.windowStart, o: candle.open, h: candle.high, l: candle.low, c: candle.close, v: candle.volume, vwap: candle.vwap, final: candle.isFinal };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Volume-weighted sums of candles evicted from a day the series still shows (keeps session VWAP whole). */
+export interface CarriedSession {
+  day: number;
+  notional: number;
+  volume: number;
+}
+
+export class CandleSeries {
+  readonly capacity: number;
+  readonly #buffer: RingBuffer<CandlePoint>;
+  #carried: CarriedSession | null = null;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#buffer = new RingBuffer<CandlePoint>(capacity);
+  }
+
+  get size(): number {
+    return this.#buffer.size;
+  }
+
+  /** Replaces the content with `candles` (any order); keeps the newest `capacity`. */
+  load(candles: readonly CandleLike[]): void {
+    this.#buffer.clear();
+    this.#carried = null;
+    const sorted = [...candles].sort((a, b) => a.windowStart - b.windowStart);
+    for (const candle of sorted.slice(-this.capacity)) this.#buffer.push(pointOf(candle));
+  }
+
+  /**
+   * Folds a live candle in: the newest window is patched in place, a newer one appended (evicting
+   * the oldest when full), an older window still held is corrected in place (late data), and one
+   * older than everything held is ignored.
+   */
+  apply(candle: CandleLike): ApplyResult {
+    const last = this.#buffer.last();
+    if (!last || candle.windowStart > last.x) {
+      const evicted = this.#buffer.push(pointOf(candle));
+      if (evicted) this.#carry(evicted);
+      return { kind: "appended", evicted: evicted !== undefined };
+    }
+    for (let index = this.#buffer.size - 1; index >= 0; index--) {
+      const point = this.#buffer.at(index) as CandlePoint;
+      if (point.x === candle.windowStart) {
+        Object.assign(point, pointOf(candle));
+        return { kind: "patched", index };
+      }
+      if (point.x < candle.windowStart) break;
+    }
+    return { kind: "stale" };
+  }
+
+  /** Sums of evicted candles of the oldest held candle's day, if any were evicted from it. */
+  get carried(): CarriedSession | null {
+    const first = this.#buffer.at(0);
+    return first && this.#carried && Math.floor(first.x / DAY_MS) === this.#carried.day ? this.#carried : null;
+  }
+
+  #carry(point: CandlePoint): void {
+    const day = Math.floor(point.x / DAY_MS);
+    if (!this.#carried || this.#carried.day !== day) this.#carried = { day, notional: 0, volume: 0 };
+    if (point.vwap !== null && point.v > 0) {
+      this.#carried.notional += point.vwap * point.v;
+      this.#carried.volume += point.v;
+    }
+  }
+
+  at(index: number): CandlePoint | undefined {
+    return this.#buffer.at(index);
+  }
+
+  last(): CandlePoint | undefined {
+    return this.#buffer.last();
+  }
+
+  toArray(): CandlePoint[] {
+    return this.#buffer.toArray();
+  }
+}

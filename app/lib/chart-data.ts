@@ -1,0 +1,156 @@
+// Chart.js dataset arrays of a candle series (candles, volume bars, VWAP, SMA) and the in-place
+// edits that keep them equal to the series after each live update. Pure: no Chart.js import.
+import type { ApplyResult, CandlePoint, CandleSeries } from "./candle-series";
+
+export interface OhlcDatum {
+  x: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+}
+export interface VolumeDatum {
+  x: number;
+  y: number;
+  up: boolean;
+}
+export interface LineDatum {
+  x: number;
+  y: number | null;
+}
+
+export interface ChartArrays {
+  candles: OhlcDatum[];
+  volume: VolumeDatum[];
+  vwap: LineDatum[];
+  sma: LineDatum[];
+}
+
+export const DEFAULT_SMA_PERIOD = 20;
+
+/** Simple moving average of the `period` closes ending at `index`; null while fewer exist. */
+export function smaAt(series: Pick<CandleSeries, "at">, index: number, period: number): number | null {
+  if (index + 1 < period) return null;
+  let sum = 0;
+  for (let i = index - period + 1; i <= index; i++) sum += (series.at(i) as CandlePoint).c;
+  return sum / period;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Session VWAP at `index`: Σ(vwap·volume) / Σ volume over the candles of the same UTC day up to it
+ * (each candle's own vwap·volume is its notional). Null before any volume that day.
+ */
+export function sessionVwapAt(series: Pick<CandleSeries, "at" | "carried">, index: number): number | null {
+  const point = series.at(index);
+  if (!point) return null;
+  const day = Math.floor(point.x / DAY_MS);
+  let notional = 0;
+  let volume = 0;
+  let i = index;
+  for (; i >= 0; i--) {
+    const p = series.at(i) as CandlePoint;
+    if (Math.floor(p.x / DAY_MS) !== day) break;
+    if (p.vwap !== null && p.v > 0) {
+      notional += p.vwap * p.v;
+      volume += p.v;
+    }
+  }
+  // Reached the oldest held candle still inside the day: add what was evicted from that day.
+  const carried = series.carried;
+  if (i < 0 && carried && carried.day === day) {
+    notional += carried.notional;
+    volume += carried.volume;
+  }
+  return volume > 0 ? notional / volume : null;
+}
+
+function datums(point: CandlePoint, series: Pick<CandleSeries, "at" | "carried">, index: number, smaPeriod: number) {
+  return {
+    candle: { x: point.x, o: point.o, h: point.h, l: point.l, c: point.c },
+    volume: { x: point.x, y: point.v, up: point.c >= point.o },
+    vwap: { x: point.x, y: sessionVwapAt(series, index) },
+    sma: { x: point.x, y: smaAt(series, index, smaPeriod) },
+  };
+}
+
+/** Full arrays of the series, oldest first (initial load and history reloads only). */
+export function buildChartArrays(series: CandleSeries, smaPeriod = DEFAULT_SMA_PERIOD): ChartArrays {
+  const arrays: ChartArrays = { candles: [], volume: [], vwap: [], sma: [] };
+  const carried = series.carried;
+  let day = carried ? carried.day : Number.NaN;
+  let notional = carried?.notional ?? 0;
+  let volume = carried?.volume ?? 0;
+  let closeSum = 0;
+  for (let i = 0; i < series.size; i++) {
+    const p = series.at(i) as CandlePoint;
+    // Running sums keep a full build linear in the number of candles.
+    if (Math.floor(p.x / DAY_MS) !== day) {
+      day = Math.floor(p.x / DAY_MS);
+      notional = 0;
+      volume = 0;
+    }
+    if (p.vwap !== null && p.v > 0) {
+      notional += p.vwap * p.v;
+      volume += p.v;
+    }
+    closeSum += p.c - (i >= smaPeriod ? (series.at(i - smaPeriod) as CandlePoint).c : 0);
+    arrays.candles.push({ x: p.x, o: p.o, h: p.h, l: p.l, c: p.c });
+    arrays.volume.push({ x: p.x, y: p.v, up: p.c >= p.o });
+    arrays.vwap.push({ x: p.x, y: volume > 0 ? notional / volume : null });
+    arrays.sma.push({ x: p.x, y: i + 1 >= smaPeriod ? closeSum / smaPeriod : null });
+  }
+  return arrays;
+}
+
+/**
+ * Mirrors one `series.apply()` result into `arrays` in place: replace the touched points (and the
+ * SMA values whose window covers them), or push one point and drop the oldest when the series
+ * evicted it. Returns whether anything changed (so the caller knows to redraw).
+ */
+export function applyToChartArrays(arrays: ChartArrays, series: CandleSeries, result: ApplyResult, smaPeriod = DEFAULT_SMA_PERIOD): boolean {
+  if (result.kind === "stale") return false;
+  if (result.kind === "appended") {
+    if (result.evicted) {
+      arrays.candles.shift();
+      arrays.volume.shift();
+      arrays.vwap.shift();
+      arrays.sma.shift();
+    }
+    const index = series.size - 1;
+    const d = datums(series.at(index) as CandlePoint, series, index, smaPeriod);
+    arrays.candles.push(d.candle);
+    arrays.volume.push(d.volume);
+    arrays.vwap.push(d.vwap);
+    arrays.sma.push(d.sma);
+    return true;
+  }
+  const point = series.at(result.index) as CandlePoint;
+  const d = datums(point, series, result.index, smaPeriod);
+  arrays.candles[result.index] = d.candle;
+  arrays.volume[result.index] = d.volume;
+  // A changed candle moves the session VWAP of every later candle of its day...
+  const day = Math.floor(point.x / DAY_MS);
+  for (let i = result.index; i < series.size && Math.floor((series.at(i) as CandlePoint).x / DAY_MS) === day; i++) {
+    arrays.vwap[i] = { x: (series.at(i) as CandlePoint).x, y: sessionVwapAt(series, i) };
+  }
+  // ...and every SMA whose window includes it.
+  const lastAffected = Math.min(series.size - 1, result.index + smaPeriod - 1);
+  for (let i = result.index; i <= lastAffected; i++) arrays.sma[i] = { x: (series.at(i) as CandlePoint).x, y: smaAt(series, i, smaPeriod) };
+  return true;
+}
+
+/**
+ * Realized volatility of the last `period` closes: sample standard deviation of their log returns,
+ * in percent per candle; null with fewer than three closes.
+ */
+export function realizedVolatilityPct(points: readonly Pick<CandlePoint, "c">[], period = 30): number | null {
+  const closes = points.slice(-(period + 1)).map((p) => p.c);
+  if (closes.length < 3) return null;
+  const returns: number[] = [];
+  for (let i = 1; i < closes.length; i++) returns.push(Math.log((closes[i] as number) / (closes[i - 1] as number)));
+  const mean = returns.reduce((sum, r) => sum + r, 0) / returns.length;
+  const variance = returns.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (returns.length - 1);
+  return Math.sqrt(variance) * 100;
+}

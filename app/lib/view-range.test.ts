@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { realizedVolatilityPct } from "./chart-data";
+import { isChartInterval, isDay, isLiveDay, viewRange } from "./view-range";
+
+describe("symbol page ranges", () => {
+  it("shows one UTC day for 1s and 1m, and more days for coarser intervals", () => {
+    expect(viewRange("1m", "2013-10-07")).toEqual({ from: Date.UTC(2013, 9, 7), to: Date.UTC(2013, 9, 8) - 1 });
+    expect(viewRange("5m", "2013-10-07").from).toBe(Date.UTC(2013, 9, 3));
+    expect(viewRange("1h", "2013-10-07").from).toBe(Date.UTC(2013, 8, 8));
+  });
+
+  it("accepts only real days and known intervals from the URL", () => {
+    expect(isDay("2013-10-07")).toBe(true);
+    expect(isDay("2013-02-30")).toBe(false);
+    expect(isDay("yesterday")).toBe(false);
+    expect(isChartInterval("5m")).toBe(true);
+    expect(isChartInterval("2m")).toBe(false);
+  });
+
+  it("treats the latest trading day and today as live", () => {
+    expect(isLiveDay("2013-10-07", "2013-10-07", "2025-01-01")).toBe(true);
+    expect(isLiveDay("2025-01-01", null, "2025-01-01")).toBe(true);
+    expect(isLiveDay("2013-10-04", "2013-10-07", "2025-01-01")).toBe(false);
+  });
+});
+
+describe("realized volatility", () => {
+  it("is the sample stdev of log returns in percent", () => {
+    const closes = [100, 101, 100, 101].map((c) => ({ c }));
+    const r = [Math.log(1.01), Math.log(100 / 101), Math.log(1.01)];
+    const mean = (r[0]! + r[1]! + r[2]!) / 3;
+    const expected = Math.sqrt(r.reduce((s, x) => s + (x - mean) ** 2, 0) / 2) * 100;
+    expect(realizedVolatilityPct(closes)).toBeCloseTo(expected, 12);
+    expect(realizedVolatilityPct([{ c: 1 }, { c: 2 }])).toBeNull();
+  });
+
+  it("uses only the last `period` returns", () => {
+    const flatTail = [50, 100, 100, 100, 100].map((c) => ({ c }));
+    expect(realizedVolatilityPct(flatTail, 3)).toBe(0);
+  });
+});

@@ -1,0 +1,133 @@
+// Candles of one symbol and interval in a time range, newest first, a page at a time: reads the
+// partitions ("buckets") the range spans from the newest back and stops once the page is full.
+import type cassandra from "cassandra-driver";
+import { z } from "zod";
+import { candleBucketsBetween, intervalSchema, type Interval } from "../../core/intervals";
+import type { QueryContext } from "../context";
+import { AppError } from "../errors";
+import { assertSymbolExists, epochMsInput, limitInput, mapConcurrent, symbolInput } from "./shared";
+
+const DAY_MS = 86_400_000;
+
+/** Longest range one request may span, per interval (bounds the partitions one request reads). */
+export const MAX_RANGE_MS: Readonly<Record<Interval, number>> = {
+  "1s": DAY_MS,
+  "1m": 31 * DAY_MS,
+  "5m": 92 * DAY_MS,
+  "1h": 731 * DAY_MS,
+  "1d": 20 * 366 * DAY_MS,
+};
+
+/** Range used when `from` is omitted: this much before `to`. */
+export const DEFAULT_SPAN_MS: Readonly<Record<Interval, number>> = {
+  "1s": 15 * 60_000,
+  "1m": DAY_MS,
+  "5m": 5 * DAY_MS,
+  "1h": 30 * DAY_MS,
+  "1d": 366 * DAY_MS,
+};
+
+export const MAX_CANDLES_PER_PAGE = 5_000;
+const BUCKET_READ_CONCURRENCY = 4;
+
+export const getCandlesInput = z
+  .object({
+    symbol: symbolInput,
+    interval: intervalSchema.default("1m").describe("Candle length"),
+    from: epochMsInput.optional().describe("Range start (inclusive), epoch ms; default: a span before `to` that depends on the interval"),
+    to: epochMsInput.optional().describe("Range end (inclusive), epoch ms; default: now"),
+    limit: limitInput(1_000, MAX_CANDLES_PER_PAGE),
+    cursor: epochMsInput.optional().describe("`nextCursor` of the previous page: returns candles that start before it"),
+  })
+  .superRefine((input, ctx) => {
+    if (input.from === undefined || input.to === undefined) return;
+    const problem = rangeProblem(input.interval, input.from, input.to);
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
+  });
+export type GetCandlesInput = z.input<typeof getCandlesInput>;
+
+/** Why `from`..`to` is not an acceptable range for `interval`, or undefined when it is. */
+export function rangeProblem(interval: Interval, fromMs: number, toMs: number): { field: "from" | "to"; message: string } | undefined {
+  if (fromMs > toMs) return { field: "from", message: "must not be after `to`" };
+  if (toMs - fromMs > MAX_RANGE_MS[interval]) {
+    return { field: "to", message: `range too long for ${interval} candles (at most ${MAX_RANGE_MS[interval] / DAY_MS} days)` };
+  }
+  return undefined;
+}
+
+export const candleOutputSchema = z.object({
+  windowStart: z.number().describe("epoch ms UTC"),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+  vwap: z.number().nullable(),
+  tradeCount: z.number().int(),
+  isFinal: z.boolean(),
+});
+export type CandleOutput = z.infer<typeof candleOutputSchema>;
+
+export const getCandlesOutput = z.object({
+  symbol: z.string(),
+  interval: intervalSchema,
+  from: z.number(),
+  to: z.number(),
+  candles: z.array(candleOutputSchema).describe("Newest first"),
+  nextCursor: z.number().nullable().describe("Pass as `cursor` for the next (older) page; null on the last page"),
+});
+export type GetCandlesOutput = z.infer<typeof getCandlesOutput>;
+
+function candleFromRow(row: cassandra.types.Row): CandleOutput {
+  const vwap = row.get("vwap") as number | null;
+  return {
+    windowStart: (row.get("window_start") as Date).getTime(),
+    open: row.get("open") as number,
+    high: row.get("high") as number,
+    low: row.get("low") as number,
+    close: row.get("close") as number,
+    volume: (row.get("volume") as number | null) ?? 0,
+    vwap: typeof vwap === "number" && Number.isFinite(vwap) ? vwap : null,
+    tradeCount: (row.get("trade_count") as number | null) ?? 0,
+    isFinal: (row.get("is_final") as boolean | null) ?? false,
+  };
+}
+
+export async function getCandles(ctx: QueryContext, rawInput: GetCandlesInput): Promise<GetCandlesOutput> {
+  const input = getCandlesInput.parse(rawInput);
+  const { symbol, interval, limit } = input;
+  const to = input.to ?? ctx.nowMs();
+  const from = input.from ?? Math.max(0, to - DEFAULT_SPAN_MS[interval]);
+  // A defaulted bound can still make a bad pair (e.g. only `from`, far in the past).
+  const problem = rangeProblem(interval, from, to);
+  if (problem) throw new AppError("BAD_REQUEST", { message: `invalid ${problem.field}`, fields: { [problem.field]: [problem.message] } });
+  const until = input.cursor !== undefined ? Math.min(to, input.cursor - 1) : to;
+
+  const candles: CandleOutput[] = [];
+  const buckets = candleBucketsBetween(interval, from, until).reverse();
+  const query =
+    `SELECT window_start, open, high, low, close, volume, vwap, trade_count, is_final FROM ${ctx.keyspace}.candles ` +
+    `WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start >= ? AND window_start <= ? LIMIT ?`;
+  // One more than the page, so a full page knows whether an older one exists.
+  const wanted = limit + 1;
+  for (let i = 0; i < buckets.length && candles.length < wanted; i += BUCKET_READ_CONCURRENCY) {
+    const chunk = buckets.slice(i, i + BUCKET_READ_CONCURRENCY);
+    const remaining = wanted - candles.length;
+    const pages = await mapConcurrent(chunk, BUCKET_READ_CONCURRENCY, (bucket) =>
+      ctx.client.execute(query, [symbol, interval, bucket, new Date(from), new Date(until), remaining]),
+    );
+    for (const page of pages) for (const row of page.rows) if (candles.length < wanted) candles.push(candleFromRow(row));
+  }
+
+  if (candles.length === 0 && input.cursor === undefined) await assertSymbolExists(ctx, symbol);
+  const hasMore = candles.length > limit;
+  const pageRows = hasMore ? candles.slice(0, limit) : candles;
+  return {
+    symbol,
+    interval,
+    from,
+    to,
+    candles: pageRows,
+    nextCursor: hasMore ? (pageRows[pageRows.length - 1]?.windowStart ?? null) : null,
+  };
+}

@@ -1,0 +1,68 @@
+// The market at a glance: every symbol's last price, day change, volume and spread, with a
+// sparkline of its most recent 1m closes.
+import { z } from "zod";
+import { candleBucket } from "../../core/intervals";
+import type { QueryContext } from "../context";
+import { readAllLatest, type Latest } from "./read-latest";
+import { limitInput, mapConcurrent, nullableNumber } from "./shared";
+
+const SPARKLINE_READ_CONCURRENCY = 32;
+
+export const getMarketOverviewInput = z.object({
+  limit: limitInput(500, 1_000).describe("At most this many symbols, in symbol order"),
+  sparklinePoints: z.coerce.number().int().min(0).max(240).default(60).describe("1m closes per sparkline (0 = none)"),
+});
+export type GetMarketOverviewInput = z.input<typeof getMarketOverviewInput>;
+
+export const overviewRowSchema = z.object({
+  symbol: z.string(),
+  ts: z.number().nullable().describe("Last trade time, epoch ms"),
+  day: z.string().nullable(),
+  last: nullableNumber,
+  change: nullableNumber,
+  changePct: nullableNumber,
+  volume: nullableNumber.describe("Day volume"),
+  bid: nullableNumber,
+  ask: nullableNumber,
+  spread: nullableNumber,
+  sparkline: z.array(z.number()).describe("Recent 1m closes, oldest first"),
+});
+export type OverviewRow = z.infer<typeof overviewRowSchema>;
+
+export const getMarketOverviewOutput = z.object({ asOf: z.number().describe("Server time, epoch ms"), rows: z.array(overviewRowSchema) });
+export type GetMarketOverviewOutput = z.infer<typeof getMarketOverviewOutput>;
+
+export function overviewRow(latest: Latest, sparkline: number[]): OverviewRow {
+  return {
+    symbol: latest.symbol,
+    ts: latest.ts,
+    day: latest.day,
+    last: latest.last,
+    change: latest.change,
+    changePct: latest.changePct,
+    volume: latest.dayVolume,
+    bid: latest.bid,
+    ask: latest.ask,
+    spread: latest.spread,
+    sparkline,
+  };
+}
+
+/** The newest `points` 1m closes of the symbol's last trading day up to its last trade, oldest first. */
+export async function readSparkline(ctx: QueryContext, latest: Latest, points: number): Promise<number[]> {
+  if (points === 0 || latest.ts === null) return [];
+  const result = await ctx.client.execute(
+    `SELECT close FROM ${ctx.keyspace}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start <= ? LIMIT ?`,
+    [latest.symbol, "1m", candleBucket("1m", latest.ts), new Date(latest.ts), points],
+  );
+  return result.rows.map((row) => row.get("close") as number).reverse();
+}
+
+export async function getMarketOverview(ctx: QueryContext, rawInput: GetMarketOverviewInput = {}): Promise<GetMarketOverviewOutput> {
+  const input = getMarketOverviewInput.parse(rawInput);
+  const latest = (await readAllLatest(ctx)).slice(0, input.limit);
+  const rows = await mapConcurrent(latest, SPARKLINE_READ_CONCURRENCY, async (entry) =>
+    overviewRow(entry, await readSparkline(ctx, entry, input.sparklinePoints)),
+  );
+  return { asOf: ctx.nowMs(), rows };
+}

@@ -1,0 +1,49 @@
+// Turns an endpoint definition into a Next.js route handler: path + query string → zod input →
+// query function → JSON, and any error → the AppError JSON body with its mapped status.
+import { createLogger } from "../../adapters/logger";
+import { getQueryContext } from "../context";
+import { errorBody, toAppError } from "../errors";
+import type { Endpoint } from "./endpoints";
+
+const log = createLogger("rest");
+
+/** The second argument Next passes to a route handler. */
+export interface RouteContext {
+  params: Promise<Record<string, string | string[] | undefined>>;
+}
+
+/** Query-string and path values as one object; empty values count as absent. */
+export function rawInput(request: Request, params: Record<string, string | string[] | undefined>): Record<string, string> {
+  const input: Record<string, string> = {};
+  for (const [key, value] of new URL(request.url).searchParams) if (value !== "") input[key] = value;
+  for (const [key, value] of Object.entries(params)) if (typeof value === "string") input[key] = safeDecode(value);
+  return input;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** A JSON error response for anything thrown. */
+export function errorResponse(error: unknown): Response {
+  const appError = toAppError(error);
+  if (appError.code === "INTERNAL" || appError.code === "UNAVAILABLE") log.error({ err: appError.cause ?? appError, code: appError.code }, appError.message);
+  return Response.json(errorBody(appError), { status: appError.status, headers: { "cache-control": "no-store" } });
+}
+
+/** The GET handler of `endpoint`. */
+export function restGet(endpoint: Endpoint): (request: Request, context: RouteContext) => Promise<Response> {
+  return async (request, context) => {
+    try {
+      const input: unknown = endpoint.input.parse(rawInput(request, await context.params));
+      const result = await endpoint.run(await getQueryContext(), input);
+      return Response.json(result, { headers: { "cache-control": "no-store" } });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
