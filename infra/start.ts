@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { getConfig } from "../adapters/config";
 import { migrateConfigured } from "../db/migrate";
 import { createApplicationTopics } from "./create-topics";
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
 
-main().catch((error: unknown) => {
-  console.error(errorMessage(error));
-  process.exit(1);
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((error: unknown) => {
+    console.error(errorMessage(error));
+    process.exit(1);
+  });
+}
