@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseReplication } from "./config";
+import { DEV_INGEST_API_KEY, loadConfig, parseReplication } from "./config";
 
 describe("loadConfig", () => {
   it("defaults every service to the local stack on loopback", () => {
@@ -26,6 +26,20 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ PORT: "70000", KAFKA_TOPIC_PARTITIONS: "0", CASSANDRA_KEYSPACE: "Bad-Name" })).toThrow(
       /PORT[\s\S]*KAFKA_TOPIC_PARTITIONS[\s\S]*CASSANDRA_KEYSPACE/,
     );
+  });
+
+  it("gives the ingest API a documented dev key outside production and none in production", () => {
+    expect(loadConfig({}).ingest).toEqual({ apiKeys: [DEV_INGEST_API_KEY], maxBodyBytes: 1_048_576, maxTicks: 5000 });
+    expect(loadConfig({ NODE_ENV: "test" }).ingest.apiKeys).toEqual([DEV_INGEST_API_KEY]);
+    expect(loadConfig({ NODE_ENV: "production" }).ingest.apiKeys).toEqual([]);
+    expect(loadConfig({ NODE_ENV: "production", INGEST_API_KEYS: " k-one , k-two,k-one " }).ingest.apiKeys).toEqual(["k-one", "k-two"]);
+  });
+
+  it("refuses the dev key in production and keys with spaces or beyond 256 characters", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", INGEST_API_KEYS: `real-key,${DEV_INGEST_API_KEY}` })).toThrow(/INGEST_API_KEYS: the development key/);
+    expect(() => loadConfig({ INGEST_API_KEYS: "has space" })).toThrow(/INGEST_API_KEYS/);
+    expect(() => loadConfig({ INGEST_API_KEYS: "x".repeat(257) })).toThrow(/INGEST_API_KEYS/);
+    expect(() => loadConfig({ INGEST_MAX_BODY_BYTES: "100", INGEST_MAX_TICKS: "0" })).toThrow(/INGEST_MAX_BODY_BYTES[\s\S]*INGEST_MAX_TICKS/);
   });
 
   it("reads CI as a boolean", () => {

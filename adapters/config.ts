@@ -11,6 +11,9 @@ const optionalString = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+/** The ingest API key of development and test runs when INGEST_API_KEYS is unset (never valid in production). */
+export const DEV_INGEST_API_KEY = "dev-ingest-key";
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   CI: z
@@ -66,11 +69,32 @@ const envSchema = z.object({
   METRICS_PORT: z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), port.optional()),
   METRICS_SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
 
+  /**
+   * Comma-separated keys accepted in the ingest API's `x-api-key` header. Unset: DEV_INGEST_API_KEY
+   * outside production, none in production (ingest then refuses every request).
+   */
+  INGEST_API_KEYS: z
+    .string()
+    .optional()
+    .transform((value) => {
+      const keys = splitList(value ?? "");
+      return keys.length === 0 ? undefined : [...new Set(keys)];
+    })
+    .pipe(z.array(z.string().regex(/^[\x21-\x7e]{1,256}$/, "keys are 1-256 printable ASCII characters, no spaces")).optional()),
+  INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(64 * 1_048_576).default(1_048_576),
+  INGEST_MAX_TICKS: z.coerce.number().int().min(1).max(100_000).default(5_000),
+
   SERVICES_STARTUP_TIMEOUT_S: positiveInt.default(240),
   JAVA_HOME: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
+  if (env.NODE_ENV === "production" && env.INGEST_API_KEYS?.includes(DEV_INGEST_API_KEY)) {
+    ctx.addIssue({ code: "custom", path: ["INGEST_API_KEYS"], message: `the development key "${DEV_INGEST_API_KEY}" is refused in production` });
+  }
+});
 
 /** Every environment variable the app reads (the README documents each). */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
@@ -145,6 +169,17 @@ export interface AppConfig {
   stream: StreamSettings;
   live: LiveSettings;
   metrics: MetricsSettings;
+  ingest: IngestSettings;
+}
+
+/** The ingest API (POST /api/v1/ingest/*, tRPC ingest.*). */
+export interface IngestSettings {
+  /** Keys accepted in the `x-api-key` header; empty = every ingest request is refused. */
+  apiKeys: string[];
+  /** Largest request body read; a bigger one is refused with 413 before or while reading it. */
+  maxBodyBytes: number;
+  /** Most ticks one request may carry. */
+  maxTicks: number;
 }
 
 /** Live updates: the Redis stream workers publish to and the web process's SSE hub. */
@@ -201,7 +236,7 @@ function splitList(value: string): string[] {
 
 /** Parses an env map (process.env by default) into the typed config; throws one readable error. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
-  const parsed = envSchema.safeParse(source);
+  const parsed = checkedEnvSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
@@ -258,6 +293,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxClients: env.SSE_MAX_CLIENTS,
     },
     metrics: { port: env.METRICS_PORT, snapshotIntervalMs: env.METRICS_SNAPSHOT_INTERVAL_MS },
+    ingest: {
+      // Production never falls back to the published dev key. It does not fail without keys either:
+      // `next build` and `npm start` run the web app with NODE_ENV=production, and workers that
+      // never serve ingest share this config; so ingest fails closed (401 to every request).
+      apiKeys: env.INGEST_API_KEYS ?? (env.NODE_ENV === "production" ? [] : [DEV_INGEST_API_KEY]),
+      maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
+      maxTicks: env.INGEST_MAX_TICKS,
+    },
   };
 }
 

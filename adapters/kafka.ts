@@ -28,6 +28,8 @@ export interface KafkaOptions {
   log: Logger;
   /** ms to wait for a broker connection before failing (kafkajs default 1 s is tight for a cold JVM). */
   connectionTimeoutMs?: number;
+  /** ms to wait for a broker's answer to one request (kafkajs default 30 s). */
+  requestTimeoutMs?: number;
   retries?: number;
 }
 
@@ -45,6 +47,7 @@ export function createKafka(options: KafkaOptions): Kafka {
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
     retry: { retries: options.retries ?? 8 },
     logLevel: logLevel.WARN,
     logCreator:
@@ -56,15 +59,25 @@ export function createKafka(options: KafkaOptions): Kafka {
   });
 }
 
+export interface ProducerOptions {
+  /**
+   * Retries of one send before it fails. Unset: unbounded (kafkajs's default for idempotence), so
+   * a send waits out any outage. Bounded: a failed send may have been written, and the producer's
+   * sequence numbers no longer match the broker's; the caller must then drop this producer.
+   */
+  retries?: number;
+}
+
 /**
  * An idempotent producer (acks=all is implied by idempotence and enforced by kafkajs), with the
  * Java client's murmur2 partitioner so a symbol lands on the same partition as from any other client.
  */
-export async function connectProducer(kafka: Kafka): Promise<Producer> {
+export async function connectProducer(kafka: Kafka, options: ProducerOptions = {}): Promise<Producer> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
+    ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
   });
   await producer.connect();
   return producer;

@@ -1,14 +1,14 @@
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { APP_ERRORS, AppError, errorBody, toAppError, zodFieldErrors } from "./errors";
+import { APP_ERRORS, AppError, errorBody, fieldName, toAppError, zodFieldErrors } from "./errors";
 
 describe("AppError", () => {
   it("maps each code to one HTTP status and one tRPC code", () => {
     expect(new AppError("NOT_FOUND", { message: "x" })).toMatchObject({ status: 404, trpcCode: "NOT_FOUND", retriable: false });
     expect(new AppError("BAD_REQUEST", { message: "x" }).status).toBe(400);
     expect(new AppError("UNAVAILABLE", { message: "x" })).toMatchObject({ status: 503, trpcCode: "SERVICE_UNAVAILABLE", retriable: true });
-    expect(Object.values(APP_ERRORS).map((e) => e.status)).toEqual([400, 404, 503, 500]);
+    expect(Object.values(APP_ERRORS).map((e) => e.status)).toEqual([400, 404, 503, 500, 401, 413, 415]);
   });
 
   it("flattens zod issues into field errors, nested paths joined by dots", () => {
@@ -21,6 +21,14 @@ describe("AppError", () => {
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.message).toBe("invalid limit, range.from");
     expect(errorBody(error).error.fields?.limit?.[0]).toMatch(/5/);
+  });
+
+  it("names array elements by index in brackets", () => {
+    const result = z.array(z.strictObject({ price: z.number().positive() })).safeParse([{ price: 1 }, { price: -1, size: 2 }]);
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(zodFieldErrors(result.error)).toEqual({ "[1].price": [expect.any(String)], "[1]": [expect.stringMatching(/size/)] });
+    expect(fieldName(["legs", 0, "price"])).toBe("legs[0].price");
   });
 
   it("unwraps a TRPCError caused by an AppError or a ZodError", () => {

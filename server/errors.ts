@@ -8,6 +8,9 @@ export const APP_ERRORS = {
   NOT_FOUND: { status: 404, trpc: "NOT_FOUND" },
   UNAVAILABLE: { status: 503, trpc: "SERVICE_UNAVAILABLE" },
   INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR" },
+  UNAUTHORIZED: { status: 401, trpc: "UNAUTHORIZED" },
+  PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
 } as const satisfies Record<string, { status: number; trpc: TRPCError["code"] }>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -45,12 +48,21 @@ export class AppError extends Error {
   }
 }
 
-/** Flattens a zod error into `{ field: [messages] }` (nested paths joined with dots). */
+/** A zod issue path as a field name: object keys joined by dots, array indexes in brackets (`[3].price`). */
+export function fieldName(path: readonly PropertyKey[]): string {
+  let name = "";
+  for (const segment of path) {
+    if (typeof segment === "number") name += `[${segment}]`;
+    else name += name === "" ? String(segment) : `.${String(segment)}`;
+  }
+  return name;
+}
+
+/** Flattens a zod error into `{ field: [messages] }` (see fieldName). */
 export function zodFieldErrors(error: z.ZodError): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = issue.path.map(String).join(".");
-    (fields[key] ??= []).push(issue.message);
+    (fields[fieldName(issue.path)] ??= []).push(issue.message);
   }
   return fields;
 }

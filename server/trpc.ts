@@ -3,6 +3,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { QueryContext } from "./context";
 import { toAppError } from "./errors";
+import { getApiKeyCheck, requireApiKey } from "./ingest/api-key";
+import type { IngestContext } from "./ingest/ingest-context";
 
 export interface TrpcContext {
   /**
@@ -10,6 +12,10 @@ export interface TrpcContext {
    * even while the database is down.
    */
   db: () => Promise<QueryContext>;
+  /** Request headers; absent (in-process callers) means no credentials. */
+  headers?: Headers;
+  /** The Kafka side of ingest; absent means the process-wide one. */
+  ingest?: IngestContext;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -38,3 +44,12 @@ const mapAppErrors = t.middleware(async ({ next }) => {
 
 /** Every public procedure: unauthenticated, with AppError mapping. */
 export const publicProcedure = t.procedure.use(mapAppErrors);
+
+/**
+ * Procedures that need an API key in the `x-api-key` header (401 otherwise). The key is checked
+ * before the input is read, so an unauthenticated caller never gets its body parsed.
+ */
+export const apiKeyProcedure = publicProcedure.use(({ ctx, next }) => {
+  requireApiKey(ctx.headers, getApiKeyCheck());
+  return next();
+});

@@ -1,15 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { endpointList } from "./endpoints";
+import { ingestEndpointList } from "./ingest-endpoints";
 import { buildOpenApiDocument } from "./openapi";
 
 type Operation = { operationId: string; parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[]; responses: Record<string, unknown> };
 
 describe("OpenAPI document", () => {
-  const doc = buildOpenApiDocument() as { openapi: string; paths: Record<string, { get: Operation }> };
+  type Post = { operationId: string; description: string; security: unknown; requestBody: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, unknown> };
+  const doc = buildOpenApiDocument({ maxBodyBytes: 1_048_576, maxTicks: 5000 }) as {
+    openapi: string;
+    paths: Record<string, { get: Operation; post: Post }>;
+    components: { securitySchemes: Record<string, unknown> };
+  };
 
-  it("is OpenAPI 3.1 with one GET per endpoint", () => {
+  it("is OpenAPI 3.1 with one GET per query endpoint and one POST per ingest endpoint", () => {
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(endpointList.map((e) => e.path).sort());
+    expect(Object.keys(doc.paths).sort()).toEqual([...endpointList, ...ingestEndpointList].map((e) => e.path).sort());
+    expect(ingestEndpointList.map((e) => e.path)).toEqual(["/ingest/trades", "/ingest/quotes", "/ingest/prices"]);
+  });
+
+  it("declares the ingest endpoints' API key, body schema from the core tick schemas, and every status they answer", () => {
+    expect(doc.components.securitySchemes).toEqual({ apiKey: { type: "apiKey", in: "header", name: "x-api-key" } });
+    const trades = doc.paths["/ingest/trades"]?.post;
+    expect(trades?.operationId).toBe("ingest.trades");
+    expect(trades?.security).toEqual([{ apiKey: [] }]);
+    expect(trades?.description).toMatch(/nothing is published/);
+    const body = trades?.requestBody.content["application/json"]?.schema;
+    expect(body).toMatchObject({ type: "array", minItems: 1, maxItems: 5000, items: { type: "object", additionalProperties: false } });
+    expect((body?.items as { required: string[] }).required.sort()).toEqual(["price", "size", "symbol", "tradeId", "ts"]);
+    expect(Object.keys(trades?.responses ?? {})).toEqual(["202", "400", "401", "413", "415", "503"]);
   });
 
   it("derives path and query parameters, with limits, from the zod input schemas", () => {

@@ -1,8 +1,12 @@
 // OpenAPI 3.1 document of /api/v1, generated from the endpoint list and its zod schemas
 // (z.toJSONSchema emits JSON Schema 2020-12, the dialect OpenAPI 3.1 uses).
 import { z } from "zod";
+import { getConfig, type IngestSettings } from "../../adapters/config";
 import { errorBodySchema } from "../errors";
+import { API_KEY_HEADER } from "../ingest/api-key";
+import { ingestResultSchema, MAX_REPORTED_INVALID_TICKS, tickBatchSchema } from "../ingest/ingest-ticks";
 import { endpointList, type Endpoint } from "./endpoints";
+import { ingestEndpointList, type IngestEndpoint } from "./ingest-endpoints";
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[]; description?: string };
 
@@ -32,7 +36,33 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
-export function buildOpenApiDocument(): Record<string, unknown> {
+function ingestOperation(endpoint: IngestEndpoint, limits: Pick<IngestSettings, "maxBodyBytes" | "maxTicks">): Record<string, unknown> {
+  const { kind } = endpoint;
+  return {
+    operationId: endpoint.id,
+    summary: endpoint.summary,
+    description: [
+      `A JSON array of 1 to ${limits.maxTicks} ${kind}, at most ${limits.maxBodyBytes} bytes, published to the ${kind} topic keyed by symbol.`,
+      "All or nothing: every element is validated first, and if any is invalid the answer is 400 with field errors named",
+      `\`[index].field\` (of the first ${MAX_REPORTED_INVALID_TICKS} invalid elements) and nothing is published; fix those elements and resend the whole batch.`,
+      "202 comes only after Kafka acknowledged every tick (acks=all). A 503 means Kafka did not acknowledge them: resend the",
+      "batch; ticks of a batch that failed this way may already have been written, so a resend can duplicate some.",
+    ].join(" "),
+    tags: ["ingest"],
+    security: [{ apiKey: [] }],
+    requestBody: { required: true, content: { "application/json": { schema: jsonSchema(tickBatchSchema(kind, limits.maxTicks), "input") } } },
+    responses: {
+      "202": { description: "Every tick was acknowledged by Kafka", content: { "application/json": { schema: jsonSchema(ingestResultSchema, "output") } } },
+      "400": errorResponse("Malformed JSON, not an array, empty, or invalid elements (`error.fields`); nothing was published"),
+      "401": errorResponse(`Missing or wrong API key in the \`${API_KEY_HEADER}\` header`),
+      "413": errorResponse(`Body over ${limits.maxBodyBytes} bytes or more than ${limits.maxTicks} ticks`),
+      "415": errorResponse("Content-Type is not application/json"),
+      "503": errorResponse("Kafka is unavailable (retriable)"),
+    },
+  };
+}
+
+export function buildOpenApiDocument(ingest: Pick<IngestSettings, "maxBodyBytes" | "maxTicks"> = getConfig().ingest): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of endpointList) {
     paths[endpoint.path] = {
@@ -50,16 +80,21 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
     };
   }
+  for (const endpoint of ingestEndpointList) paths[endpoint.path] = { post: ingestOperation(endpoint, ingest) };
   return {
     openapi: "3.1.0",
     info: {
       title: "tickstream market-data API",
       version: "1.0.0",
-      description: "Read-only market data: symbols, candles, trades, quotes, market overview, alerts. Times are epoch milliseconds UTC.",
+      description:
+        "Market data: symbols, candles, trades, quotes, market overview, alerts, and tick ingest (API key). Times are epoch milliseconds UTC.",
     },
     servers: [{ url: "/api/v1" }],
     paths,
-    components: { schemas: { Error: jsonSchema(errorBodySchema, "output") } },
+    components: {
+      schemas: { Error: jsonSchema(errorBodySchema, "output") },
+      securitySchemes: { apiKey: { type: "apiKey", in: "header", name: API_KEY_HEADER } },
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 import { createCallerFactory, router } from "../trpc";
 import { alertsRouter } from "./alerts";
 import { candlesRouter } from "./candles";
+import { ingestRouter } from "./ingest";
 import { marketRouter } from "./market";
 import { quotesRouter } from "./quotes";
 import { symbolsRouter } from "./symbols";
@@ -14,6 +15,7 @@ export const appRouter = router({
   quotes: quotesRouter,
   market: marketRouter,
   alerts: alertsRouter,
+  ingest: ingestRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,10 @@
+import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { getConfig } from "../../../../adapters/config";
 import { createLogger } from "../../../../adapters/logger";
 import { getQueryContext } from "../../../../server/context";
+import { limitRequestBody } from "../../../../server/http/read-body";
+import { getIngestContext } from "../../../../server/ingest/ingest-context";
 import { appRouter } from "../../../../server/routers/app-router";
 
 export const dynamic = "force-dynamic";
@@ -8,11 +12,13 @@ export const dynamic = "force-dynamic";
 const log = createLogger("trpc");
 
 function handler(request: Request): Promise<Response> {
+  // tRPC reads bodies whole: cap them like the REST ingest does (a TRPCError keeps its 413).
+  const req = limitRequestBody(request, getConfig().ingest.maxBodyBytes, (error) => new TRPCError({ code: error.trpcCode, message: error.message, cause: error }));
   return fetchRequestHandler({
     endpoint: "/api/trpc",
-    req: request,
+    req,
     router: appRouter,
-    createContext: () => ({ db: getQueryContext }),
+    createContext: ({ req: { headers } }) => ({ db: getQueryContext, headers, ingest: getIngestContext() }),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") log.error({ err: error.cause ?? error, path }, error.message);
     },
