@@ -7,13 +7,15 @@ import type { Endpoint } from "./endpoints";
 
 const log = createLogger("rest");
 
-/** The second argument Next passes to a route handler. */
+type RouteParams = Record<string, string | string[] | undefined>;
+
+/** The second argument Next passes to a route handler; a route without dynamic segments gets no params. */
 export interface RouteContext {
-  params: Promise<Record<string, string | string[] | undefined>>;
+  params: Promise<RouteParams | undefined>;
 }
 
 /** Query-string and path values as one object; empty values count as absent. */
-export function rawInput(request: Request, params: Record<string, string | string[] | undefined>): Record<string, string> {
+export function rawInput(request: Request, params: RouteParams = {}): Record<string, string> {
   const input: Record<string, string> = {};
   for (const [key, value] of new URL(request.url).searchParams) if (value !== "") input[key] = value;
   for (const [key, value] of Object.entries(params)) if (typeof value === "string") input[key] = safeDecode(value);
