@@ -2,6 +2,7 @@
 // not bound to a keyspace), bulk idempotent writes through executeMany, and the reads the stream
 // worker (restore, late merge) and the web app (candles, latest) need. No business rules here.
 import type { Candle } from "../core/candles";
+import type { CandleIndicators } from "../core/indicators";
 import { candleBucket, candleBucketsBetween, dayKey, type Interval } from "../core/intervals";
 import type { LatestState } from "../core/latest-state";
 import type { Price, Quote, Trade } from "../core/schemas";
@@ -20,6 +21,17 @@ export type StoredCandle = {
   sourcePartition: number | undefined;
   lastOffset: string | undefined;
   updatedAtMs: number | undefined;
+  /** Indicators stored with a final 1m candle (migration 005); empty elsewhere. */
+  indicators: CandleIndicators;
+};
+
+/** A candle row to write; absent indicators leave the stored columns as they are (unset, not null). */
+export type CandleRow = {
+  candle: Candle;
+  isFinal: boolean;
+  sourcePartition: number;
+  lastOffset: string | undefined;
+  indicators?: CandleIndicators;
 };
 
 export type CandleKeyRef = { symbol: string; interval: Interval; windowStart: number };
@@ -61,7 +73,7 @@ export type StreamProgress = {
 export type ProgressKey = { group: string; topic: string; partition: number };
 
 const CANDLE_COLUMNS =
-  "symbol, interval, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at";
+  "symbol, interval, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at, sma20, sma50, ema20, ema50, rv20";
 
 type Row = { get(name: string): unknown };
 
@@ -122,7 +134,17 @@ function candleFromRow(row: Row): StoredCandle {
     sourcePartition: num(row.get("source_partition")),
     lastOffset: longText(row.get("last_offset")),
     updatedAtMs: ms(row.get("updated_at")),
+    indicators: indicatorsFromRow(row),
   };
+}
+
+function indicatorsFromRow(row: Row): CandleIndicators {
+  const out: CandleIndicators = {};
+  for (const name of ["sma20", "sma50", "ema20", "ema50", "rv20"] as const) {
+    const value = num(row.get(name));
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }
 
 /** Prepared, keyspace-qualified access to one tickstream keyspace over a shared client. */
@@ -134,7 +156,7 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     trade: `INSERT INTO ${ks}.trades (symbol, day, ts, trade_id, price, size, venue, suspicious, bid, ask, side, effective_spread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     quote: `INSERT INTO ${ks}.quotes (symbol, day, ts, source_partition, source_offset, venue, bid, bid_size, ask, ask_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     price: `INSERT INTO ${ks}.prices (symbol, day, ts, kind, price) VALUES (?, ?, ?, ?, ?)`,
-    candle: `INSERT INTO ${ks}.candles (symbol, interval, bucket, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    candle: `INSERT INTO ${ks}.candles (symbol, interval, bucket, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at, sma20, sma50, ema20, ema50, rv20) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     readCandle: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start = ?`,
     rangeCandles: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start >= ? AND window_start <= ? LIMIT ?`,
     latestTrade: `UPDATE ${ks}.latest SET ts = ?, day = ?, last_price = ?, last_trade_id = ?, day_open = ?, day_first_ts = ?, day_first_trade_id = ?, day_high = ?, day_low = ?, day_volume = ?, prev_close = ?, source_partition = ?, last_offset = ?, updated_at = ? WHERE symbol = ?`,
@@ -177,13 +199,13 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
       return executeMany(client, q.price, rows.map((p) => [p.symbol, dayKey(p.ts), new Date(p.ts), p.kind, p.price]), concurrency);
     },
 
-    /** Upserts candles (key: symbol, interval, bucket, window start), whole rows. */
-    writeCandles(rows: readonly { candle: Candle; isFinal: boolean; sourcePartition: number; lastOffset: string | undefined }[], nowMs: number): Promise<void> {
+    /** Upserts candles (key: symbol, interval, bucket, window start), whole rows but for absent indicators. */
+    writeCandles(rows: readonly CandleRow[], nowMs: number): Promise<void> {
       const updatedAt = new Date(nowMs);
       return executeMany(
         client,
         q.candle,
-        rows.map(({ candle: c, isFinal, sourcePartition, lastOffset }) => [
+        rows.map(({ candle: c, isFinal, sourcePartition, lastOffset, indicators: ind = {} }) => [
           c.symbol,
           c.interval,
           candleBucket(c.interval, c.windowStart),
@@ -204,6 +226,12 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
           sourcePartition,
           toLong(lastOffset),
           updatedAt,
+          // undefined binds as "unset": a row rewritten without indicators keeps the stored ones.
+          ind.sma20,
+          ind.sma50,
+          ind.ema20,
+          ind.ema50,
+          ind.rv20,
         ]),
         concurrency,
       );

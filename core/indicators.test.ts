@@ -7,7 +7,12 @@ import {
   createIndicatorState,
   createRealizedVol,
   createSma,
+  candleIndicatorsOf,
+  INDICATOR_HISTORY,
+  restoreIndicatorState,
   updateIndicators,
+  type IndicatorHistoryItem,
+  type IndicatorSnapshot,
 } from "./indicators";
 
 const T0 = Date.UTC(2024, 2, 15, 14, 30);
@@ -161,5 +166,55 @@ describe("indicator state", () => {
     expect(() => updateIndicators(state, minuteCandle(1, 10, "AAPL"))).toThrow(RangeError);
     const fiveMinute = applyTrade(undefined, { symbol: "IBM", ts: T0, price: 1, size: 1, tradeId: "1" }, "5m") as Candle;
     expect(() => updateIndicators(state, fiveMinute)).toThrow(RangeError);
+  });
+});
+
+describe("restoreIndicatorState", () => {
+  // A walk with irregular steps, so sums and EMAs are not exact in binary.
+  const closes = Array.from({ length: 160 }, (_, i) => 100 + Math.sin(i * 0.7) * 3 + i * 0.013 + (i % 7) * 0.1);
+  const candles = closes.map((close, minute) => minuteCandle(minute, close));
+
+  function uninterrupted(): IndicatorSnapshot[] {
+    const state = createIndicatorState("IBM");
+    return candles.map((c) => updateIndicators(state, c) as IndicatorSnapshot);
+  }
+
+  /** What a restarted worker reads: the newest stored final candles before `next`, with their stored EMAs. */
+  function storedBefore(next: number, snapshots: IndicatorSnapshot[]): IndicatorHistoryItem[] {
+    return snapshots.slice(Math.max(0, next - INDICATOR_HISTORY), next).map((s) => {
+      const stored = candleIndicatorsOf(s);
+      return { windowStart: s.windowStart, close: s.close, ema20: stored.ema20, ema50: stored.ema50 };
+    });
+  }
+
+  it("continues with exactly the values of an uninterrupted run, wherever the restart falls", () => {
+    const reference = uninterrupted();
+    for (const restartAt of [0, 1, 5, 19, 20, 21, 49, 50, 51, 52, 99, 150]) {
+      const state = restoreIndicatorState("IBM", "1m", storedBefore(restartAt, reference));
+      const resumed = candles.slice(restartAt).map((c) => updateIndicators(state, c));
+      expect(resumed, `restart at candle ${restartAt}`).toEqual(reference.slice(restartAt));
+    }
+  });
+
+  it("reports the newest history candle as last applied, so a replayed window is ignored", () => {
+    const reference = uninterrupted();
+    const state = restoreIndicatorState("IBM", "1m", storedBefore(60, reference));
+    expect(state.last).toEqual(reference[59]);
+    expect(updateIndicators(state, candles[59] as Candle)).toBeUndefined();
+    expect(updateIndicators(state, candles[60] as Candle)).toEqual(reference[60]);
+  });
+
+  it("starts empty from no history and refuses history out of window order", () => {
+    expect(restoreIndicatorState("IBM", "1m", []).last).toBeUndefined();
+    expect(() => restoreIndicatorState("IBM", "1m", [{ windowStart: 2, close: 1 }, { windowStart: 1, close: 1 }])).toThrow(RangeError);
+  });
+});
+
+describe("createEma resumed from a stored value", () => {
+  it("counts as seeded and applies alpha from the stored value", () => {
+    const ema = createEma(3, 2);
+    expect(ema.value).toBe(2);
+    expect(ema.update(4)).toBe(3);
+    expect(() => createEma(3, Number.NaN)).toThrow(RangeError);
   });
 });

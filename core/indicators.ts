@@ -42,14 +42,17 @@ export function createSma(period: number): RollingIndicator {
 /**
  * Exponential moving average with alpha = 2 / (period + 1), seeded, by the usual convention, with
  * the SMA of the first `period` values: undefined before that, then
- * ema = alpha * x + (1 - alpha) * previous ema.
+ * ema = alpha * x + (1 - alpha) * previous ema. `resumeFrom` continues an EMA whose value was
+ * stored (it then counts as `period` values fed): the next values give exactly what the
+ * uninterrupted EMA would have given.
  */
-export function createEma(period: number): RollingIndicator {
+export function createEma(period: number, resumeFrom?: number): RollingIndicator {
   assertPeriod(period, 1);
+  if (resumeFrom !== undefined) assertFinite(resumeFrom);
   const alpha = 2 / (period + 1);
-  let count = 0;
+  let count = resumeFrom === undefined ? 0 : period;
   let seedSum = 0;
-  let value: number | undefined;
+  let value: number | undefined = resumeFrom;
   return {
     period,
     get count() {
@@ -191,6 +194,82 @@ export function updateIndicators(state: IndicatorState, candle: Candle): Indicat
     realizedVariance20: vol?.realizedVariance ?? null,
   };
   return state.last;
+}
+
+/** The indicator columns stored with a final candle; a value is absent until it has enough closes. */
+export type CandleIndicators = {
+  sma20?: number;
+  sma50?: number;
+  ema20?: number;
+  ema50?: number;
+  /** realizedVol20 of the snapshot: per-period sample stdev of the last 20 log returns. */
+  rv20?: number;
+};
+
+/** The stored/published form of a snapshot (nulls left out). */
+export function candleIndicatorsOf(snapshot: IndicatorSnapshot): CandleIndicators {
+  const out: CandleIndicators = {};
+  if (snapshot.sma20 !== null) out.sma20 = snapshot.sma20;
+  if (snapshot.sma50 !== null) out.sma50 = snapshot.sma50;
+  if (snapshot.ema20 !== null) out.ema20 = snapshot.ema20;
+  if (snapshot.ema50 !== null) out.ema50 = snapshot.ema50;
+  if (snapshot.realizedVol20 !== null) out.rv20 = snapshot.realizedVol20;
+  return out;
+}
+
+/** A final candle already applied, as stored: its close and the EMA values stored with it. */
+export type IndicatorHistoryItem = { windowStart: number; close: number; ema20?: number; ema50?: number };
+
+/** Closes an indicator state must have seen to be rebuilt exactly (the longest window). */
+export const INDICATOR_HISTORY = 50;
+
+/**
+ * Rebuilds the state an uninterrupted run would hold after the final candles in `history` (oldest
+ * first; the last INDICATOR_HISTORY are enough). SMAs and volatility are functions of the last
+ * closes only; each EMA resumes from the value stored with the newest candle, or, when that value
+ * is absent (fewer than `period` candles so far), is refed from the closes, which are then all of
+ * its history. Same doubles in, same doubles out: the next updates equal the uninterrupted ones.
+ * (Candles stored without EMAs but with a longer history, e.g. before indicators were stored,
+ * give EMAs seeded from the closes at hand: close, not equal.)
+ */
+export function restoreIndicatorState(symbol: string, interval: Interval, history: readonly IndicatorHistoryItem[]): IndicatorState {
+  for (let i = 1; i < history.length; i++) {
+    if ((history[i]?.windowStart ?? 0) <= (history[i - 1]?.windowStart ?? 0)) throw new RangeError("indicator history must be in increasing window order");
+  }
+  const newest = history[history.length - 1];
+  const state: IndicatorState = {
+    symbol,
+    interval,
+    sma20: createSma(20),
+    sma50: createSma(50),
+    ema20: createEma(20, newest?.ema20),
+    ema50: createEma(50, newest?.ema50),
+    vol20: createRealizedVol(20),
+    last: undefined,
+  };
+  let vol: RealizedVolatility | undefined;
+  for (const item of history) {
+    state.sma20.update(item.close);
+    state.sma50.update(item.close);
+    if (newest?.ema20 === undefined) state.ema20.update(item.close);
+    if (newest?.ema50 === undefined) state.ema50.update(item.close);
+    vol = state.vol20.update(item.close);
+  }
+  if (newest !== undefined) {
+    state.last = {
+      symbol,
+      interval,
+      windowStart: newest.windowStart,
+      close: newest.close,
+      sma20: state.sma20.value ?? null,
+      sma50: state.sma50.value ?? null,
+      ema20: state.ema20.value ?? null,
+      ema50: state.ema50.value ?? null,
+      realizedVol20: vol?.stdev ?? null,
+      realizedVariance20: vol?.realizedVariance ?? null,
+    };
+  }
+  return state;
 }
 
 function realizedVolatilityOf(returns: RingBuffer<number>): RealizedVolatility {

@@ -161,6 +161,13 @@ describe("update builders", () => {
     expect(toCandleUpdate(candleFromTrade(trade, "1d"), true)).toBeUndefined();
   });
 
+  it("carries the indicators stored with a final candle as optional fields", () => {
+    const update = toCandleUpdate(candleFromTrade(trade, "1m"), true, { sma20: 10.5, ema20: 10.25, rv20: 0 });
+    expect(liveUpdateSchema.parse(update)).toMatchObject({ sma20: 10.5, ema20: 10.25, rv20: 0 });
+    expect(update).not.toHaveProperty("sma50");
+    expect(liveUpdateSchema.safeParse({ ...update, ema50: Number.NaN }).success).toBe(false);
+  });
+
   it("computes the change against the previous close, else the day open", () => {
     const state = { symbol: "IBM", day: "2024-06-10", lastTs: 5, lastTradeId: "9", lastPrice: 105, dayFirstTs: 1, dayFirstTradeId: "1", dayOpen: 100, dayHigh: 106, dayLow: 99, dayVolume: 1_000, prevClose: undefined };
     expect(toPriceUpdate(state)).toMatchObject({ last: 105, change: 5, changePct: 5, dayVolume: 1_000 });

@@ -3,6 +3,7 @@
 // newest state instead of stalling the others. Pure: no I/O, no clock.
 import { z } from "zod";
 import type { Candle } from "./candles";
+import type { CandleIndicators } from "./indicators";
 import { STREAM_INTERVALS, type StreamInterval } from "./intervals";
 import type { LatestState } from "./latest-state";
 import { symbolSchema, tsMsSchema } from "./schemas";
@@ -27,6 +28,12 @@ export const candleUpdateSchema = z.strictObject({
   vwap: positivePrice,
   tradeCount: z.number().int().positive(),
   isFinal: z.boolean(),
+  // Indicators over final 1m closes, on final 1m candles once each has enough history.
+  sma20: finite.optional(),
+  sma50: finite.optional(),
+  ema20: finite.optional(),
+  ema50: finite.optional(),
+  rv20: nonNegative.optional(),
 });
 
 /** Latest price state of a symbol; `change`/`changePct` are against the day open or previous close. */
@@ -108,11 +115,19 @@ function isStreamInterval(interval: string): interval is StreamInterval {
   return (STREAM_INTERVALS as readonly string[]).includes(interval);
 }
 
-/** The live update of a stored candle; undefined for `1d`, which only batch rollups produce. */
-export function toCandleUpdate(candle: Candle, isFinal: boolean): CandleUpdate | undefined {
+/**
+ * The live update of a stored candle, with the indicators stored with it if any; undefined for
+ * `1d`, which only batch rollups produce.
+ */
+export function toCandleUpdate(candle: Candle, isFinal: boolean, indicators: CandleIndicators = {}): CandleUpdate | undefined {
   if (!isStreamInterval(candle.interval)) return undefined;
   const { symbol, interval, windowStart, open, high, low, close, volume, vwap, tradeCount } = candle;
-  return { type: "candle", symbol, interval, windowStart, open, high, low, close, volume, vwap, tradeCount, isFinal };
+  const update: CandleUpdate = { type: "candle", symbol, interval, windowStart, open, high, low, close, volume, vwap, tradeCount, isFinal };
+  for (const name of ["sma20", "sma50", "ema20", "ema50", "rv20"] as const) {
+    const value = indicators[name];
+    if (value !== undefined) update[name] = value;
+  }
+  return update;
 }
 
 /**

@@ -132,3 +132,58 @@ export const IBM_UTC_OFFSET_HOURS = -4;
 export function storedIbmCandles(store: CassandraStore, interval: "1m" | "5m" | "1h"): Promise<StoredCandle[]> {
   return store.getCandles("IBM", interval, IBM_DAY_UTC_MS, IBM_DAY_UTC_MS + 86_400_000 - 1, 100_000);
 }
+
+export type RefIndicators = { sma20?: number; sma50?: number; ema20?: number; ema50?: number; rv20?: number };
+
+/**
+ * Reference indicators over the reference 1m closes, computed here without core/indicators: SMA
+ * of the last n closes, EMA seeded with the SMA of the first n then alpha = 2 / (n + 1), rv20 the
+ * sample stdev of the last 20 log returns. Windows without trades have no candle and are skipped.
+ */
+export function referenceIndicators(ref1m: Map<number, RefCandle>): Map<number, RefIndicators> {
+  const candles = [...ref1m.values()].sort((a, b) => a.windowStart - b.windowStart);
+  const closes = candles.map((c) => c.close);
+  const out = new Map<number, RefIndicators>();
+  const ema: Record<20 | 50, number | undefined> = { 20: undefined, 50: undefined };
+  candles.forEach((c, i) => {
+    const r: RefIndicators = {};
+    for (const n of [20, 50] as const) {
+      if (i + 1 < n) continue;
+      const window = closes.slice(i + 1 - n, i + 1);
+      const sma = window.reduce((sum, x) => sum + x, 0) / n;
+      const previous = ema[n];
+      ema[n] = previous === undefined ? sma : (2 / (n + 1)) * c.close + (1 - 2 / (n + 1)) * previous;
+      if (n === 20) {
+        r.sma20 = sma;
+        r.ema20 = ema[n];
+      } else {
+        r.sma50 = sma;
+        r.ema50 = ema[n];
+      }
+    }
+    if (i >= 20) {
+      const returns = closes.slice(i - 20, i + 1).flatMap((x, j, all) => (j === 0 ? [] : [Math.log(x / (all[j - 1] as number))]));
+      const mean = returns.reduce((sum, x) => sum + x, 0) / returns.length;
+      r.rv20 = Math.sqrt(returns.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (returns.length - 1));
+    }
+    out.set(c.windowStart, r);
+  });
+  return out;
+}
+
+/** Every difference between the indicators stored with 1m candles and the reference (relative 1e-12). */
+export function compareIndicators(stored: readonly StoredCandle[], reference: Map<number, RefIndicators>): Mismatch[] {
+  const problems: Mismatch[] = [];
+  for (const s of stored) {
+    const want = reference.get(s.candle.windowStart) ?? {};
+    for (const name of ["sma20", "sma50", "ema20", "ema50", "rv20"] as const) {
+      const got = s.indicators[name];
+      const expected = want[name];
+      if (got === undefined && expected === undefined) continue;
+      if (got === undefined || expected === undefined || Math.abs(got - expected) > 1e-12 * Math.max(Math.abs(expected), 1e-6)) {
+        problems.push({ windowStart: s.candle.windowStart, problem: `${name} ${got} ≠ ${expected}` });
+      }
+    }
+  }
+  return problems;
+}

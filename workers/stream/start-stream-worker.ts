@@ -1,14 +1,18 @@
 // Wires the stream processor to a kafkajs consumer group: eachBatch with manual offset resolution
 // (resolve + commit only after the batch's writes succeeded), co-partitioned assignment, state
 // dropped/restored on rebalance, pause while writes fail, and a timer that closes idle partitions.
+// Optionally publishes live updates (off the commit path) and registers the worker's metrics.
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { CassandraStore } from "../../adapters/cassandra-store";
 import type { StreamSettings } from "../../adapters/config";
 import type { TopicNames } from "../../adapters/kafka";
 import type { Logger } from "../../adapters/logger";
+import type { MetricsRegistry } from "../../adapters/metrics";
 import type { Interval } from "../../core/intervals";
 import { CoPartitionedAssigner } from "./co-partitioned-assigner";
-import { createStreamProcessor, type StreamProcessor } from "./stream-processor";
+import { createLivePublisher, type LivePublisher, type LivePublishFn } from "./live-publisher";
+import { registerStreamMetrics } from "./stream-metrics";
+import { createStreamProcessor, type StreamProcessor, type WriteKind } from "./stream-processor";
 
 export type StreamWorkerOptions = {
   kafka: Kafka;
@@ -21,18 +25,30 @@ export type StreamWorkerOptions = {
   log: Logger;
   /** Called once if the consumer crashes for good (kafkajs gave up restarting it). */
   onFatal?: (error: Error) => void;
+  /** Publishes live updates (e.g. publishLiveUpdates on a Redis connection); none when absent. */
+  publishLive?: LivePublishFn;
+  /** Registry the worker's metrics are registered on. */
+  metrics?: MetricsRegistry;
 };
 
 export type StreamWorker = {
   processor: StreamProcessor;
   consumer: Consumer;
-  /** Stops consuming and the idle timer; in-flight batch finishes or is given up uncommitted. */
+  /** The live publisher, when `publishLive` was given. */
+  live: LivePublisher | undefined;
+  /**
+   * Stops consuming and the idle timer (the in-flight batch finishes or is given up uncommitted),
+   * then waits a little for queued live updates to go out.
+   */
   stop(): Promise<void>;
 };
 
 /** Joins the consumer group and starts processing; resolves once the consumer runs. */
 export async function startStreamWorker(options: StreamWorkerOptions): Promise<StreamWorker> {
   const { kafka, producer, store, topics, settings, log } = options;
+  const live = options.publishLive ? createLivePublisher({ publish: options.publishLive, log }) : undefined;
+  const lag = new Map<string, { topic: string; partition: number; lag: number }>();
+  let observeWrite: ((kind: WriteKind, seconds: number) => void) | undefined;
   const processor = createStreamProcessor({
     store,
     topics,
@@ -46,7 +62,17 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
         messages: records.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })),
       });
     },
+    ...(live ? { onLiveUpdates: (updates) => live.offer(updates) } : {}),
+    onWrite: (kind, seconds) => observeWrite?.(kind, seconds),
   });
+  if (options.metrics) {
+    observeWrite = registerStreamMetrics(options.metrics, {
+      stats: () => processor.stats(),
+      ...(live ? { liveStats: () => live.stats() } : {}),
+      lag: () => lag.values(),
+      openWindows: () => processor.openWindows(),
+    }).observeWrite;
+  }
 
   const consumer = kafka.consumer({
     groupId: settings.groupId,
@@ -72,6 +98,7 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const assignment = event.payload.memberAssignment;
     log.info({ assignment, generation: event.payload.groupId }, "group joined");
+    for (const [key, l] of lag) if (!(assignment[l.topic] ?? []).includes(l.partition)) lag.delete(key);
     processor.assign(assignment, idleCtx).catch((error: unknown) => log.error({ err: error }, "restoring assigned partitions failed"));
   });
   consumer.on(consumer.events.CRASH, (event) => {
@@ -97,6 +124,7 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
       );
       setPaused(false);
       if (!done) return;
+      lag.set(`${batch.topic}|${batch.partition}`, { topic: batch.topic, partition: batch.partition, lag: Math.max(0, Number(batch.offsetLag())) });
       const last = batch.messages[batch.messages.length - 1];
       if (last) payload.resolveOffset(last.offset);
       try {
@@ -116,7 +144,7 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     processor.closeIdle(idleCtx).catch((error: unknown) => log.error({ err: error }, "idle close failed"));
     if (Date.now() - lastStatsMs >= statsEveryMs) {
       lastStatsMs = Date.now();
-      log.info({ stats: processor.stats(), openWindows: Object.fromEntries(processor.openWindows()) }, "stream stats");
+      log.info({ stats: processor.stats(), live: live?.stats(), openWindows: Object.fromEntries(processor.openWindows()) }, "stream stats");
     }
   }, idleEveryMs);
   timer.unref();
@@ -124,10 +152,12 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
   return {
     processor,
     consumer,
+    live,
     async stop() {
       running = false;
       clearInterval(timer);
       await consumer.disconnect();
+      if (live && !(await live.flush(5_000))) log.warn({ stats: live.stats() }, "live updates still queued at stop; left unsent");
     },
   };
 }

@@ -1,17 +1,20 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Admin, Producer } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { getConfig } from "../../adapters/config";
 import { connectProducer } from "../../adapters/kafka";
 import { eventually } from "../../test/helpers";
 import { replayFiles } from "../feeds/replay-files";
 import {
   compareCandles,
+  compareIndicators,
   createFixture,
   hasIbmTrades,
   IBM_DAY_UTC_MS,
   IBM_TRADES,
   IBM_UTC_OFFSET_HOURS,
   referenceCandles,
+  referenceIndicators,
   storedIbmCandles,
   type Fixture,
 } from "./pipeline-fixture";
@@ -19,6 +22,14 @@ import {
 if (!hasIbmTrades) console.warn(`skipping the fault test: ${IBM_TRADES} is absent (the shared data folder ../shared/data)`);
 
 type Worker = { child: ChildProcess; name: string; lines: string[]; exited: Promise<number | null> };
+
+// The workers' live updates and metrics snapshots go to Redis database 15, not to the live stream a
+// running dashboard reads (database 0): this test checks candles, not the live channel.
+const testRedisUrl = (() => {
+  const url = new URL(getConfig().redis.url);
+  url.pathname = "/15";
+  return url.toString();
+})();
 const children = new Set<Worker>();
 
 /** Starts `workers/stream/main.ts` as a separate process (one node process, so SIGKILL hits it). */
@@ -36,6 +47,8 @@ function startWorker(fx: Fixture, groupId: string, name: string): Worker {
       STREAM_SESSION_TIMEOUT_MS: "6000",
       STREAM_RETRY_MAX_BACKOFF_MS: "2000",
       STREAM_MAX_BATCH_BYTES: "32768",
+      REDIS_URL: testRedisUrl,
+      LIVE_STREAM_MAXLEN: "1000",
       LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -129,6 +142,9 @@ describe.skipIf(!hasIbmTrades)("stream worker killed with SIGKILL at random mome
     );
     expect(compareCandles(await storedIbmCandles(fx.store, "1m"), ref1m)).toEqual([]);
     expect(compareCandles(await storedIbmCandles(fx.store, "5m"), ref5m)).toEqual([]);
+    // Indicators rebuilt after each restart (last 50 stored final candles, EMAs resumed) give the
+    // uninterrupted values, which the reference computes from the file's 1m closes.
+    expect(compareIndicators(await storedIbmCandles(fx.store, "1m"), referenceIndicators(ref1m))).toEqual([]);
     expect((await fx.store.getLatest(["IBM"]))[0]?.dayVolume).toBe(totalVolume);
   }
 

@@ -10,9 +10,20 @@
 // last_offset, so replayed trades already in them are skipped. A trade for a window that left
 // memory (drained or evicted) re-reads the stored window first and folds into it, so what is
 // written is always the stored candle plus exactly the trades after its last_offset.
+//
+// Final 1m candles also feed per-symbol indicators (stored with the candle, migration 005), and
+// every written round is handed to `onLiveUpdates` once its writes succeeded.
 import { compareDecimalStrings, mergeCandles, type Candle } from "../../core/candles";
+import {
+  candleIndicatorsOf,
+  INDICATOR_HISTORY,
+  restoreIndicatorState,
+  updateIndicators,
+  type IndicatorState,
+} from "../../core/indicators";
 import { INTERVAL_MS, STREAM_INTERVALS, windowStart, type Interval } from "../../core/intervals";
 import { applyTradeToLatest, type LatestState } from "../../core/latest-state";
+import { latestPerKey, toCandleUpdate, toPriceUpdate, toSpreadUpdate, type LiveUpdate } from "../../core/live-updates";
 import { applyQuote, createQuoteBook, joinTrade, nbboAt, type QuoteBook } from "../../core/quote-book";
 import type { DlqRecord, Price, Quote, TickKind, Trade } from "../../core/schemas";
 import {
@@ -28,7 +39,7 @@ import {
   type CandleKey,
   type WindowOutput,
 } from "../../core/window-aggregator";
-import type { CassandraStore, NbboRow, QuoteRow, StoredCandle, TradeRow } from "../../adapters/cassandra-store";
+import type { CandleRow, CassandraStore, NbboRow, QuoteRow, StoredCandle, TradeRow } from "../../adapters/cassandra-store";
 import type { StreamSettings } from "../../adapters/config";
 import type { TopicNames } from "../../adapters/kafka";
 import type { Logger } from "../../adapters/logger";
@@ -48,6 +59,9 @@ export type BatchContext = {
 
 export type DlqSink = (records: readonly { key: Buffer | null; value: DlqRecord }[]) => Promise<void>;
 
+/** What a timed write round covered: a kind of batch, or an idle partition's close. */
+export type WriteKind = TickKind | "idle";
+
 export type StreamProcessorOptions = {
   store: CassandraStore;
   sendDlq: DlqSink;
@@ -56,8 +70,15 @@ export type StreamProcessorOptions = {
   settings: Pick<StreamSettings, "allowedLatenessMs" | "idleCloseMs" | "maxOpenWindows" | "joinToleranceMs" | "quoteVenueMode" | "retryMaxBackoffMs">;
   intervals?: readonly Interval[];
   log: Logger;
-  /** Wall clock (ms); used for idleness, backoff and updated_at only, never for event time. */
+  /** Wall clock (ms); used for idleness, backoff, updated_at and write timings only, never for event time. */
   now?: () => number;
+  /**
+   * Receives the live updates of each round of writes once they succeeded (candles written, latest
+   * prices, spreads), conflated per key. Must hand them off without blocking or throwing.
+   */
+  onLiveUpdates?: (updates: LiveUpdate[]) => void;
+  /** Observes each successful round of writes: what it covered and how long its last attempt took. */
+  onWrite?: (kind: WriteKind, seconds: number) => void;
 };
 
 export type StreamStats = {
@@ -77,6 +98,8 @@ export type StreamStats = {
   idleCloses: number;
   partialDeltas: number;
   lastWriteMs: number;
+  /** Symbols whose indicators were rebuilt from stored final candles (after an assignment). */
+  indicatorRestores: number;
 };
 
 type SymbolProgress = { firstEventTsMs: number; maxEventTsMs: number };
@@ -92,6 +115,8 @@ type TradePartition = {
   /** Outputs produced outside a batch (evicted while restoring), written with the next batch. */
   pending: WindowOutput[];
   lastTradeWallMs: number;
+  /** Indicators over final 1m candles, per symbol of the partition (rebuilt lazily after assignment). */
+  indicators: Map<string, IndicatorState>;
 };
 
 class Abandoned extends Error {
@@ -102,6 +127,10 @@ class Abandoned extends Error {
 
 const keyOf = (k: CandleKey): string => `${k.symbol}|${k.interval}|${k.windowStart}`;
 const endOf = (c: Candle): number => c.windowStart + INTERVAL_MS[c.interval];
+/** Indicators run over final candles of this interval. */
+const INDICATOR_INTERVAL = "1m" satisfies Interval;
+
+type Reader = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 
 export function createStreamProcessor(options: StreamProcessorOptions) {
   const { store, topics, groupId, settings, log } = options;
@@ -126,6 +155,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     idleCloses: 0,
     partialDeltas: 0,
     lastWriteMs: 0,
+    indicatorRestores: 0,
   };
   // Every batch and idle close runs under this lock: a partition's state has one writer at a time.
   let lock: Promise<unknown> = Promise.resolve();
@@ -198,6 +228,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       firstSeen: new Map(),
       pending: [],
       lastTradeWallMs: now(),
+      indicators: new Map(),
     };
     // Windows that may be stored but not yet final: end after the drained watermark, start at or
     // before the symbol's max event time. Usually a handful per symbol and interval.
@@ -337,6 +368,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     }
 
     // 3. Fold (pure, in memory).
+    const drainedBeforeMs = agg.drainedThroughMs;
     const book = bookOf(partition);
     const tradeRows: TradeRow[] = [];
     const touched = new Map<string, CandleKey>();
@@ -344,11 +376,15 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     const latestChanged = new Set<string>();
     const progressChanged = new Set<string>();
     const seen = new Map<string, { minTs: number; maxTs: number }>();
+    const lastQuoted = new Map<string, { ts: number; tradeId: string; bid: number; ask: number; effectiveSpread: number }>();
     for (const { tick: trade, offset } of valid) {
       const join = joinTrade(book, trade, { toleranceMs: settings.joinToleranceMs });
       tradeRows.push(
         join.noQuote ? { ...trade, side: join.side } : { ...trade, bid: join.bid, ask: join.ask, side: join.side, effectiveSpread: join.effectiveSpread },
       );
+      if (!join.noQuote && trade.suspicious !== true && trade.ts >= (lastQuoted.get(trade.symbol)?.ts ?? Number.NEGATIVE_INFINITY)) {
+        lastQuoted.set(trade.symbol, { ts: trade.ts, tradeId: trade.tradeId, bid: join.bid, ask: join.ask, effectiveSpread: join.effectiveSpread });
+      }
       const result = addTrade(agg, trade, { offset });
       if (result.late) stats.lateTrades++;
       if (result.skipped === "duplicate") stats.duplicatesSkipped++;
@@ -407,24 +443,111 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       return first === undefined ? { symbol, lastSeenMs: s.maxTs } : { symbol, lastSeenMs: s.maxTs, firstSeenMs: first };
     });
     const progressKey = { group: groupId, topic: topics.trades, partition };
+    const retrying: Reader = (what, fn) => withRetry(what, ctx, fn);
+    // Resolved once (a retry after a partial write then writes the same rows, which is idempotent),
+    // so the indicators, fed exactly once per final candle, go with fixed rows.
+    const candleRows = await retrying("reading windows to merge", () => resolveWindowRows(byKey, partition, finalThroughMs));
+    for (const w of provisional) candleRows.push({ candle: w.candle, isFinal: false, sourcePartition: partition, lastOffset: w.lastOffset });
+    await applyIndicators(state, candleRows, drainedBeforeMs, retrying);
 
     const startedMs = now();
-    await withRetry("writing trades batch", ctx, async () => {
-      if (progressRows.length > 0) await store.writeProgressSymbols(progressKey, progressRows, now());
-      const candleRows = await resolveWindowRows(byKey, partition, finalThroughMs);
-      for (const w of provisional) candleRows.push({ candle: w.candle, isFinal: false, sourcePartition: partition, lastOffset: w.lastOffset });
-      await Promise.all([
-        store.writeTrades(tradeRows),
-        store.writeCandles(candleRows, now()),
-        store.writeLatestTrades(latestRows, now()),
-        store.writeSymbolsSeen(symbolRows),
-      ]);
-      if (drained.length > 0 || byKey.size > 0) await store.writeProgressDrained(progressKey, finalThroughMs);
-      stats.candleRowsWritten += candleRows.length;
-      stats.finalCandlesWritten += candleRows.filter((r) => r.isFinal).length;
-    });
+    await retrying("writing trades batch", () =>
+      timed("trades", async () => {
+        if (progressRows.length > 0) await store.writeProgressSymbols(progressKey, progressRows, now());
+        await Promise.all([
+          store.writeTrades(tradeRows),
+          store.writeCandles(candleRows, now()),
+          store.writeLatestTrades(latestRows, now()),
+          store.writeSymbolsSeen(symbolRows),
+        ]);
+        if (drained.length > 0 || byKey.size > 0) await store.writeProgressDrained(progressKey, finalThroughMs);
+      }),
+    );
+    stats.candleRowsWritten += candleRows.length;
+    stats.finalCandlesWritten += candleRows.filter((r) => r.isFinal).length;
     stats.lastWriteMs = now() - startedMs;
     for (const r of symbolRows) if (r.firstSeenMs !== undefined) state.firstSeen.set(r.symbol, r.firstSeenMs);
+
+    emitLive(() => {
+      const updates: LiveUpdate[] = candleUpdates(candleRows);
+      for (const symbol of latestChanged) {
+        const latest = state.latest.get(symbol)?.state;
+        if (latest === undefined) continue;
+        const quoted = lastQuoted.get(symbol);
+        updates.push(toPriceUpdate(latest, quoted?.tradeId === latest.lastTradeId && quoted.ts === latest.lastTs ? quoted : {}));
+      }
+      for (const [symbol, q] of lastQuoted) {
+        const spread = toSpreadUpdate(symbol, q.ts, q, q.effectiveSpread);
+        if (spread) updates.push(spread);
+      }
+      return latestPerKey(updates);
+    });
+  }
+
+  /** Runs one write round and reports its duration when it succeeds. */
+  async function timed<T>(kind: WriteKind, fn: () => Promise<T>): Promise<T> {
+    const startedMs = now();
+    const result = await fn();
+    options.onWrite?.(kind, (now() - startedMs) / 1_000);
+    return result;
+  }
+
+  /** Hands the updates `build` makes to onLiveUpdates; a failure there never fails the batch. */
+  function emitLive(build: () => LiveUpdate[]): void {
+    if (!options.onLiveUpdates) return;
+    try {
+      const updates = build();
+      if (updates.length > 0) options.onLiveUpdates(updates);
+    } catch (error) {
+      log.error({ err: error }, "building live updates failed; skipped (Cassandra has the data)");
+    }
+  }
+
+  function candleUpdates(rows: readonly CandleRow[]): LiveUpdate[] {
+    return rows.flatMap((r) => toCandleUpdate(r.candle, r.isFinal, r.indicators) ?? []);
+  }
+
+  /**
+   * Feeds the final 1m candles among `rows` into the partition's indicators, per symbol in window
+   * order, and puts the values on their rows. A symbol's state is rebuilt on first use from its
+   * newest stored final candles that an uninterrupted run would already have applied (windows
+   * ending at or before `drainedBeforeMs`, the watermark before this round), EMAs resuming from
+   * the values stored with them, so a restart gives the values an uninterrupted run gives. A
+   * window already applied (a late correction of a final candle) gets no values: its stored ones stay.
+   */
+  async function applyIndicators(state: TradePartition, rows: CandleRow[], drainedBeforeMs: number, read: Reader): Promise<void> {
+    const finals = rows.filter((r) => r.isFinal && r.candle.interval === INDICATOR_INTERVAL);
+    if (finals.length === 0) return;
+    finals.sort((a, b) => (a.candle.symbol < b.candle.symbol ? -1 : a.candle.symbol > b.candle.symbol ? 1 : a.candle.windowStart - b.candle.windowStart));
+    const missing = [...new Set(finals.map((r) => r.candle.symbol))].filter((symbol) => !state.indicators.has(symbol));
+    const toMs = drainedBeforeMs - INTERVAL_MS[INDICATOR_INTERVAL];
+    for (let i = 0; i < missing.length; i += 32) {
+      const chunk = missing.slice(i, i + 32);
+      const histories = await read("reading indicator history", () =>
+        Promise.all(
+          chunk.map((symbol) => {
+            const firstMs = state.progress.get(symbol)?.firstEventTsMs;
+            if (firstMs === undefined || !Number.isFinite(toMs)) return Promise.resolve([]);
+            const fromMs = windowStart(firstMs, INDICATOR_INTERVAL);
+            return fromMs <= toMs ? store.getCandles(symbol, INDICATOR_INTERVAL, fromMs, toMs, INDICATOR_HISTORY) : Promise.resolve([]);
+          }),
+        ),
+      );
+      chunk.forEach((symbol, j) => {
+        // Newest first from the store; the state wants the oldest first.
+        const history = (histories[j] ?? [])
+          .filter((s) => s.isFinal)
+          .reverse()
+          .map((s) => ({ windowStart: s.candle.windowStart, close: s.candle.close, ema20: s.indicators.ema20, ema50: s.indicators.ema50 }));
+        state.indicators.set(symbol, restoreIndicatorState(symbol, INDICATOR_INTERVAL, history));
+        if (history.length > 0) stats.indicatorRestores++;
+      });
+    }
+    for (const row of finals) {
+      const indicators = state.indicators.get(row.candle.symbol);
+      const snapshot = indicators === undefined ? undefined : updateIndicators(indicators, row.candle);
+      if (snapshot !== undefined) row.indicators = candleIndicatorsOf(snapshot);
+    }
   }
 
   /**
@@ -436,7 +559,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     const needStored = [...byKey.values()].filter((list) => list[0]?.kind === "late-delta").map((list) => (list[0] as WindowOutput).candle);
     const stored = needStored.length > 0 ? await store.readCandles(needStored) : [];
     const storedByKey = new Map(needStored.map((c, i) => [keyOf(c), stored[i]]));
-    const rows: { candle: Candle; isFinal: boolean; sourcePartition: number; lastOffset: string | undefined }[] = [];
+    const rows: CandleRow[] = [];
     for (const [k, list] of byKey) {
       let base: { candle: Candle; lastOffset: string | undefined } | undefined;
       const s = storedByKey.get(k);
@@ -477,14 +600,15 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       nbboRows.push({ symbol, tsMs, ...(bid !== undefined ? { bid, bidSize } : {}), ...(ask !== undefined ? { ask, askSize } : {}) });
     }
     stats.quotes += valid.length;
-    await withRetry("writing quotes batch", ctx, () => Promise.all([store.writeQuotes(rows), store.writeLatestQuotes(nbboRows)]));
+    await withRetry("writing quotes batch", ctx, () => timed("quotes", () => Promise.all([store.writeQuotes(rows), store.writeLatestQuotes(nbboRows)])));
+    emitLive(() => nbboRows.flatMap((r) => toSpreadUpdate(r.symbol, r.tsMs, r) ?? []));
   }
 
   async function processPrices(batch: BatchInput, ctx: BatchContext): Promise<void> {
     const valid = await validate("prices", batch, ctx);
     if (valid.length === 0) return;
     stats.prices += valid.length;
-    await withRetry("writing prices batch", ctx, () => store.writePrices(valid.map((v) => v.tick)));
+    await withRetry("writing prices batch", ctx, () => timed("prices", () => store.writePrices(valid.map((v) => v.tick))));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -504,6 +628,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
         if (openWindowCount(agg) === 0 && state.pending.length === 0) continue;
         const open = openCandles(agg);
         const throughMs = Math.max(aggregatorWatermark(agg), ...open.map((o) => endOf(o.candle)));
+        const drainedBeforeMs = agg.drainedThroughMs;
         const outputs = [...state.pending.splice(0), ...drainClosed(agg, throughMs)];
         const byKey = new Map<string, WindowOutput[]>();
         for (const o of outputs) byKey.set(keyOf(o.candle), [...(byKey.get(keyOf(o.candle)) ?? []), o]);
@@ -511,8 +636,12 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
         try {
           // One attempt only: a wait here would block the consumer's heartbeats.
           const rows = await resolveWindowRows(byKey, state.partition, agg.drainedThroughMs);
-          await store.writeCandles(rows, now());
-          await store.writeProgressDrained(progressKey, agg.drainedThroughMs);
+          await applyIndicators(state, rows, drainedBeforeMs, (_what, fn) => fn());
+          await timed("idle", async () => {
+            await store.writeCandles(rows, now());
+            await store.writeProgressDrained(progressKey, agg.drainedThroughMs);
+          });
+          emitLive(() => latestPerKey(candleUpdates(rows)));
           stats.candleRowsWritten += rows.length;
           stats.finalCandlesWritten += rows.filter((r) => r.isFinal).length;
           stats.idleCloses++;

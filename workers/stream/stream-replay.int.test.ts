@@ -5,12 +5,14 @@ import { eventually, testLog } from "../../test/helpers";
 import { replayFiles } from "../feeds/replay-files";
 import {
   compareCandles,
+  compareIndicators,
   createFixture,
   hasIbmTrades,
   IBM_DAY_UTC_MS,
   IBM_TRADES,
   IBM_UTC_OFFSET_HOURS,
   referenceCandles,
+  referenceIndicators,
   storedIbmCandles,
   type Fixture,
 } from "./pipeline-fixture";
@@ -62,6 +64,9 @@ describe.skipIf(!hasIbmTrades)("replay of the real IBM trade ticks through Kafka
 
     expect(compareCandles(stored1m, ref1m)).toEqual([]);
     expect(compareCandles(stored5m, ref5m)).toEqual([]);
+    const refIndicators = referenceIndicators(ref1m);
+    expect(compareIndicators(stored1m, refIndicators)).toEqual([]);
+    expect(stored1m.filter((c) => c.indicators.ema50 !== undefined)).toHaveLength(ref1m.size - 49);
     const stats = w.processor.stats();
     expect(stats.dlq).toBe(0);
     expect(stats.trades).toBe(trades);
