@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { paintedPixels } from "./chart-hook";
 import { freshSymbol, openSeeder, type Seeder } from "./seed";
 
 let seeder: Seeder;
@@ -12,18 +13,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await seeder?.close();
 });
-
-/** Count of canvas pixels that are not fully transparent: > 0 once Chart.js has drawn. */
-async function paintedPixels(page: Page): Promise<number> {
-  return page.getByTestId("candle-chart").evaluate((canvas: HTMLCanvasElement) => {
-    const context = canvas.getContext("2d");
-    if (!context) return 0;
-    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-    let painted = 0;
-    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++;
-    return painted;
-  });
-}
 
 test("draws a candlestick chart for a seeded historical day, with quote and trades", async ({ page }) => {
   await page.goto(`/symbols/${symbol}?date=2013-10-07&interval=1m`);
@@ -53,8 +42,12 @@ test("a day without data shows an empty state, not a blank chart", async ({ page
   await expect(page.getByTestId("chart-empty")).toContainText("No 1m candles for 2013-10-01");
 });
 
-test("an unknown symbol is a not-found page", async ({ page }) => {
-  // The status is already 200 by then: the loading state streams before the lookup finishes.
-  await page.goto(`/symbols/${freshSymbol("EZN")}`);
+test("an unknown symbol answers HTTP 404 with the not-found page", async ({ page, request }) => {
+  const response = await page.goto(`/symbols/${freshSymbol("EZN")}`);
+  expect(response?.status()).toBe(404);
   await expect(page.getByTestId("not-found")).toBeVisible();
+  await expect(page.getByTestId("symbol-loading")).toHaveCount(0);
+  for (const path of ["/symbols/NOPE", "/symbols/not%20a%20ticker!"]) {
+    expect((await request.get(path)).status(), path).toBe(404);
+  }
 });

@@ -6,7 +6,7 @@ import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { GetSymbolOutput } from "../../server/queries/get-symbol";
 import { CandleSeries } from "../lib/candle-series";
-import { applyToChartArrays, buildChartArrays, DEFAULT_SMA_PERIOD, realizedVolatilityPct, type ChartArrays } from "../lib/chart-data";
+import { applyToChartArrays, buildChartArrays, chartHookDataset, DEFAULT_SMA_PERIOD, realizedVolatilityPct, type ChartArrays } from "../lib/chart-data";
 import { changeClass, formatChange, formatPercent, formatPrice, formatVolume } from "../lib/format";
 import type { DrainedBatch } from "../lib/live-batch";
 import { useTRPC } from "../lib/trpc";
@@ -30,6 +30,27 @@ function ChartPlaceholder({ text, testId }: { text: string; testId?: string }) {
       {text}
     </div>
   );
+}
+
+/**
+ * Mirrors the series' ends onto the chart container's data attributes (a few attribute writes per
+ * frame, no React render), with the frames of live updates drawn and their cost in ms (shaping and
+ * Chart.js redraw), for tests and the benchmark script.
+ */
+function writeChartHook(box: HTMLElement | null, model: ChartModel, liveCost: { frames: number; ms: number }): void {
+  if (!box) return;
+  Object.assign(box.dataset, chartHookDataset(model.series), {
+    interval: model.interval,
+    liveFrames: String(liveCost.frames),
+    liveUpdateMs: liveCost.ms.toFixed(3),
+  });
+}
+
+interface ChartModel {
+  interval: ChartInterval;
+  fromMs: number;
+  series: CandleSeries;
+  arrays: ChartArrays;
 }
 
 interface LivePrice {
@@ -72,19 +93,25 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
   });
 
   // The series and its chart arrays live in a ref: live updates edit them in place.
-  const model = useRef<{ series: CandleSeries; arrays: ChartArrays } | null>(null);
+  const model = useRef<ChartModel | null>(null);
   const [arrays, setArrays] = useState<ChartArrays | null>(null);
   const [volPct, setVolPct] = useState<number | null>(null);
   const chart = useRef<CandleChartHandle>(null);
+  const chartBox = useRef<HTMLDivElement>(null);
+  const liveCost = useRef({ frames: 0, ms: 0 });
   useEffect(() => {
     if (!candles.data) return;
     const series = new CandleSeries(CHART_CAPACITY[interval]);
     series.load(candles.data.candles);
+    // A reload of the same view (after a reconnect or snapshot-required) keeps what arrived live meanwhile.
+    const previous = model.current;
+    if (previous && previous.interval === interval && previous.fromMs === range.from) series.keepNewer(previous.series);
     const next = buildChartArrays(series, DEFAULT_SMA_PERIOD);
-    model.current = { series, arrays: next };
+    model.current = { interval, fromMs: range.from, series, arrays: next };
     setArrays(next);
     setVolPct(realizedVolatilityPct(series.toArray()));
-  }, [candles.data, interval]);
+    writeChartHook(chartBox.current, model.current, liveCost.current);
+  }, [candles.data, interval, range.from]);
 
   const [price, setPrice] = useState<LivePrice>({
     last: symbol.latest?.last ?? null,
@@ -98,7 +125,9 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
     (batch: DrainedBatch) => {
       if (batch.snapshotRequired) void candles.refetch();
       const current = model.current;
-      if (current) {
+      // Until the new view's history loads, the model still holds the previous view's series.
+      if (current && current.interval === interval && current.fromMs === range.from) {
+        const startedMs = performance.now();
         let changed = false;
         for (const update of batch.candles) {
           if (update.symbol !== symbol.symbol || update.interval !== interval || update.windowStart < range.from || update.windowStart > range.to) continue;
@@ -107,6 +136,9 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
         if (changed) {
           chart.current?.redraw();
           setVolPct(realizedVolatilityPct(current.series.toArray()));
+          liveCost.current.frames++;
+          liveCost.current.ms += performance.now() - startedMs;
+          writeChartHook(chartBox.current, current, liveCost.current);
         }
       }
       const priceUpdate = batch.prices.find((p) => p.symbol === symbol.symbol);
@@ -196,7 +228,7 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
         </div>
       </div>
 
-      <div className="mb-3">
+      <div className="mb-3" ref={chartBox} data-testid="chart-box">
         {chartError && (
           <div className="alert alert-warning py-2" role="alert" data-testid="chart-error">
             Candles unavailable: {chartError}{" "}

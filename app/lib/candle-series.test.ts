@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CandleSeries, type CandleLike } from "./candle-series";
-import { applyToChartArrays, buildChartArrays, smaAt } from "./chart-data";
+import { applyToChartArrays, buildChartArrays, chartHookDataset, smaAt } from "./chart-data";
 
 const candle = (minute: number, close: number, extra: Partial<CandleLike> = {}): CandleLike => ({
   windowStart: minute * 60_000,
@@ -28,6 +28,22 @@ describe("CandleSeries", () => {
     expect(series.last()).toMatchObject({ c: 12.5, final: false });
     expect(series.apply(candle(3, 13))).toEqual({ kind: "appended", evicted: true });
     expect(series.toArray().map((p) => p.x / 60_000)).toEqual([2, 3]);
+  });
+
+  it("keeps the live windows a reloaded history lacks, and a live window with more trades", () => {
+    const live = new CandleSeries(5);
+    live.load([candle(1, 11, { tradeCount: 3 }), candle(2, 12, { tradeCount: 3 })]);
+    live.apply(candle(3, 13.5, { tradeCount: 9 }));
+    live.apply(candle(4, 14, { tradeCount: 2 }));
+    const reloaded = new CandleSeries(5);
+    reloaded.load([candle(1, 11, { tradeCount: 3 }), candle(2, 12, { tradeCount: 3 }), candle(3, 13, { tradeCount: 5 })]);
+    expect(reloaded.keepNewer(live)).toBe(2);
+    expect(reloaded.toArray().map((p) => [p.x / 60_000, p.c, p.n])).toEqual([[1, 11, 3], [2, 12, 3], [3, 13.5, 9], [4, 14, 2]]);
+    // History that already has everything wins.
+    const complete = new CandleSeries(5);
+    complete.load([candle(3, 13.6, { tradeCount: 10 }), candle(4, 14.2, { tradeCount: 4 })]);
+    expect(complete.keepNewer(live)).toBe(0);
+    expect(complete.last()).toMatchObject({ c: 14.2, n: 4 });
   });
 
   it("corrects a held older window (late data) and ignores one older than the buffer", () => {
@@ -93,5 +109,20 @@ describe("chart arrays", () => {
     series.load([candle(5, 1)]);
     const arrays = buildChartArrays(series);
     expect(applyToChartArrays(arrays, series, series.apply(candle(1, 1)))).toBe(false);
+  });
+});
+
+describe("chart hook", () => {
+  it("exposes the series' ends and the last candle's close and trade count, following live updates", () => {
+    const series = new CandleSeries(3);
+    expect(chartHookDataset(series)).toEqual({ candles: "0", firstWindowStart: "", lastWindowStart: "", lastClose: "", lastTradeCount: "" });
+    series.load([candle(1, 11, { tradeCount: 4 }), candle(2, 12, { tradeCount: 5 })]);
+    expect(chartHookDataset(series)).toEqual({ candles: "2", firstWindowStart: "60000", lastWindowStart: "120000", lastClose: "12", lastTradeCount: "5" });
+    series.apply(candle(2, 12.25, { tradeCount: 6, isFinal: false }));
+    expect(chartHookDataset(series)).toMatchObject({ candles: "2", lastClose: "12.25", lastTradeCount: "6" });
+    series.apply(candle(3, 13));
+    series.apply(candle(4, 14, { tradeCount: 1 }));
+    // Evicted: the first window moves on, and three held windows one minute apart have no gap.
+    expect(chartHookDataset(series)).toMatchObject({ candles: "3", firstWindowStart: "120000", lastWindowStart: "240000", lastTradeCount: "1" });
   });
 });

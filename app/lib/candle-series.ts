@@ -13,6 +13,7 @@ export interface CandleLike {
   volume: number;
   vwap: number | null;
   isFinal: boolean;
+  tradeCount?: number;
 }
 
 export interface CandlePoint {
@@ -24,6 +25,8 @@ export interface CandlePoint {
   v: number;
   vwap: number | null;
   final: boolean;
+  /** Trades in the window; null when the source did not say. */
+  n: number | null;
 }
 
 export type ApplyResult =
@@ -32,7 +35,11 @@ export type ApplyResult =
   | { kind: "stale" };
 
 export function pointOf(candle: CandleLike): CandlePoint {
-  return { x: candle.windowStart, o: candle.open, h: candle.high, l: candle.low, c: candle.close, v: candle.volume, vwap: candle.vwap, final: candle.isFinal };
+  return { x: candle.windowStart, o: candle.open, h: candle.high, l: candle.low, c: candle.close, v: candle.volume, vwap: candle.vwap, final: candle.isFinal, n: candle.tradeCount ?? null };
+}
+
+function candleOf(point: CandlePoint): CandleLike {
+  return { windowStart: point.x, open: point.o, high: point.h, low: point.l, close: point.c, volume: point.v, vwap: point.vwap, isFinal: point.final, ...(point.n === null ? {} : { tradeCount: point.n }) };
 }
 
 const DAY_MS = 86_400_000;
@@ -64,6 +71,24 @@ export class CandleSeries {
     this.#carried = null;
     const sorted = [...candles].sort((a, b) => a.windowStart - b.windowStart);
     for (const candle of sorted.slice(-this.capacity)) this.#buffer.push(pointOf(candle));
+  }
+
+  /**
+   * Keeps what `previous` (the series this one replaces after a history reload) learned live and the
+   * reloaded history lacks: windows newer than the newest loaded, and the newest loaded window when
+   * `previous` counted more trades in it. Live updates that arrive while a reload is in flight
+   * would otherwise be lost, and a closed window never updates again: a gap. Returns how many.
+   */
+  keepNewer(previous: CandleSeries): number {
+    const newest = this.#buffer.last();
+    let kept = 0;
+    for (const point of previous.toArray()) {
+      if (newest && point.x < newest.x) continue;
+      if (newest && point.x === newest.x && (point.n ?? 0) <= (newest.n ?? 0)) continue;
+      this.apply(candleOf(point));
+      kept++;
+    }
+    return kept;
   }
 
   /**

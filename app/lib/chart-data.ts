@@ -154,3 +154,20 @@ export function realizedVolatilityPct(points: readonly Pick<CandlePoint, "c">[],
   const variance = returns.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (returns.length - 1);
   return Math.sqrt(variance) * 100;
 }
+
+/**
+ * The series' ends as `data-*` values for the chart container (dataset keys): a cheap hook that
+ * lets tests and tools read what the chart holds without decoding pixels. With strictly increasing
+ * windows, `candles === (lastWindowStart - firstWindowStart) / intervalMs + 1` means no gap.
+ */
+export function chartHookDataset(series: CandleSeries): Record<"candles" | "firstWindowStart" | "lastWindowStart" | "lastClose" | "lastTradeCount", string> {
+  const first = series.at(0);
+  const last = series.last();
+  return {
+    candles: String(series.size),
+    firstWindowStart: first ? String(first.x) : "",
+    lastWindowStart: last ? String(last.x) : "",
+    lastClose: last ? String(last.c) : "",
+    lastTradeCount: last?.n == null ? "" : String(last.n),
+  };
+}

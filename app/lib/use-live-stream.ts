@@ -88,6 +88,11 @@ export function useLiveStream(query: LiveQuery | null, onBatch: (batch: DrainedB
           if (batch.put(type, event.data)) schedule();
         });
       }
+      // "ready" carries the position the stream is caught up to: resuming from it loses nothing
+      // published after it, even for a client that has not received an update yet.
+      es.addEventListener("ready", (event: MessageEvent<string>) => {
+        if (event.lastEventId) lastEventId = event.lastEventId;
+      });
       es.addEventListener("snapshot-required", (event: MessageEvent<string>) => {
         if (event.lastEventId) lastEventId = event.lastEventId;
         batch.requireSnapshot();

@@ -1,10 +1,8 @@
 import { notFound } from "next/navigation";
-import { getQueryContext } from "../../../server/context";
-import { toAppError } from "../../../server/errors";
-import { getSymbol, type GetSymbolOutput } from "../../../server/queries/get-symbol";
 import { SymbolView } from "../../components/symbol-view";
 import { formatDayUtc } from "../../lib/format";
 import { isChartInterval, isDay } from "../../lib/view-range";
+import { lookupSymbol } from "./lookup-symbol";
 
 export const dynamic = "force-dynamic";
 
@@ -14,24 +12,24 @@ interface PageProps {
 }
 
 export async function generateMetadata({ params }: PageProps) {
-  const { symbol } = await params;
-  return { title: `${decodeURIComponent(symbol).toUpperCase()} · tickstream` };
+  const lookup = await lookupSymbol((await params).symbol);
+  if (lookup.kind === "not-found") return { title: "Not found · tickstream" };
+  return { title: `${lookup.kind === "found" ? lookup.symbol.symbol : lookup.symbol} · tickstream` };
 }
 
 export default async function SymbolPage({ params, searchParams }: PageProps) {
   const [{ symbol: rawSymbol }, query] = await Promise.all([params, searchParams]);
-  let symbol: GetSymbolOutput;
-  try {
-    symbol = await getSymbol(await getQueryContext(), { symbol: decodeURIComponent(rawSymbol) });
-  } catch (error) {
-    const appError = toAppError(error);
-    if (appError.code === "NOT_FOUND" || appError.code === "BAD_REQUEST") notFound();
+  // Same request as the layout's lookup, so this is the cached result (the layout already 404'd).
+  const lookup = await lookupSymbol(rawSymbol);
+  if (lookup.kind === "not-found") notFound();
+  if (lookup.kind === "unavailable") {
     return (
       <div className="alert alert-warning" role="alert" data-testid="symbol-error">
-        {decodeURIComponent(rawSymbol).toUpperCase()}: market data is unavailable right now ({appError.message}). Reload to retry.
+        {lookup.symbol}: market data is unavailable right now ({lookup.message}). Reload to retry.
       </div>
     );
   }
+  const { symbol } = lookup;
   const todayUtc = formatDayUtc(Date.now());
   const interval = isChartInterval(query.interval) ? query.interval : "1m";
   // Default to the symbol's last trading day: a replayed symbol opens on its own date.
