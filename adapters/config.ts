@@ -84,6 +84,8 @@ const envSchema = z.object({
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(64 * 1_048_576).default(1_048_576),
   INGEST_MAX_TICKS: z.coerce.number().int().min(1).max(100_000).default(5_000),
 
+  API_SHARED_READ_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+
   SERVICES_STARTUP_TIMEOUT_S: positiveInt.default(240),
   JAVA_HOME: optionalString,
 });
@@ -170,6 +172,10 @@ export interface AppConfig {
   live: LiveSettings;
   metrics: MetricsSettings;
   ingest: IngestSettings;
+  api: {
+    /** Equal candle-range and overview reads within this window share one execution; 0 = off. */
+    sharedReadTtlMs: number;
+  };
 }
 
 /** The ingest API (POST /api/v1/ingest/*, tRPC ingest.*). */
@@ -292,6 +298,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       conflationMaxKeys: env.SSE_CONFLATION_MAX_KEYS,
       maxClients: env.SSE_MAX_CLIENTS,
     },
+    api: { sharedReadTtlMs: env.API_SHARED_READ_TTL_MS },
     metrics: { port: env.METRICS_PORT, snapshotIntervalMs: env.METRICS_SNAPSHOT_INTERVAL_MS },
     ingest: {
       // Production never falls back to the published dev key. It does not fail without keys either:

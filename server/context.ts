@@ -11,6 +11,8 @@ export interface QueryContext {
   keyspace: string;
   /** Wall clock, passed in so "recent" queries are testable. */
   nowMs: () => number;
+  /** Equal hot reads within this many ms share one execution (see shared-read.ts); unset = never. */
+  sharedReadTtlMs?: number;
 }
 
 type Shared = { context: Promise<QueryContext>; override: boolean };
@@ -27,7 +29,7 @@ export function getQueryContext(): Promise<QueryContext> {
       localDataCenter: config.cassandra.localDataCenter,
       log: createLogger("web-cassandra"),
     }).then(
-      (client): QueryContext => ({ client, keyspace: config.cassandra.keyspace, nowMs: Date.now }),
+      (client): QueryContext => ({ client, keyspace: config.cassandra.keyspace, nowMs: Date.now, sharedReadTtlMs: config.api.sharedReadTtlMs }),
       (error: unknown) => {
         holder.__tickstreamQueryContext = undefined;
         throw new AppError("UNAVAILABLE", { message: "the market database is unavailable", retriable: true, cause: error });

@@ -4,6 +4,7 @@ import type cassandra from "cassandra-driver";
 import { z } from "zod";
 import { candleBucketsBetween, intervalSchema, type Interval } from "../../core/intervals";
 import type { QueryContext } from "../context";
+import { sharedRead } from "./shared-read";
 import { AppError } from "../errors";
 import { assertSymbolExists, epochMsInput, limitInput, mapConcurrent, symbolInput } from "./shared";
 
@@ -93,7 +94,7 @@ function candleFromRow(row: cassandra.types.Row): CandleOutput {
   };
 }
 
-export async function getCandles(ctx: QueryContext, rawInput: GetCandlesInput): Promise<GetCandlesOutput> {
+async function readCandles(ctx: QueryContext, rawInput: GetCandlesInput): Promise<GetCandlesOutput> {
   const input = getCandlesInput.parse(rawInput);
   const { symbol, interval, limit } = input;
   const to = input.to ?? ctx.nowMs();
@@ -131,3 +132,6 @@ export async function getCandles(ctx: QueryContext, rawInput: GetCandlesInput): 
     nextCursor: hasMore ? (pageRows[pageRows.length - 1]?.windowStart ?? null) : null,
   };
 }
+
+/** Candles of one symbol and interval in a range; equal concurrent reads are shared (shared-read.ts). */
+export const getCandles = sharedRead("candles.range", readCandles);

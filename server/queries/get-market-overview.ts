@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { candleBucket } from "../../core/intervals";
 import type { QueryContext } from "../context";
+import { sharedRead } from "./shared-read";
 import { readAllLatest, type Latest } from "./read-latest";
 import { limitInput, mapConcurrent, nullableNumber } from "./shared";
 
@@ -58,7 +59,7 @@ export async function readSparkline(ctx: QueryContext, latest: Latest, points: n
   return result.rows.map((row) => row.get("close") as number).reverse();
 }
 
-export async function getMarketOverview(ctx: QueryContext, rawInput: GetMarketOverviewInput = {}): Promise<GetMarketOverviewOutput> {
+async function readMarketOverview(ctx: QueryContext, rawInput: GetMarketOverviewInput = {}): Promise<GetMarketOverviewOutput> {
   const input = getMarketOverviewInput.parse(rawInput);
   const latest = (await readAllLatest(ctx)).slice(0, input.limit);
   const rows = await mapConcurrent(latest, SPARKLINE_READ_CONCURRENCY, async (entry) =>
@@ -66,3 +67,9 @@ export async function getMarketOverview(ctx: QueryContext, rawInput: GetMarketOv
   );
   return { asOf: ctx.nowMs(), rows };
 }
+
+/** The market overview; equal concurrent reads are shared (shared-read.ts). */
+export const getMarketOverview = sharedRead(
+  "market.overview",
+  (ctx: QueryContext, input: GetMarketOverviewInput | undefined) => readMarketOverview(ctx, input),
+);
