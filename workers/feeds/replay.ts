@@ -1,11 +1,8 @@
 // `tsx workers/feeds/replay.ts [options] FILE...`: replays real tick files to Kafka (see --help).
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { getConfig } from "../../adapters/config";
-import { applicationTopics, connectProducer, createKafka, ensureTopics, topicNames } from "../../adapters/kafka";
-import { createLifecycle, handleProcessSignals } from "../../adapters/lifecycle";
-import { createLogger } from "../../adapters/logger";
 import { checkpointPath, progressLine, replayFiles } from "./replay-files";
+import { startFeed } from "./start-feed";
 
 const HELP = `Replay real tick files to Kafka (market.trades / market.quotes, keyed by symbol).
 
@@ -48,17 +45,7 @@ if (!(speed >= 0) || !Number.isInteger(chunkSize) || chunkSize < 1) {
   process.exit(2);
 }
 
-const config = getConfig();
-const log = createLogger("feed-replay");
-const lifecycle = createLifecycle(log);
-handleProcessSignals(lifecycle, log);
-const topics = topicNames(config.kafka.topicPrefix);
-const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-replay`, log });
-const admin = kafka.admin();
-await admin.connect();
-await ensureTopics(admin, applicationTopics(config.kafka.partitions, config.kafka.replicationFactor, topics)).finally(() => admin.disconnect());
-const producer = await connectProducer(kafka);
-lifecycle.onClose("producer", () => producer.disconnect());
+const { config, log, lifecycle, topics, producer } = await startFeed("replay");
 const abort = new AbortController();
 lifecycle.onClose("replay", () => abort.abort());
 

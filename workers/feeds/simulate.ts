@@ -1,10 +1,7 @@
 // `tsx workers/feeds/simulate.ts [options]`: the seeded market simulator as a live Kafka feed.
 import { parseArgs } from "node:util";
-import { getConfig } from "../../adapters/config";
-import { applicationTopics, connectProducer, createKafka, ensureTopics, topicNames } from "../../adapters/kafka";
-import { createLifecycle, handleProcessSignals } from "../../adapters/lifecycle";
-import { createLogger } from "../../adapters/logger";
 import { createSimulator, DEFAULT_SYMBOLS, step } from "../../core/simulator";
+import { startFeed } from "./start-feed";
 
 const HELP = `Simulated market feed to Kafka (market.trades / market.quotes, keyed by symbol).
 
@@ -48,17 +45,7 @@ if (!Number.isSafeInteger(seed) || !(rate > 0) || !(count > 0) || Number.isNaN(s
   process.exit(2);
 }
 
-const config = getConfig();
-const log = createLogger("feed-simulate");
-const lifecycle = createLifecycle(log);
-handleProcessSignals(lifecycle, log);
-const topics = topicNames(config.kafka.topicPrefix);
-const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-simulate`, log });
-const admin = kafka.admin();
-await admin.connect();
-await ensureTopics(admin, applicationTopics(config.kafka.partitions, config.kafka.replicationFactor, topics)).finally(() => admin.disconnect());
-const producer = await connectProducer(kafka);
-lifecycle.onClose("producer", () => producer.disconnect());
+const { log, lifecycle, topics, producer } = await startFeed("simulate");
 let stopped = false;
 lifecycle.onClose("simulator", () => {
   stopped = true;
