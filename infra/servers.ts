@@ -7,7 +7,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { AppConfig } from "../adapters/config";
 import type { ServiceName } from "../adapters/health";
+import { ensureDebianPackage } from "./debian-packages";
 import { INFRA_DIR, findJava, resolveClasspath } from "./java";
+
+const REDIS_SERVER = "/usr/bin/redis-server";
 
 const execFileAsync = promisify(execFile);
 
@@ -397,12 +400,10 @@ const redis: ManagedServer = {
       id: "redis",
       ports: [6379],
       stopGraceMs: 15_000,
-      launch(ctx) {
-        const binary = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].find((file) => fs.existsSync(file));
-        if (!binary) {
-          return Promise.reject(new Error("redis-server not found: apt-get install redis-server (or set REDIS_URL)"));
-        }
-        return Promise.resolve({
+      async launch(ctx) {
+        const binary = ["/usr/local/bin/redis-server", REDIS_SERVER].find((file) => fs.existsSync(file)) ?? REDIS_SERVER;
+        await ensureDebianPackage("redis-server", binary);
+        return {
           command: binary,
           args: [
             "--bind", "127.0.0.1",
@@ -416,7 +417,7 @@ const redis: ManagedServer = {
             "--maxmemory-policy", "noeviction",
             "--logfile", "",
           ],
-        });
+        };
       },
     },
   ],

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "../adapters/config";
+import { ensureDebianPackage } from "./debian-packages";
 import { errorMessage } from "./progress";
 import { servicesUp } from "./services";
 
@@ -85,7 +86,13 @@ async function main(): Promise<void> {
   }
   if (servicesReady) {
     vitest("integration", "integration");
-    playwright();
+    try {
+      await ensureDebianPackage("chromium", getConfig().chromiumPath);
+      playwright();
+    } catch (error) {
+      console.error(`e2e cannot run: ${errorMessage(error)}`);
+      record("e2e", { passed: 0, failed: 1, skipped: 0 });
+    }
   }
 
   console.log(`\n${lines.join("\n")}`);
