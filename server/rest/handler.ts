@@ -37,13 +37,27 @@ export function errorResponse(error: unknown): Response {
   return Response.json(errorBody(appError), { status: appError.status, headers: { "cache-control": "no-store" } });
 }
 
+// A shared read (shared-read.ts) hands the same result object to every caller within its TTL:
+// serialize it once for all of them. Entries go when the result is collected.
+const serialized = new WeakMap<object, string>();
+
+function jsonBody(result: unknown): string {
+  if (typeof result !== "object" || result === null) return JSON.stringify(result);
+  let body = serialized.get(result);
+  if (body === undefined) {
+    body = JSON.stringify(result);
+    serialized.set(result, body);
+  }
+  return body;
+}
+
 /** The GET handler of `endpoint`. */
 export function restGet(endpoint: Endpoint): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
     try {
       const input: unknown = endpoint.input.parse(rawInput(request, await context.params));
       const result = await endpoint.run(await getQueryContext(), input);
-      return Response.json(result, { headers: { "cache-control": "no-store" } });
+      return new Response(jsonBody(result), { headers: { "content-type": "application/json", "cache-control": "no-store" } });
     } catch (error) {
       return errorResponse(error);
     }
