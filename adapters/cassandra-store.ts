@@ -5,6 +5,7 @@ import type { Candle } from "../core/candles";
 import type { CandleIndicators } from "../core/indicators";
 import { candleBucket, candleBucketsBetween, dayKey, type Interval } from "../core/intervals";
 import type { LatestState } from "../core/latest-state";
+import type { DataQualityReport } from "../core/data-quality";
 import type { Price, Quote, Trade } from "../core/schemas";
 import { cassandraTypes, executeMany, type CassandraClient } from "./cassandra";
 
@@ -29,7 +30,8 @@ export type StoredCandle = {
 export type CandleRow = {
   candle: Candle;
   isFinal: boolean;
-  sourcePartition: number;
+  /** Kafka partition of the trades; undefined for batch-derived candles (1d rollups). */
+  sourcePartition: number | undefined;
   lastOffset: string | undefined;
   indicators?: CandleIndicators;
 };
@@ -166,6 +168,12 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     symbolSeen: `UPDATE ${ks}.symbols USING TIMESTAMP ? SET last_seen = ? WHERE symbol = ?`,
     symbolFirst: `UPDATE ${ks}.symbols SET first_seen = ? WHERE symbol = ?`,
     readSymbol: `SELECT symbol, first_seen, last_seen FROM ${ks}.symbols WHERE symbol = ?`,
+    candlesAsc: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start >= ? AND window_start < ? ORDER BY window_start ASC`,
+    tradesAsc: `SELECT ts, trade_id, price, size, venue, suspicious FROM ${ks}.trades WHERE symbol = ? AND day = ? ORDER BY ts ASC, trade_id ASC`,
+    quotesAsc: `SELECT ts, venue, bid, bid_size, ask, ask_size FROM ${ks}.quotes WHERE symbol = ? AND day = ? ORDER BY ts ASC, source_partition DESC, source_offset ASC`,
+    allSymbols: `SELECT symbol, first_seen, last_seen FROM ${ks}.symbols`,
+    dataQuality: `INSERT INTO ${ks}.data_quality (day, symbol, trade_count, quote_count, first_trade_ts, last_trade_ts, gap_threshold_ms, gap_count, longest_gap_ms, longest_gap_start, duplicate_trade_ids, duplicate_check_complete, outlier_spreads, outlier_trades, trades_without_quote, crossed_quotes, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    readDataQuality: `SELECT day, symbol, trade_count, quote_count, first_trade_ts, last_trade_ts, gap_threshold_ms, gap_count, longest_gap_ms, longest_gap_start, duplicate_trade_ids, duplicate_check_complete, outlier_spreads, outlier_trades, trades_without_quote, crossed_quotes FROM ${ks}.data_quality WHERE day = ?`,
     progressSymbol: `INSERT INTO ${ks}.stream_progress (consumer_group, topic, partition, symbol, first_event_ts_ms, max_event_ts_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     progressDrained: `UPDATE ${ks}.stream_progress SET drained_through_ms = ? WHERE consumer_group = ? AND topic = ? AND partition = ?`,
     readProgress: `SELECT symbol, drained_through_ms, first_event_ts_ms, max_event_ts_ms FROM ${ks}.stream_progress WHERE consumer_group = ? AND topic = ? AND partition = ?`,
@@ -373,6 +381,104 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     /** Writes the watermark through which windows of the partition are stored final (after those writes). */
     async writeProgressDrained(key: ProgressKey, drainedThroughMs: number): Promise<void> {
       await client.execute(q.progressDrained, [cassandraTypes.Long.fromNumber(drainedThroughMs), key.group, key.topic, key.partition]);
+    },
+
+    /** Candles of one symbol and interval with window start in [fromMs, toMs), oldest first, read page by page. */
+    async *eachCandle(symbol: string, interval: Interval, fromMs: number, toMs: number, pageSize = 500): AsyncGenerator<StoredCandle> {
+      for (const bucket of candleBucketsBetween(interval, fromMs, toMs - 1)) {
+        const result = await client.execute(q.candlesAsc, [symbol, interval, bucket, new Date(fromMs), new Date(toMs)], { fetchSize: pageSize });
+        for await (const row of result) yield candleFromRow(row);
+      }
+    },
+
+    /** Stored trades of one symbol and UTC day in (ts, trade id) order, read page by page. */
+    async *eachTrade(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<Trade> {
+      const result = await client.execute(q.tradesAsc, [symbol, day], { fetchSize: pageSize });
+      for await (const row of result) {
+        const venue = row.get("venue") as string | null;
+        yield {
+          symbol,
+          ts: ms(row.get("ts")) ?? 0,
+          tradeId: row.get("trade_id") as string,
+          price: row.get("price") as number,
+          size: row.get("size") as number,
+          ...(venue !== null ? { venue } : {}),
+          ...(row.get("suspicious") === true ? { suspicious: true } : {}),
+        };
+      }
+    },
+
+    /** Stored quotes of one symbol and UTC day in ts order, read page by page. */
+    async *eachQuote(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<Quote> {
+      const result = await client.execute(q.quotesAsc, [symbol, day], { fetchSize: pageSize });
+      for await (const row of result) {
+        const quote: Quote = { symbol, ts: ms(row.get("ts")) ?? 0 };
+        const venue = row.get("venue") as string | null;
+        if (venue !== null) quote.venue = venue;
+        const bid = num(row.get("bid"));
+        const ask = num(row.get("ask"));
+        if (bid !== undefined) Object.assign(quote, { bid, bidSize: num(row.get("bid_size")) ?? 0 });
+        if (ask !== undefined) Object.assign(quote, { ask, askSize: num(row.get("ask_size")) ?? 0 });
+        yield quote;
+      }
+    },
+
+    /**
+     * Symbols whose [first_seen, last_seen] overlaps [fromMs, toMs), sorted; pages through the
+     * symbols table (one row per listed symbol), keeping only the names.
+     */
+    async symbolsSeenBetween(fromMs: number, toMs: number): Promise<string[]> {
+      const result = await client.execute(q.allSymbols, [], { fetchSize: 1_000 });
+      const out: string[] = [];
+      for await (const row of result) {
+        const first = ms(row.get("first_seen"));
+        const last = ms(row.get("last_seen"));
+        if ((first === undefined || first < toMs) && (last === undefined || last >= fromMs)) out.push(row.get("symbol") as string);
+      }
+      return out.sort();
+    },
+
+    /** Upserts data-quality reports (key: day, symbol). */
+    writeDataQuality(reports: readonly DataQualityReport[], nowMs: number): Promise<void> {
+      const computedAt = new Date(nowMs);
+      const date = (value: number | undefined) => (value === undefined ? null : new Date(value));
+      return executeMany(
+        client,
+        q.dataQuality,
+        reports.map((r) => [
+          r.day, r.symbol, r.tradeCount, r.quoteCount, date(r.firstTradeTs), date(r.lastTradeTs),
+          cassandraTypes.Long.fromNumber(r.gapThresholdMs), r.gapCount, cassandraTypes.Long.fromNumber(r.longestGapMs), date(r.longestGapStartTs),
+          r.duplicateTradeIds, r.duplicateCheckComplete, r.outlierSpreads, r.outlierTrades, r.tradesWithoutQuote, r.crossedQuotes, computedAt,
+        ]),
+        concurrency,
+      );
+    },
+
+    /** The data-quality reports of one UTC day, by symbol (one partition, bounded by the symbol count). */
+    async readDataQuality(day: string): Promise<DataQualityReport[]> {
+      const result = await client.execute(q.readDataQuality, [day], { fetchSize: 1_000 });
+      const out: DataQualityReport[] = [];
+      for await (const row of result) {
+        out.push({
+          day: row.get("day") as string,
+          symbol: row.get("symbol") as string,
+          tradeCount: row.get("trade_count") as number,
+          quoteCount: row.get("quote_count") as number,
+          firstTradeTs: ms(row.get("first_trade_ts")),
+          lastTradeTs: ms(row.get("last_trade_ts")),
+          gapThresholdMs: num(row.get("gap_threshold_ms")) ?? 0,
+          gapCount: row.get("gap_count") as number,
+          longestGapMs: num(row.get("longest_gap_ms")) ?? 0,
+          longestGapStartTs: ms(row.get("longest_gap_start")),
+          duplicateTradeIds: row.get("duplicate_trade_ids") as number,
+          duplicateCheckComplete: row.get("duplicate_check_complete") === true,
+          outlierSpreads: row.get("outlier_spreads") as number,
+          outlierTrades: row.get("outlier_trades") as number,
+          tradesWithoutQuote: row.get("trades_without_quote") as number,
+          crossedQuotes: row.get("crossed_quotes") as number,
+        });
+      }
+      return out;
     },
 
     /** Everything stored about one (group, topic, partition). */

@@ -86,6 +86,15 @@ const envSchema = z.object({
 
   API_SHARED_READ_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 
+  BATCH_CONCURRENCY: positiveInt.default(1),
+  BATCH_LOCK_DURATION_MS: z.coerce.number().int().min(5_000).default(60_000),
+  BATCH_STALLED_INTERVAL_MS: z.coerce.number().int().min(1_000).default(30_000),
+  BATCH_ROLLUP_CRON: z.string().trim().min(1).default("15 0 * * *"),
+  BATCH_DATA_QUALITY_CRON: z.string().trim().min(1).default("30 0 * * *"),
+  BATCH_SCHEDULES: z.enum(["on", "off"]).default("on"),
+  DQ_GAP_THRESHOLD_MS: positiveInt.default(60_000),
+  DQ_OUTLIER_SPREADS: z.coerce.number().positive().default(3),
+
   SERVICES_STARTUP_TIMEOUT_S: positiveInt.default(240),
   JAVA_HOME: optionalString,
 });
@@ -172,6 +181,7 @@ export interface AppConfig {
   live: LiveSettings;
   metrics: MetricsSettings;
   ingest: IngestSettings;
+  batch: BatchSettings;
   api: {
     /** Equal candle-range and overview reads within this window share one execution; 0 = off. */
     sharedReadTtlMs: number;
@@ -208,6 +218,26 @@ export interface MetricsSettings {
   port: number | undefined;
   /** How often a worker publishes its metrics snapshot to Redis (kept for 3× this). */
   snapshotIntervalMs: number;
+}
+
+/** Settings of the batch worker (workers/batch) and its job schedulers. */
+export interface BatchSettings {
+  /** Jobs one batch worker process runs at once. */
+  concurrency: number;
+  /** A job's lock lives this long unless renewed (every half of it); after it lapses the job counts as stalled. */
+  lockDurationMs: number;
+  /** How often a worker looks for stalled jobs (whose worker died) and puts them back in the queue. */
+  stalledIntervalMs: number;
+  /** Cron (UTC) of the daily rollup of the previous UTC day. */
+  rollupCron: string;
+  /** Cron (UTC) of the daily data-quality run of the previous UTC day. */
+  dataQualityCron: string;
+  /** Whether the batch worker upserts its job schedulers at start. */
+  schedules: boolean;
+  /** Data quality: a pause between trades longer than this is a gap. */
+  gapThresholdMs: number;
+  /** Data quality: a trade outside [bid − k·spread, ask + k·spread] is an outlier; this is k. */
+  outlierSpreads: number;
 }
 
 /** Settings of the stream worker (workers/stream). */
@@ -297,6 +327,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       clientBufferBytes: env.SSE_CLIENT_BUFFER_BYTES,
       conflationMaxKeys: env.SSE_CONFLATION_MAX_KEYS,
       maxClients: env.SSE_MAX_CLIENTS,
+    },
+    batch: {
+      concurrency: env.BATCH_CONCURRENCY,
+      lockDurationMs: env.BATCH_LOCK_DURATION_MS,
+      stalledIntervalMs: env.BATCH_STALLED_INTERVAL_MS,
+      rollupCron: env.BATCH_ROLLUP_CRON,
+      dataQualityCron: env.BATCH_DATA_QUALITY_CRON,
+      schedules: env.BATCH_SCHEDULES === "on",
+      gapThresholdMs: env.DQ_GAP_THRESHOLD_MS,
+      outlierSpreads: env.DQ_OUTLIER_SPREADS,
     },
     api: { sharedReadTtlMs: env.API_SHARED_READ_TTL_MS },
     metrics: { port: env.METRICS_PORT, snapshotIntervalMs: env.METRICS_SNAPSHOT_INTERVAL_MS },

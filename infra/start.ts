@@ -45,6 +45,7 @@ export function appPrograms(port: number): ProgramSpec[] {
   return [
     { name: "web", command: bin("next"), args: ["start", "--port", String(port), "--hostname", "127.0.0.1"] },
     { name: "stream", command: bin("tsx"), args: [path.join(ROOT, "workers/stream/main.ts")] },
+    { name: "batch", command: bin("tsx"), args: [path.join(ROOT, "workers/batch/main.ts")] },
     { name: "simulator", command: bin("tsx"), args: [path.join(ROOT, "workers/feeds/simulate.ts"), "--rate", "100"] },
   ];
 }
