@@ -250,7 +250,7 @@ function evalForecasts(): void {
 }
 
 if (!existsSync(YAHOO_DIR)) {
-  console.error(`eval-ml: data folder not found: ${YAHOO_DIR}\nRun from the repo root with the shared data set at ../shared/data (see /work/shared/data/README.md).`);
+  console.error(`eval-ml: data folder not found: ${YAHOO_DIR}\nRun from the repo root with the shared data set at ../shared/data (see its README.md).`);
   process.exit(1);
 }
 evalAlerts();
