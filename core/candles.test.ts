@@ -11,6 +11,7 @@ import {
   type Candle,
 } from "./candles";
 import type { Trade } from "./schemas";
+import { createPrng, nextFloat } from "./simulator";
 
 const T0 = Date.UTC(2024, 2, 15, 14, 30); // a 1m window start
 
@@ -24,16 +25,10 @@ function fold(trades: readonly Trade[], interval: Candle["interval"] = "1m"): Ca
   return candle;
 }
 
-// mulberry32: a tiny seeded PRNG, so shuffles are random-looking but reproducible.
+// The simulator's seeded PRNG, so shuffles are random-looking but reproducible.
 function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const rng = createPrng(seed, "test-shuffle");
+  return () => nextFloat(rng);
 }
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {

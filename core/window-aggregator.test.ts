@@ -14,6 +14,7 @@ import {
   type AggregatorState,
   type WindowOutput,
 } from "./window-aggregator";
+import { createPrng, nextFloat } from "./simulator";
 
 const T0 = Date.UTC(2024, 2, 15, 14, 0); // on an hour boundary, so on every interval's boundary
 
@@ -47,15 +48,10 @@ function batchCandles(trades: readonly Trade[], intervals: readonly Interval[]):
   return out;
 }
 
+// The simulator's seeded PRNG, so shuffles are random-looking but reproducible.
 function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const rng = createPrng(seed, "test-shuffle");
+  return () => nextFloat(rng);
 }
 
 function oneMinute(config: Partial<Parameters<typeof createAggregator>[0]> = {}): AggregatorState {
