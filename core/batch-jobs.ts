@@ -3,7 +3,13 @@
 import { z } from "zod";
 import { symbolSchema } from "./schemas";
 
-export const BATCH_JOBS = { rollup: "rollup", dataQuality: "data-quality" } as const;
+export const BATCH_JOBS = {
+  rollup: "rollup",
+  dataQuality: "data-quality",
+  archive: "archive",
+  recompute: "recompute",
+  trainVolatility: "train-volatility",
+} as const;
 export type BatchJobName = (typeof BATCH_JOBS)[keyof typeof BATCH_JOBS];
 
 /** A UTC day "YYYY-MM-DD", or "previous": the UTC day before the job's scheduled time (for schedulers). */
@@ -33,6 +39,54 @@ export const dataQualityPayloadSchema = z.strictObject({
 });
 export type DataQualityPayload = z.input<typeof dataQualityPayloadSchema>;
 
+/** Raw tick kinds kept in the HDFS archive. */
+export const ARCHIVE_KINDS = ["trades", "quotes"] as const;
+export type ArchiveKind = (typeof ARCHIVE_KINDS)[number];
+
+export const archivePayloadSchema = z.strictObject({
+  day: batchDaySchema,
+  /** Omitted: every symbol seen that day. */
+  symbols: z.array(symbolSchema).min(1).max(10_000).optional(),
+  kinds: z.array(z.enum(ARCHIVE_KINDS)).min(1).default([...ARCHIVE_KINDS]),
+});
+export type ArchivePayload = z.input<typeof archivePayloadSchema>;
+
+/** A calendar day "YYYY-MM-DD" (no "previous": recompute is always asked for explicitly). */
+export const calendarDaySchema = batchDaySchema.refine((day) => day !== "previous", "must be YYYY-MM-DD");
+
+export const recomputePayloadSchema = z
+  .strictObject({
+    symbols: z.array(symbolSchema).min(1).max(10_000),
+    /** First and last UTC day, inclusive. */
+    from: calendarDaySchema,
+    to: calendarDaySchema,
+  })
+  .refine((p) => p.from <= p.to, { message: "must not be after to", path: ["from"] })
+  .refine((p) => Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`) <= 366 * 86_400_000, {
+    message: "range is limited to 366 days",
+    path: ["to"],
+  });
+export type RecomputePayload = z.input<typeof recomputePayloadSchema>;
+
+export const trainVolatilityPayloadSchema = z.strictObject({
+  /** Omitted: every symbol with enough daily candles. */
+  symbols: z.array(symbolSchema).min(1).max(10_000).optional(),
+  /** Last day of training data, inclusive; "previous" = the UTC day before the scheduled time. */
+  asOf: batchDaySchema.default("previous"),
+  /** Days of daily candles the fit looks back over. */
+  lookbackDays: z.number().int().min(30).max(5_000).default(750),
+});
+export type TrainVolatilityPayload = z.input<typeof trainVolatilityPayloadSchema>;
+
+/** The payload schema of each batch job, for producers that validate before enqueueing (admin console). */
+export const BATCH_PAYLOAD_SCHEMAS = {
+  [BATCH_JOBS.rollup]: rollupPayloadSchema,
+  [BATCH_JOBS.dataQuality]: dataQualityPayloadSchema,
+  [BATCH_JOBS.archive]: archivePayloadSchema,
+  [BATCH_JOBS.recompute]: recomputePayloadSchema,
+  [BATCH_JOBS.trainVolatility]: trainVolatilityPayloadSchema,
+} as const;
+
 export const BATCH_JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: "exponential", delay: 5_000 },
@@ -52,4 +106,31 @@ export interface DataQualityResult {
   day: string;
   symbols: number;
   reports: number;
+}
+
+/** What an archive job returns. */
+export interface ArchiveResult {
+  day: string;
+  symbols: number;
+  files: number;
+  rows: number;
+  bytes: number;
+}
+
+/** What a recompute job returns. */
+export interface RecomputeResult {
+  from: string;
+  to: string;
+  symbols: number;
+  days: number;
+  trades: number;
+  candles: number;
+}
+
+/** What a volatility training job returns. */
+export interface TrainVolatilityResult {
+  asOf: string;
+  symbols: number;
+  trained: number;
+  skipped: number;
 }
