@@ -28,6 +28,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link className="nav-link small" href="/api-docs">
               API
             </Link>
+            <Link className="nav-link small" href="/admin">
+              Admin
+            </Link>
             <ThemeToggle />
           </div>
         </nav>
