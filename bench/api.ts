@@ -1,8 +1,14 @@
 // npm run bench:api — latency of the read API under 50 concurrent callers, over HTTP against a
-// production build (`next start`) on the real Cassandra, in a keyspace of its own:
-// candles.range for one day of 1m candles, and market.overview with 20 and with 200 symbols.
+// production build on the real Cassandra, in a keyspace of its own: candles.range for one day of
+// 1m candles, and market.overview with 20 and with 200 symbols, as REST (answered by the web
+// server's fast path, infra/web-server.ts), plus a revalidation (If-None-Match → 304) and the same
+// candle read over tRPC (through Next). Each line also gives the CPU time per request of the
+// server (its process tree, from /proc) and of the load generator, which share the machine.
+// `--server next` runs plain `next start` instead, for comparison; `--seconds N` sets each run's length.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { connectCassandra } from "../adapters/cassandra";
 import { getConfig } from "../adapters/config";
 import { createLogger } from "../adapters/logger";
@@ -16,9 +22,10 @@ import { runLoad, type LoadResult } from "./http-load";
 const KEYSPACE = "bench_api";
 const PORT = 3100;
 const CONCURRENCY = 50;
-const DURATION_MS = 10_000;
 const DAY = "2013-10-07";
 const OVERVIEW_SYMBOLS = 200;
+// What browsers send; the load generator does not decompress (see http-load.ts).
+const BROWSER_ACCEPT_ENCODING = "gzip, deflate, br";
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
 async function seed(): Promise<void> {
@@ -30,6 +37,13 @@ async function seed(): Promise<void> {
   const client = await connect();
   const bar = progress("bench:api seed");
   try {
+    const last = `BA${String(OVERVIEW_SYMBOLS - 1).padStart(3, "0")}`;
+    const seeded = await client.execute(`SELECT symbol FROM ${KEYSPACE}.symbols WHERE symbol IN ?`, [["BENCHDAY", last]], { prepare: true });
+    // Seeding is idempotent but takes a while: the last symbol written means a complete earlier run.
+    if (seeded.rowLength === 2) {
+      bar.done(`keyspace ${KEYSPACE} already seeded`);
+      return;
+    }
     // One full 24 h day of 1m candles for the range query.
     await seedDay(client, KEYSPACE, { symbol: "BENCHDAY", day: DAY, startPrice: 181.5, sessionStartMinute: 0, sessionMinutes: 1440, tradeEveryMs: 20_000 });
     for (let i = 0; i < OVERVIEW_SYMBOLS; i++) {
@@ -43,18 +57,82 @@ async function seed(): Promise<void> {
   }
 }
 
-function format(name: string, result: LoadResult): string {
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU time (user + system, ms) of `rootPid` and all its descendants, from /proc (Linux). */
+function treeCpuMs(rootPid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the parenthesized command name: state ppid … utime(14) stime(15).
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // The process exited while we listed it.
+    }
+  }
+  let ticks = 0;
+  for (const [pid, stat] of stats) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = stats.get(p)?.ppid) {
+      if (p === rootPid) {
+        ticks += stat.ticks;
+        break;
+      }
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+}
+
+interface Measured {
+  result: LoadResult;
+  serverCpuMs: number;
+  clientCpuMs: number;
+}
+
+async function measure(pid: number, url: string, durationMs: number, headers: Record<string, string>): Promise<Measured> {
+  const serverBefore = treeCpuMs(pid);
+  const clientBefore = process.cpuUsage();
+  const result = await runLoad(url, { concurrency: CONCURRENCY, durationMs, headers });
+  const client = process.cpuUsage(clientBefore);
+  return { result, serverCpuMs: treeCpuMs(pid) - serverBefore, clientCpuMs: (client.user + client.system) / 1000 };
+}
+
+function format(name: string, { result, serverCpuMs, clientCpuMs }: Measured): string {
   const rate = (result.requests / result.durationMs) * 1000;
-  return `${name.padEnd(28)} ${String(result.requests).padStart(7)} req ${rate.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1).padStart(6)} ms  p90 ${result.p90.toFixed(1).padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms  max ${result.max.toFixed(1).padStart(6)} ms  errors ${result.errors}`;
+  const perRequest = (ms: number) => `${((ms * 1000) / Math.max(1, result.requests)).toFixed(0)} µs`;
+  const statuses = Object.entries(result.statuses).map(([status, count]) => `${status}×${count}`).join(" ");
+  return (
+    `${name.padEnd(34)} ${String(result.requests).padStart(7)} req ${rate.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1).padStart(6)} ms  ` +
+    `p90 ${result.p90.toFixed(1).padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms  max ${result.max.toFixed(1).padStart(6)} ms  ` +
+    `errors ${result.errors}  ${(result.meanBodyBytes / 1024).toFixed(1)} KiB/body  [${statuses}]  ` +
+    `CPU/request: server ${perRequest(serverCpuMs)}, load generator ${perRequest(clientCpuMs)}`
+  );
+}
+
+interface Scenario {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { server: { type: "string", default: "web" }, seconds: { type: "string", default: "10" } } });
+  const durationMs = Number(values.seconds) * 1000;
+  if (values.server !== "web" && values.server !== "next") throw new Error("--server: web or next");
+  if (!(durationMs > 0)) throw new Error("--seconds: a positive number");
   await servicesUp();
   await seed();
   buildWebIfStale();
-  const server = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "--port", String(PORT), "--hostname", "127.0.0.1"], {
+  const args = ["--port", String(PORT), "--hostname", "127.0.0.1"];
+  const [command, commandArgs] =
+    values.server === "web"
+      ? [path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "infra/web-server.ts"), ...args]]
+      : [path.join(ROOT, "node_modules/.bin/next"), ["start", ...args]];
+  const server = spawn(command, commandArgs, {
     cwd: ROOT,
-    env: { ...process.env, CASSANDRA_KEYSPACE: KEYSPACE, LOG_LEVEL: "warn" }, // eslint-disable-line no-restricted-syntax -- the child inherits the parent's environment, with its own keyspace
+    env: { ...process.env, NODE_ENV: "production", CASSANDRA_KEYSPACE: KEYSPACE, LOG_LEVEL: "warn" }, // eslint-disable-line no-restricted-syntax -- the child inherits the parent's environment, with its own keyspace
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${PORT}`;
@@ -65,18 +143,32 @@ async function main(): Promise<void> {
     }, { timeoutMs: 60_000, intervalMs: 500 });
     const from = Date.parse(`${DAY}T00:00:00Z`);
     const to = from + 86_400_000 - 1;
-    const scenarios: Array<[string, string]> = [
-      ["candles.range 1m × 1 day", `${base}/api/v1/symbols/BENCHDAY/candles?interval=1m&from=${from}&to=${to}&limit=1440`],
-      ["market.overview 20 symbols", `${base}/api/v1/market/overview?limit=20`],
-      ["market.overview 200 symbols", `${base}/api/v1/market/overview?limit=200`],
+    const candlesInput = { symbol: "BENCHDAY", interval: "1m", from, to, limit: 1440 };
+    const candlesUrl = `${base}/api/v1/symbols/BENCHDAY/candles?interval=1m&from=${from}&to=${to}&limit=1440`;
+    const accept = { "accept-encoding": BROWSER_ACCEPT_ENCODING };
+    const probe = await fetch(candlesUrl);
+    const etag = probe.headers.get("etag");
+    await probe.arrayBuffer();
+    const scenarios: Scenario[] = [
+      { name: "candles.range 1m × 1 day", url: candlesUrl, headers: accept },
+      { name: "market.overview 20 symbols", url: `${base}/api/v1/market/overview?limit=20`, headers: accept },
+      { name: "market.overview 200 symbols", url: `${base}/api/v1/market/overview?limit=200`, headers: accept },
+      ...(etag ? [{ name: "candles.range, If-None-Match (304)", url: candlesUrl, headers: { ...accept, "if-none-match": etag } }] : []),
+      {
+        name: "candles.range over tRPC (via Next)",
+        url: `${base}/api/trpc/candles.range?input=${encodeURIComponent(JSON.stringify(candlesInput))}`,
+        headers: accept,
+      },
     ];
-    console.log(`\n${CONCURRENCY} concurrent callers, ${DURATION_MS / 1000} s each, after a 2 s warm-up, next start on ${base}`);
-    for (const [name, url] of scenarios) {
-      const probe = await fetch(url);
-      const body = (await probe.json()) as { candles?: unknown[]; rows?: unknown[] };
-      const count = body.candles?.length ?? body.rows?.length;
-      await runLoad(url, { concurrency: CONCURRENCY, durationMs: 2_000 });
-      console.log(`${format(name, await runLoad(url, { concurrency: CONCURRENCY, durationMs: DURATION_MS }))}  (${count} items/response)`);
+    console.log(`\n${CONCURRENCY} concurrent callers, ${durationMs / 1000} s each, after a 2 s warm-up, ${values.server === "web" ? "infra/web-server.ts" : "next start"} on ${base}`);
+    for (const { name, url, headers } of scenarios) {
+      // The JSON itself, decompressed by fetch: what a caller gets.
+      const response = await fetch(url);
+      const body = (await response.json()) as { candles?: unknown[]; rows?: unknown[]; result?: { data?: { candles?: unknown[] } } };
+      if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+      const count = body.candles?.length ?? body.rows?.length ?? body.result?.data?.candles?.length;
+      await runLoad(url, { concurrency: CONCURRENCY, durationMs: 2_000, headers });
+      console.log(`${format(name, await measure(server.pid ?? 0, url, durationMs, headers))}  (${count} items/response)`);
     }
   } finally {
     server.kill("SIGTERM");

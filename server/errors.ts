@@ -80,6 +80,11 @@ const UNAVAILABLE_ERROR_NAMES = new Set(["NoHostAvailableError", "OperationTimed
 /** Maps anything thrown (AppError, ZodError, TRPCError, driver errors) onto an AppError. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // The custom web server and Next's bundle each load their own copy of this module, so an
+  // AppError thrown by one copy is not an instance of the other's class: recognise it by shape.
+  if (isForeignAppError(error)) {
+    return new AppError(error.code, { message: error.message, retriable: error.retriable, fields: error.fields, cause: error.cause });
+  }
   if (error instanceof z.ZodError) return fromZodError(error);
   if (error instanceof TRPCError) {
     if (error.cause !== undefined && (error.cause instanceof AppError || error.cause instanceof z.ZodError)) {
@@ -92,6 +97,12 @@ export function toAppError(error: unknown): AppError {
     return new AppError("UNAVAILABLE", { message: "the market database is unavailable", retriable: true, cause: error });
   }
   return new AppError("INTERNAL", { message: "internal error", retriable: false, cause: error });
+}
+
+function isForeignAppError(error: unknown): error is Error & { code: AppErrorCode; retriable: boolean; fields: FieldErrors | undefined } {
+  if (!(error instanceof Error) || error.name !== "AppError") return false;
+  const { code, retriable } = error as { code?: unknown; retriable?: unknown };
+  return typeof code === "string" && Object.hasOwn(APP_ERRORS, code) && typeof retriable === "boolean";
 }
 
 function isDriverUnavailable(error: Error): boolean {

@@ -1,12 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { realizedVolatilityPct } from "./chart-data";
-import { isChartInterval, isDay, isLiveDay, viewRange } from "./view-range";
+import { CHART_CAPACITY, isChartInterval, isDay, isLiveDay, liveSubscription, viewRange } from "./view-range";
 
 describe("symbol page ranges", () => {
   it("shows one UTC day for 1s and 1m, and more days for coarser intervals", () => {
     expect(viewRange("1m", "2013-10-07")).toEqual({ from: Date.UTC(2013, 9, 7), to: Date.UTC(2013, 9, 8) - 1 });
     expect(viewRange("5m", "2013-10-07").from).toBe(Date.UTC(2013, 9, 3));
     expect(viewRange("1h", "2013-10-07").from).toBe(Date.UTC(2013, 8, 8));
+  });
+
+  it("shows a year of 1d candles, all of them in the chart, and follows only price and spread live", () => {
+    const range = viewRange("1d", "2013-10-07");
+    expect(range).toEqual({ from: Date.UTC(2012, 9, 7), to: Date.UTC(2013, 9, 8) - 1 });
+    expect(CHART_CAPACITY["1d"]).toBeGreaterThanOrEqual((range.to + 1 - range.from) / 86_400_000);
+    expect(isChartInterval("1d")).toBe(true);
+    expect(liveSubscription("IBM", "1d")).toEqual({ symbols: ["IBM"], types: ["price", "spread"] });
+    expect(liveSubscription("IBM", "1m")).toEqual({ symbols: ["IBM"], intervals: ["1m"], types: ["candle", "price", "spread"] });
   });
 
   it("accepts only real days and known intervals from the URL", () => {
