@@ -60,6 +60,28 @@ export class WebHdfsClient {
     return Buffer.from(await response.arrayBuffer());
   }
 
+  /** Reads `length` bytes from `offset` (a range, so big files are read piece by piece). */
+  async read(path: string, offset: number, length: number): Promise<Buffer> {
+    const response = await this.request("GET", path, { op: "OPEN", offset: String(offset), length: String(length) });
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** Streams a whole file chunk by chunk (memory bounded by the chunk, not the file). */
+  async *stream(path: string): AsyncGenerator<Uint8Array> {
+    const response = await this.request("GET", path, { op: "OPEN" });
+    if (!response.body) return;
+    const reader = response.body.getReader();
+    let done = false;
+    try {
+      for (let next = await reader.read(); !next.done; next = await reader.read()) yield next.value;
+      done = true;
+    } finally {
+      // A consumer that stops early must not leave the connection open.
+      if (!done) await reader.cancel();
+      reader.releaseLock();
+    }
+  }
+
   async list(path: string): Promise<HdfsFileStatus[]> {
     const response = await this.request("GET", path, { op: "LISTSTATUS" });
     const body = (await response.json()) as { FileStatuses: { FileStatus: HdfsFileStatus[] } };
@@ -82,10 +104,16 @@ export class WebHdfsClient {
     return ((await response.json()) as { boolean: boolean }).boolean;
   }
 
-  /** Renames; HDFS rename is atomic, which is how archive files are replaced safely. */
-  async rename(from: string, to: string): Promise<boolean> {
-    const response = await this.request("PUT", from, { op: "RENAME", destination: to });
-    return ((await response.json()) as { boolean: boolean }).boolean;
+  /**
+   * Renames; HDFS rename is atomic, which is how archive files are replaced safely. Plain rename
+   * moves `from` INTO `to` when `to` is an existing directory; `failIfExists` (renameoptions=NONE,
+   * rename2 semantics) fails with FileAlreadyExistsException instead.
+   */
+  async rename(from: string, to: string, { failIfExists = false } = {}): Promise<boolean> {
+    const response = await this.request("PUT", from, { op: "RENAME", destination: to, ...(failIfExists ? { renameoptions: "NONE" } : {}) });
+    // rename2 (renameoptions) answers 200 with an empty body: it throws on failure instead.
+    const text = await response.text();
+    return text === "" ? true : (JSON.parse(text) as { boolean: boolean }).boolean;
   }
 
   async delete(path: string, { recursive = false } = {}): Promise<boolean> {

@@ -46,3 +46,21 @@ export const archiveManifestSchema = z.strictObject({
   jobId: z.string().optional(),
 });
 export type ArchiveManifest = z.infer<typeof archiveManifestSchema>;
+
+/** Where archive jobs stage files before the atomic rename into place (outside every kind's tree). */
+export function archiveTmpRoot(root = ARCHIVE_ROOT): string {
+  return `${root}/_tmp`;
+}
+
+/**
+ * The staging directory name of one attempt of one job, `<job>-<attempt>`. HDFS refuses ":" in
+ * names (BullMQ scheduler job ids have them), so anything but [A-Za-z0-9_.-] becomes "_".
+ */
+export function archiveStagingName(jobKey: string, attempt: string): string {
+  return `${archiveStagingPrefix(jobKey)}${attempt.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
+
+/** The prefix every staging directory of `jobKey` starts with (to clear a killed attempt's leftovers). */
+export function archiveStagingPrefix(jobKey: string): string {
+  return `${jobKey.replace(/[^A-Za-z0-9_.-]/g, "_")}-`;
+}
