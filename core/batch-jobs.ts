@@ -73,7 +73,7 @@ export const trainVolatilityPayloadSchema = z.strictObject({
   symbols: z.array(symbolSchema).min(1).max(10_000).optional(),
   /** Last day of training data, inclusive; "previous" = the UTC day before the scheduled time. */
   asOf: batchDaySchema.default("previous"),
-  /** Days of daily candles the fit looks back over. */
+  /** Daily candles (trading days, not calendar days) the fit uses: the newest final ones through asOf. */
   lookbackDays: z.number().int().min(30).max(5_000).default(750),
 });
 export type TrainVolatilityPayload = z.input<typeof trainVolatilityPayloadSchema>;
@@ -125,6 +125,8 @@ export interface RecomputeResult {
   days: number;
   trades: number;
   candles: number;
+  /** Symbol-days in the range without an archive (skipped). */
+  missing: number;
 }
 
 /** What a volatility training job returns. */

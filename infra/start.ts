@@ -43,7 +43,13 @@ export function buildWebIfStale(): void {
 /** The app's processes: the web server, one stream worker (run more for scale-out) and the simulated feed. */
 export function appPrograms(port: number): ProgramSpec[] {
   return [
-    { name: "web", command: bin("next"), args: ["start", "--port", String(port), "--hostname", "127.0.0.1"] },
+    // Next behind our own node:http front (infra/web-server.ts); production mode, as `next start` would default it.
+    {
+      name: "web",
+      command: bin("tsx"),
+      args: [path.join(ROOT, "infra/web-server.ts"), "--port", String(port), "--hostname", "127.0.0.1"],
+      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "production" }, // eslint-disable-line no-restricted-syntax -- the child inherits the environment
+    },
     { name: "stream", command: bin("tsx"), args: [path.join(ROOT, "workers/stream/main.ts")] },
     { name: "batch", command: bin("tsx"), args: [path.join(ROOT, "workers/batch/main.ts")] },
     { name: "simulator", command: bin("tsx"), args: [path.join(ROOT, "workers/feeds/simulate.ts"), "--rate", "100"] },
@@ -58,6 +64,11 @@ async function main(): Promise<void> {
   console.log(`schema: ${migration.applied.length} migration(s) applied, ${migration.skipped.length} already applied`);
   const created = await createApplicationTopics(config);
   console.log(`topics: ${created.length ? `created ${created.join(", ")}` : "all exist"}`);
+  // Daily history for volatility training: ~7 s the first time, a few reads after (idempotent).
+  if (fs.existsSync(path.join(config.marketDataDir, "daily_yahoo"))) {
+    const loaded = spawnSync(bin("tsx"), [path.join(ROOT, "infra/load-daily.ts")], { cwd: ROOT, stdio: "inherit" });
+    if (loaded.status !== 0) console.warn(`daily history: load failed (exit ${loaded.status}); volatility models train once it is loaded`);
+  }
   buildWebIfStale();
 
   const supervisor = new Supervisor(appPrograms(config.webPort));

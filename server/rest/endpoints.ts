@@ -10,6 +10,7 @@ import { getMovers, getMoversInput, getMoversOutput } from "../queries/get-mover
 import { getRecentAlerts, getRecentAlertsInput, getRecentAlertsOutput } from "../queries/get-recent-alerts";
 import { getRecentTrades, getRecentTradesInput, getRecentTradesOutput } from "../queries/get-recent-trades";
 import { getSymbol, getSymbolInput, getSymbolOutput } from "../queries/get-symbol";
+import { getVolForecast, getVolForecastInput, getVolForecastOutput } from "../queries/get-vol-forecast";
 import { listSymbols, listSymbolsInput, listSymbolsOutput } from "../queries/list-symbols";
 
 export interface Endpoint<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -120,6 +121,17 @@ export const endpoints = {
     pathParams: [],
     notFound: false,
     run: getRecentAlerts,
+  }),
+  "forecasts.volatility": endpoint({
+    id: "forecasts.volatility",
+    path: "/symbols/{symbol}/volatility-forecast",
+    summary: "Forecast of the day's volatility (HAR-RV blended with the day's realized variance) and the model version",
+    tag: "forecasts",
+    input: getVolForecastInput,
+    output: getVolForecastOutput,
+    pathParams: ["symbol"],
+    notFound: true,
+    run: getVolForecast,
   }),
 } as const;
 

@@ -2,6 +2,7 @@
 import { createCallerFactory, router } from "../trpc";
 import { alertsRouter } from "./alerts";
 import { candlesRouter } from "./candles";
+import { forecastsRouter } from "./forecasts";
 import { ingestRouter } from "./ingest";
 import { marketRouter } from "./market";
 import { quotesRouter } from "./quotes";
@@ -15,6 +16,7 @@ export const appRouter = router({
   quotes: quotesRouter,
   market: marketRouter,
   alerts: alertsRouter,
+  forecasts: forecastsRouter,
   ingest: ingestRouter,
 });
 

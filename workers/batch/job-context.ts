@@ -3,7 +3,9 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import type { ZodType } from "zod";
 import type { CassandraStore } from "../../adapters/cassandra-store";
+import type { WebHdfsClient } from "../../adapters/hdfs";
 import type { Logger } from "../../adapters/logger";
+import type { VolModelStore } from "../../adapters/vol-model-store";
 import { previousDay } from "../../core/rollup";
 
 export interface BatchDeps {
@@ -12,6 +14,10 @@ export interface BatchDeps {
   /** True when a cancellation of the job was requested (adapters/queues cancelJob). */
   isCancelled: (jobId: string) => Promise<boolean>;
   nowMs: () => number;
+  /** vol_models access of the train-volatility job (that job fails without it). */
+  volModels?: VolModelStore;
+  /** HDFS of the archive and recompute jobs (they fail without it); root defaults to /tickstream (tests isolate it). */
+  archive?: { hdfs: WebHdfsClient; root?: string };
   dataQuality: { gapThresholdMs: number; outlierSpreads: number; quoteToleranceMs: number };
   /** Awaited before each symbol (tests use it to stop a worker mid-job). */
   beforeSymbol?: (job: Job, symbol: string, index: number) => Promise<void>;

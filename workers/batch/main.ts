@@ -1,14 +1,17 @@
 // Batch worker process: `tsx workers/batch/main.ts`. Processes the `batch` queue (rollup,
-// data-quality) against Cassandra and, unless BATCH_SCHEDULES=off, upserts the daily job
-// schedulers at start. Run any number; a job whose worker dies is picked up after its lock lapses.
+// data-quality, archive, recompute, training) against Cassandra and HDFS and, unless
+// BATCH_SCHEDULES=off, upserts the daily job schedulers at start. Run any number; a job whose
+// worker dies is picked up after its lock lapses.
 import { connectCassandra } from "../../adapters/cassandra";
 import { createCassandraStore } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
+import { WebHdfsClient } from "../../adapters/hdfs";
 import { createLifecycle, handleProcessSignals } from "../../adapters/lifecycle";
 import { createLogger } from "../../adapters/logger";
 import { createQueue, isCancelRequested, QUEUES } from "../../adapters/queues";
+import { createVolModelStore } from "../../adapters/vol-model-store";
 import { createRedis } from "../../adapters/redis";
-import { BATCH_JOB_OPTIONS } from "../../core/batch-jobs";
+import { BATCH_JOB_OPTIONS, BATCH_JOBS, type TrainVolatilityPayload } from "../../core/batch-jobs";
 import { upsertBatchSchedules } from "./schedules";
 import { startBatchWorker } from "./start-batch-worker";
 
@@ -17,7 +20,7 @@ const log = createLogger("batch-worker");
 const lifecycle = createLifecycle(log);
 handleProcessSignals(lifecycle, log);
 
-const PREFIX = "tickstream";
+const PREFIX = config.batch.queuePrefix;
 
 const client = await connectCassandra({
   contactPoints: config.cassandra.contactPoints,
@@ -26,6 +29,7 @@ const client = await connectCassandra({
 });
 lifecycle.onClose("cassandra", () => client.shutdown());
 const store = createCassandraStore(client, config.cassandra.keyspace);
+const volModels = createVolModelStore(client, config.cassandra.keyspace);
 
 // The worker connection waits through Redis outages; the queue connection (schedules) fails fast.
 const workerRedis = createRedis(config.redis.url, "worker", log);
@@ -37,7 +41,13 @@ if (config.batch.schedules) {
   const queue = createQueue(QUEUES.batch, { connection: queueRedis, prefix: PREFIX }, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { ...BATCH_JOB_OPTIONS.backoff } } });
   try {
     await upsertBatchSchedules(queue, config.batch);
-    log.info({ rollupCron: config.batch.rollupCron, dataQualityCron: config.batch.dataQualityCron }, "batch schedules upserted");
+    log.info({ rollupCron: config.batch.rollupCron, dataQualityCron: config.batch.dataQualityCron, trainVolatilityCron: config.batch.trainVolatilityCron, archiveCron: config.batch.archiveCron }, "batch schedules upserted");
+    // First start on a stack without any volatility model: train soon rather than at the next cron
+    // (after a minute, so the feed started alongside has listed its symbols).
+    if ((await volModels.latestModels(1)).length === 0) {
+      const job = await queue.add(BATCH_JOBS.trainVolatility, { asOf: "previous" } satisfies TrainVolatilityPayload, { delay: 60_000 });
+      log.info({ jobId: job.id }, "no volatility model yet: training enqueued");
+    }
   } finally {
     await queue.close();
   }
@@ -50,6 +60,8 @@ const worker = startBatchWorker(
     log,
     isCancelled: (jobId) => isCancelRequested(workerRedis, QUEUES.batch, jobId, PREFIX),
     nowMs: Date.now,
+    volModels,
+    archive: { hdfs: new WebHdfsClient({ baseUrl: config.hdfs.webhdfsUrl, user: config.hdfs.user }), root: config.hdfs.archiveRoot },
     dataQuality: { gapThresholdMs: config.batch.gapThresholdMs, outlierSpreads: config.batch.outlierSpreads, quoteToleranceMs: config.stream.joinToleranceMs },
   },
   config.batch,

@@ -1,13 +1,18 @@
-// Job schedulers of the batch queue: a daily rollup and a daily data-quality run, each of the
-// previous UTC day (day "previous" resolves against the scheduled time). Upserting is idempotent.
+// Job schedulers of the batch queue: a daily rollup, a daily data-quality run and a daily
+// volatility training, each of the previous UTC day ("previous" resolves against the scheduled
+// time). Upserting is idempotent.
 import type { Queue } from "bullmq";
-import { BATCH_JOB_OPTIONS, BATCH_JOBS, type DataQualityPayload, type RollupPayload } from "../../core/batch-jobs";
+import { BATCH_JOB_OPTIONS, BATCH_JOBS, type ArchivePayload, type DataQualityPayload, type RollupPayload, type TrainVolatilityPayload } from "../../core/batch-jobs";
 
-export const BATCH_SCHEDULERS = { rollup: "daily-rollup", dataQuality: "daily-data-quality" } as const;
+export const BATCH_SCHEDULERS = { rollup: "daily-rollup", dataQuality: "daily-data-quality", trainVolatility: "daily-train-volatility", archive: "daily-archive" } as const;
 
 export interface ScheduleSettings {
   rollupCron: string;
   dataQualityCron: string;
+  /** Optional so callers that predate it keep working; absent = no training scheduler upserted. */
+  trainVolatilityCron?: string;
+  /** Optional likewise; absent = no archive scheduler upserted. */
+  archiveCron?: string;
 }
 
 /** Creates or updates the daily schedulers of the batch queue. */
@@ -21,4 +26,18 @@ export async function upsertBatchSchedules(queue: Queue, settings: ScheduleSetti
     { pattern: settings.dataQualityCron, tz: "UTC" },
     { name: BATCH_JOBS.dataQuality, data: dataQuality, opts },
   );
+  if (settings.trainVolatilityCron !== undefined) {
+    // Every listed symbol on its daily candles through the previous day (after the rollup wrote it).
+    const train: TrainVolatilityPayload = { asOf: "previous" };
+    await queue.upsertJobScheduler(
+      BATCH_SCHEDULERS.trainVolatility,
+      { pattern: settings.trainVolatilityCron, tz: "UTC" },
+      { name: BATCH_JOBS.trainVolatility, data: train, opts },
+    );
+  }
+  if (settings.archiveCron !== undefined) {
+    // Every symbol seen the previous day, trades and quotes; run after the day's late ticks are in.
+    const archive: ArchivePayload = { day: "previous" };
+    await queue.upsertJobScheduler(BATCH_SCHEDULERS.archive, { pattern: settings.archiveCron, tz: "UTC" }, { name: BATCH_JOBS.archive, data: archive, opts });
+  }
 }

@@ -1,0 +1,146 @@
+// Batch-trained volatility models scored live, against the real Cassandra, Redis and BullMQ: a
+// train-volatility job on seeded 1d candles writes a vol_models version, a running forecaster
+// scores with it, and a retrain is picked up within the refresh interval without a restart.
+import type { QueueEvents } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import { createCassandraStore, type CandleRow, type CassandraStore } from "../../adapters/cassandra-store";
+import { getConfig } from "../../adapters/config";
+import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../../adapters/queues";
+import { createRedis } from "../../adapters/redis";
+import { createVolModelStore, type VolModelStore } from "../../adapters/vol-model-store";
+import { BATCH_JOB_OPTIONS, BATCH_JOBS, type TrainVolatilityPayload, type TrainVolatilityResult } from "../../core/batch-jobs";
+import type { Candle } from "../../core/candles";
+import type { LiveUpdate } from "../../core/live-updates";
+import { createPrng, nextNormal } from "../../core/simulator";
+import { blendDayVariance } from "../../core/vol-forecast-live";
+import { migrate } from "../../db/migrations";
+import { eventually, testLog, uniqueName } from "../../test/helpers";
+import { startBatchWorker } from "../batch/start-batch-worker";
+import { createVolForecaster } from "./vol-forecaster";
+
+const config = getConfig();
+const keyspace = uniqueName("test_vol");
+const prefix = uniqueName("test");
+const connect = (ks?: string) =>
+  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+const redis = createRedis(config.redis.url, "worker", testLog);
+const DAY_MS = 86_400_000;
+/** The forecaster's clock: 10:30 UTC on a Monday, after 30 one-minute candles of the day. */
+const TODAY = "2026-01-05";
+const TODAY_START = Date.parse(`${TODAY}T00:00:00Z`);
+const NOW = TODAY_START + 10.5 * 3_600_000;
+const SESSION_START = TODAY_START + 10 * 3_600_000;
+const REFRESH_MS = 300;
+
+let client: CassandraClient;
+let store: CassandraStore;
+let models: VolModelStore;
+const closers: Array<() => Promise<unknown>> = [];
+
+function candle(symbol: string, interval: "1d" | "1m", start: number, o: number, h: number, l: number, c: number): CandleRow {
+  const bar: Candle = {
+    symbol, interval, windowStart: start, open: o, high: h, low: l, close: c, volume: 100, notional: 100 * c, vwap: c, tradeCount: 1,
+    firstTs: start, firstTradeId: "1", lastTs: start, lastTradeId: "1",
+  };
+  return { candle: bar, isFinal: true, sourcePartition: undefined, lastOffset: undefined };
+}
+
+/** `days` daily bars ending the day before `endDay`, with log-AR(1) variance, so HAR has something to fit. */
+function dailyBars(symbol: string, days: number, seed: number): CandleRow[] {
+  const rng = createPrng(seed, symbol);
+  const rows: CandleRow[] = [];
+  let logVar = Math.log(1e-4);
+  let price = 100;
+  for (let i = days; i >= 1; i--) {
+    logVar = Math.log(1e-4) + 0.9 * (logVar - Math.log(1e-4)) + 0.4 * nextNormal(rng);
+    const sd = Math.sqrt(Math.exp(logVar));
+    const open = price;
+    const close = open * Math.exp(sd * nextNormal(rng));
+    const high = Math.max(open, close) * Math.exp(0.5 * sd * Math.abs(nextNormal(rng)));
+    const low = Math.min(open, close) * Math.exp(-0.5 * sd * Math.abs(nextNormal(rng)));
+    rows.push(candle(symbol, "1d", TODAY_START - i * DAY_MS, open, high, low, close));
+    price = close;
+  }
+  return rows;
+}
+
+beforeAll(async () => {
+  await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
+  client = await connect();
+  store = createCassandraStore(client, keyspace);
+  models = createVolModelStore(client, keyspace);
+  const minutes = Array.from({ length: 30 }, (_, i) => {
+    const o = 100 + 0.05 * Math.sin(i);
+    return candle("TVA", "1m", SESSION_START + i * 60_000, o, o + 0.08, o - 0.07, o + 0.02);
+  });
+  await store.writeCandles([...dailyBars("TVA", 300, 1), ...dailyBars("TVB", 30, 2), ...minutes], Date.now());
+}, 120_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  redis.disconnect();
+  await client?.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+  await client?.shutdown();
+});
+
+describe("volatility models trained in batch and scored live", () => {
+  it("trains a version, scores with it, and picks up a retrain within the refresh interval without a restart", async () => {
+    const ctx = { connection: redis, prefix };
+    const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
+    const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
+    closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => events.close());
+    await events.waitUntilReady();
+    const worker = startBatchWorker(
+      ctx,
+      {
+        store,
+        log: testLog,
+        isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
+        nowMs: Date.now,
+        dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
+        volModels: models,
+      },
+      { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
+    );
+    closers.push(() => worker.close(true));
+
+    const payload: TrainVolatilityPayload = { symbols: ["TVA", "TVB"], asOf: "2026-01-04", lookbackDays: 250 };
+    const first = await queue.add(BATCH_JOBS.trainVolatility, payload);
+    const result1 = (await first.waitUntilFinished(events, 60_000)) as TrainVolatilityResult;
+    expect(result1).toEqual({ asOf: "2026-01-04", symbols: 2, trained: 1, skipped: 1 });
+    const v1 = await models.latestModel("TVA");
+    expect(v1).toBeDefined();
+    expect(await models.latestModel("TVB")).toBeUndefined();
+    expect(v1?.nObs).toBe(250 - 22);
+    expect(v1?.trainToMs).toBe(Date.parse("2026-01-04T00:00:00Z"));
+    expect(v1?.jobId).toBe(first.id);
+    expect(v1?.params.nObs).toBe(v1?.nObs);
+    expect(Number.isFinite(v1?.naiveQlike)).toBe(true);
+
+    const published: LiveUpdate[] = [];
+    const forecaster = createVolForecaster({ models, store, log: testLog, refreshMs: REFRESH_MS, maxSymbols: 100, nowMs: () => NOW, publish: (u) => published.push(...u) });
+    forecaster.start();
+    closers.push(() => forecaster.stop());
+    await eventually(async () => (await models.getForecast("TVA", TODAY))?.modelVersion === v1?.version, "a forecast scored with the first version");
+    const f1 = await models.getForecast("TVA", TODAY);
+    expect(f1).toMatchObject({ symbol: "TVA", day: TODAY, intradayBars: 30, referencePrice: 100, sessionStartMs: SESSION_START, throughMs: SESSION_START + 30 * 60_000 });
+    expect(f1?.elapsedFraction).toBeCloseTo(30 / 390, 12);
+    expect(f1?.variance).toBeCloseTo(blendDayVariance(f1?.harVariance ?? 0, f1?.realizedVariance ?? 0, 30 / 390), 15);
+    expect(f1?.historyToMs).toBe(TODAY_START - DAY_MS);
+    expect(published.some((u) => u.type === "forecast" && u.symbol === "TVA" && u.modelVersion === v1?.version)).toBe(true);
+
+    // Retrain on a shorter window: a new, larger version; the running forecaster switches to it.
+    const second = await queue.add(BATCH_JOBS.trainVolatility, { ...payload, lookbackDays: 120 } satisfies TrainVolatilityPayload);
+    expect(await second.waitUntilFinished(events, 60_000)).toMatchObject({ trained: 1, skipped: 1 });
+    const v2 = await models.latestModel("TVA");
+    expect(v2?.version).toBeGreaterThan(v1?.version ?? Infinity);
+    expect(v2?.nObs).toBe(120 - 22);
+    const pickedAt = Date.now();
+    await eventually(async () => (await models.getForecast("TVA", TODAY))?.modelVersion === v2?.version, "a forecast scored with the retrained version", 10 * REFRESH_MS + 5_000);
+    expect(Date.now() - pickedAt).toBeLessThan(10 * REFRESH_MS + 5_000);
+    expect(forecaster.modelVersion("TVA")).toBe(v2?.version);
+    expect((await models.modelVersions("TVA")).map((m) => m.version)).toEqual([v2?.version, v1?.version]);
+    expect(forecaster.stats()).toMatchObject({ symbols: 1, errors: 0 });
+  }, 120_000);
+});
