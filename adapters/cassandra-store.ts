@@ -64,6 +64,9 @@ export type LatestView = {
   quoteTsMs: number | undefined;
 };
 
+/** An anomaly alert row (migration 003): keyed by its UTC day, event time and derived id. */
+export type AlertRow = { alertId: string; symbol: string; kind: string; tsMs: number; severity: number; details: string };
+
 export type NbboRow = { symbol: string; tsMs: number; bid?: number; ask?: number; bidSize?: number; askSize?: number };
 
 /** Per-symbol progress of one (group, topic, partition), see migration 004. */
@@ -158,6 +161,7 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     trade: `INSERT INTO ${ks}.trades (symbol, day, ts, trade_id, price, size, venue, suspicious, bid, ask, side, effective_spread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     quote: `INSERT INTO ${ks}.quotes (symbol, day, ts, source_partition, source_offset, venue, bid, bid_size, ask, ask_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     price: `INSERT INTO ${ks}.prices (symbol, day, ts, kind, price) VALUES (?, ?, ?, ?, ?)`,
+    alert: `INSERT INTO ${ks}.alerts (day, ts, alert_id, symbol, kind, severity, details) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     candle: `INSERT INTO ${ks}.candles (symbol, interval, bucket, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at, sma20, sma50, ema20, ema50, rv20) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     readCandle: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start = ?`,
     rangeCandles: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start >= ? AND window_start <= ? LIMIT ?`,
@@ -171,6 +175,8 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     candlesAsc: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start >= ? AND window_start < ? ORDER BY window_start ASC`,
     tradesAsc: `SELECT ts, trade_id, price, size, venue, suspicious FROM ${ks}.trades WHERE symbol = ? AND day = ? ORDER BY ts ASC, trade_id ASC`,
     quotesAsc: `SELECT ts, venue, bid, bid_size, ask, ask_size FROM ${ks}.quotes WHERE symbol = ? AND day = ? ORDER BY ts ASC, source_partition DESC, source_offset ASC`,
+    tradeRowsAsc: `SELECT ts, trade_id, price, size, venue, suspicious, bid, ask, side, effective_spread FROM ${ks}.trades WHERE symbol = ? AND day = ? ORDER BY ts ASC, trade_id ASC`,
+    quoteRowsAsc: `SELECT ts, source_partition, source_offset, venue, bid, bid_size, ask, ask_size FROM ${ks}.quotes WHERE symbol = ? AND day = ? ORDER BY ts ASC, source_partition DESC, source_offset ASC`,
     allSymbols: `SELECT symbol, first_seen, last_seen FROM ${ks}.symbols`,
     dataQuality: `INSERT INTO ${ks}.data_quality (day, symbol, trade_count, quote_count, first_trade_ts, last_trade_ts, gap_threshold_ms, gap_count, longest_gap_ms, longest_gap_start, duplicate_trade_ids, duplicate_check_complete, outlier_spreads, outlier_trades, trades_without_quote, crossed_quotes, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     readDataQuality: `SELECT day, symbol, trade_count, quote_count, first_trade_ts, last_trade_ts, gap_threshold_ms, gap_count, longest_gap_ms, longest_gap_start, duplicate_trade_ids, duplicate_check_complete, outlier_spreads, outlier_trades, trades_without_quote, crossed_quotes FROM ${ks}.data_quality WHERE day = ?`,
@@ -205,6 +211,11 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     /** Upserts raw reference/close/last prices (key: symbol, day, ts, kind). */
     writePrices(rows: readonly Price[]): Promise<void> {
       return executeMany(client, q.price, rows.map((p) => [p.symbol, dayKey(p.ts), new Date(p.ts), p.kind, p.price]), concurrency);
+    },
+
+    /** Upserts alerts (key: day, ts, derived alert id), so a replayed alert rewrites its row. */
+    writeAlerts(rows: readonly AlertRow[]): Promise<void> {
+      return executeMany(client, q.alert, rows.map((a) => [dayKey(a.tsMs), new Date(a.tsMs), a.alertId, a.symbol, a.kind, a.severity, a.details]), concurrency);
     },
 
     /** Upserts candles (key: symbol, interval, bucket, window start), whole rows but for absent indicators. */
@@ -413,6 +424,47 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
       const result = await client.execute(q.quotesAsc, [symbol, day], { fetchSize: pageSize });
       for await (const row of result) {
         const quote: Quote = { symbol, ts: ms(row.get("ts")) ?? 0 };
+        const venue = row.get("venue") as string | null;
+        if (venue !== null) quote.venue = venue;
+        const bid = num(row.get("bid"));
+        const ask = num(row.get("ask"));
+        if (bid !== undefined) Object.assign(quote, { bid, bidSize: num(row.get("bid_size")) ?? 0 });
+        if (ask !== undefined) Object.assign(quote, { ask, askSize: num(row.get("ask_size")) ?? 0 });
+        yield quote;
+      }
+    },
+
+    /** Whole stored trade rows (with their NBBO join) of one symbol and UTC day in (ts, trade id) order, page by page (the archive). */
+    async *eachTradeRow(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<TradeRow> {
+      const result = await client.execute(q.tradeRowsAsc, [symbol, day], { fetchSize: pageSize });
+      for await (const row of result) {
+        const trade: TradeRow = {
+          symbol,
+          ts: ms(row.get("ts")) ?? 0,
+          tradeId: row.get("trade_id") as string,
+          price: row.get("price") as number,
+          size: row.get("size") as number,
+        };
+        const venue = row.get("venue") as string | null;
+        if (venue !== null) trade.venue = venue;
+        if (row.get("suspicious") === true) trade.suspicious = true;
+        const bid = num(row.get("bid"));
+        const ask = num(row.get("ask"));
+        const side = row.get("side") as string | null;
+        const effectiveSpread = num(row.get("effective_spread"));
+        if (bid !== undefined) trade.bid = bid;
+        if (ask !== undefined) trade.ask = ask;
+        if (side !== null) trade.side = side;
+        if (effectiveSpread !== undefined) trade.effectiveSpread = effectiveSpread;
+        yield trade;
+      }
+    },
+
+    /** Whole stored quote rows (with their Kafka position) of one symbol and UTC day in ts order, page by page (the archive). */
+    async *eachQuoteRow(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<QuoteRow> {
+      const result = await client.execute(q.quoteRowsAsc, [symbol, day], { fetchSize: pageSize });
+      for await (const row of result) {
+        const quote: QuoteRow = { symbol, ts: ms(row.get("ts")) ?? 0, sourcePartition: num(row.get("source_partition")) ?? 0, sourceOffset: longText(row.get("source_offset")) ?? "0" };
         const venue = row.get("venue") as string | null;
         if (venue !== null) quote.venue = venue;
         const bid = num(row.get("bid"));

@@ -2,6 +2,7 @@
 // defaults, so every process fails at start with one readable message instead of deep inside.
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_ANOMALY_CONFIG, type AnomalyConfig } from "../core/anomaly";
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -14,6 +15,9 @@ const optionalString = z
 /** The ingest API key of development and test runs when INGEST_API_KEYS is unset (never valid in production). */
 export const DEV_INGEST_API_KEY = "dev-ingest-key";
 
+/** The admin console's token in development and test runs when ADMIN_TOKEN is unset (never valid in production). */
+export const DEV_ADMIN_TOKEN = "dev-admin-token";
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   CI: z
@@ -24,6 +28,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: port.default(3000),
   TICKSTREAM_DATA_DIR: optionalString,
+  /** The shared real market data set (daily_yahoo/, lean_*, lobster/), read by data:load-daily. */
+  MARKET_DATA_DIR: z.string().trim().min(1).default("../shared/data"),
 
   KAFKA_BROKERS: optionalString,
   KAFKA_CLIENT_ID: z.string().min(1).default("tickstream"),
@@ -47,6 +53,7 @@ const envSchema = z.object({
 
   WEBHDFS_URL: optionalString,
   HDFS_USER: z.string().min(1).default("tickstream"),
+  HDFS_ARCHIVE_ROOT: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, "must be an absolute HDFS path such as /tickstream").default("/tickstream"),
 
   STREAM_GROUP_ID: z.string().min(1).default("stream"),
   STREAM_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(2_000),
@@ -84,6 +91,17 @@ const envSchema = z.object({
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(64 * 1_048_576).default(1_048_576),
   INGEST_MAX_TICKS: z.coerce.number().int().min(1).max(100_000).default(5_000),
 
+  /**
+   * Token that logs in to the admin console (/admin). Unset: DEV_ADMIN_TOKEN outside production; in
+   * production a random one generated once into `<TICKSTREAM_DATA_DIR>/admin-token`.
+   */
+  ADMIN_TOKEN: z
+    .string()
+    .trim()
+    .transform((value) => (value === "" ? undefined : value))
+    .pipe(z.string().regex(/^[\x21-\x7e]{12,256}$/, "is 12-256 printable ASCII characters, no spaces").optional())
+    .optional(),
+
   API_SHARED_READ_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 
   BATCH_CONCURRENCY: positiveInt.default(1),
@@ -91,9 +109,30 @@ const envSchema = z.object({
   BATCH_STALLED_INTERVAL_MS: z.coerce.number().int().min(1_000).default(30_000),
   BATCH_ROLLUP_CRON: z.string().trim().min(1).default("15 0 * * *"),
   BATCH_DATA_QUALITY_CRON: z.string().trim().min(1).default("30 0 * * *"),
+  BATCH_ARCHIVE_CRON: z.string().trim().min(1).default("0 1 * * *"),
+  BATCH_TRAIN_VOLATILITY_CRON: z.string().trim().min(1).default("45 0 * * *"),
   BATCH_SCHEDULES: z.enum(["on", "off"]).default("on"),
+  BATCH_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "is 1-64 of A-Z a-z 0-9 _ . -").default("tickstream"),
   DQ_GAP_THRESHOLD_MS: positiveInt.default(60_000),
   DQ_OUTLIER_SPREADS: z.coerce.number().positive().default(3),
+
+  VOL_MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(30_000),
+  VOL_FORECAST_MAX_SYMBOLS: positiveInt.default(2_000),
+
+  // Anomaly detectors of the stream worker; defaults are core's DEFAULT_ANOMALY_CONFIG.
+  ANOMALY_PRICE_Z: z.coerce.number().positive().default(DEFAULT_ANOMALY_CONFIG.priceJump.zThreshold),
+  ANOMALY_PRICE_WINDOW: positiveInt.default(DEFAULT_ANOMALY_CONFIG.priceJump.windowSize),
+  ANOMALY_PRICE_MIN_HISTORY: positiveInt.default(DEFAULT_ANOMALY_CONFIG.priceJump.minHistory),
+  ANOMALY_TICK_SIZE: z.coerce.number().min(0).default(DEFAULT_ANOMALY_CONFIG.priceJump.tickSize),
+  ANOMALY_VOLUME_Z: z.coerce.number().positive().default(DEFAULT_ANOMALY_CONFIG.volumeSpike.zThreshold),
+  ANOMALY_VOLUME_WINDOW: positiveInt.default(DEFAULT_ANOMALY_CONFIG.volumeSpike.windowSize),
+  ANOMALY_VOLUME_MIN_HISTORY: positiveInt.default(DEFAULT_ANOMALY_CONFIG.volumeSpike.minHistory),
+  ANOMALY_SPREAD_Z: z.coerce.number().positive().default(DEFAULT_ANOMALY_CONFIG.spreadBlowout.zThreshold),
+  ANOMALY_SPREAD_WINDOW: positiveInt.default(DEFAULT_ANOMALY_CONFIG.spreadBlowout.windowSize),
+  ANOMALY_SPREAD_MIN_HISTORY: positiveInt.default(DEFAULT_ANOMALY_CONFIG.spreadBlowout.minHistory),
+  ANOMALY_SPREAD_MIN_RATIO: z.coerce.number().min(1).default(DEFAULT_ANOMALY_CONFIG.spreadBlowout.minRatioToMedian),
+  ANOMALY_EPISODE_END_AFTER: positiveInt.default(DEFAULT_ANOMALY_CONFIG.episodeEndAfterNormal),
+  ANOMALY_MAX_SYMBOLS: positiveInt.default(10_000),
 
   SERVICES_STARTUP_TIMEOUT_S: positiveInt.default(240),
   JAVA_HOME: optionalString,
@@ -104,6 +143,15 @@ export type Env = z.infer<typeof envSchema>;
 const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
   if (env.NODE_ENV === "production" && env.INGEST_API_KEYS?.includes(DEV_INGEST_API_KEY)) {
     ctx.addIssue({ code: "custom", path: ["INGEST_API_KEYS"], message: `the development key "${DEV_INGEST_API_KEY}" is refused in production` });
+  }
+  if (env.NODE_ENV === "production" && env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
+    ctx.addIssue({ code: "custom", path: ["ADMIN_TOKEN"], message: `the development token "${DEV_ADMIN_TOKEN}" is refused in production` });
+  }
+  // A detector whose window cannot hold its minimum history would never alert.
+  for (const kind of ["PRICE", "VOLUME", "SPREAD"] as const) {
+    if (env[`ANOMALY_${kind}_MIN_HISTORY`] > env[`ANOMALY_${kind}_WINDOW`]) {
+      ctx.addIssue({ code: "custom", path: [`ANOMALY_${kind}_MIN_HISTORY`], message: `must be at most ANOMALY_${kind}_WINDOW` });
+    }
   }
 });
 
@@ -158,6 +206,8 @@ export interface AppConfig {
   logLevel: Env["LOG_LEVEL"];
   webPort: number;
   dataDir: string;
+  /** The shared real market data set, absolute. */
+  marketDataDir: string;
   javaHome: string | undefined;
   servicesStartupTimeoutMs: number;
   kafka: {
@@ -176,12 +226,16 @@ export interface AppConfig {
     replication: Replication;
   };
   redis: { url: string; external: boolean };
-  hdfs: { webhdfsUrl: string; external: boolean; user: string };
+  /** archiveRoot: where the tick archive lives (core/archive-layout under it). */
+  hdfs: { webhdfsUrl: string; external: boolean; user: string; archiveRoot: string };
   stream: StreamSettings;
   live: LiveSettings;
   metrics: MetricsSettings;
   ingest: IngestSettings;
+  admin: AdminSettings;
   batch: BatchSettings;
+  volForecast: VolForecastSettings;
+  anomaly: AnomalySettings;
   api: {
     /** Equal candle-range and overview reads within this window share one execution; 0 = off. */
     sharedReadTtlMs: number;
@@ -196,6 +250,15 @@ export interface IngestSettings {
   maxBodyBytes: number;
   /** Most ticks one request may carry. */
   maxTicks: number;
+}
+
+/** The admin console (/admin, /api/admin). */
+export interface AdminSettings {
+  /**
+   * The login token; undefined in production when ADMIN_TOKEN is unset: the web process then
+   * generates one into `<dataDir>/admin-token` (server/admin/admin-token.ts).
+   */
+  token: string | undefined;
 }
 
 /** Live updates: the Redis stream workers publish to and the web process's SSE hub. */
@@ -232,12 +295,33 @@ export interface BatchSettings {
   rollupCron: string;
   /** Cron (UTC) of the daily data-quality run of the previous UTC day. */
   dataQualityCron: string;
+  /** Cron (UTC) of the daily HDFS archive of the previous UTC day's raw ticks. */
+  archiveCron: string;
+  /** Cron (UTC) of the daily volatility-model training on data through the previous UTC day. */
+  trainVolatilityCron: string;
   /** Whether the batch worker upserts its job schedulers at start. */
   schedules: boolean;
+  /** BullMQ key prefix of the batch worker's queue (an isolated worker for tests uses its own). */
+  queuePrefix: string;
   /** Data quality: a pause between trades longer than this is a gap. */
   gapThresholdMs: number;
   /** Data quality: a trade outside [bid − k·spread, ask + k·spread] is an outlier; this is k. */
   outlierSpreads: number;
+}
+
+/** The stream worker's live volatility forecaster (workers/stream/vol-forecaster). */
+export interface VolForecastSettings {
+  /** How often the newest vol_models version of each symbol is reloaded (a retrain is picked up within this). */
+  modelRefreshMs: number;
+  /** Most symbols scored (and held in memory) per worker. */
+  maxSymbols: number;
+}
+
+/** The stream worker's anomaly scoring (workers/stream/anomaly-scorer). */
+export interface AnomalySettings {
+  detectors: AnomalyConfig;
+  /** Symbols whose detectors one scorer (a partition's) holds; past it the least recently seen is dropped. */
+  maxSymbols: number;
 }
 
 /** Settings of the stream worker (workers/stream). */
@@ -286,6 +370,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webPort: env.PORT,
     // Relative to the repo root, where every npm script runs.
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.TICKSTREAM_DATA_DIR ?? ".data"),
+    marketDataDir: path.resolve(/*turbopackIgnore: true*/ env.MARKET_DATA_DIR),
     javaHome: env.JAVA_HOME,
     servicesStartupTimeoutMs: env.SERVICES_STARTUP_TIMEOUT_S * 1000,
     kafka: {
@@ -308,6 +393,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhdfsUrl: (env.WEBHDFS_URL ?? LOCAL_ENDPOINTS.webhdfs).replace(/\/+$/, ""),
       external: env.WEBHDFS_URL !== undefined,
       user: env.HDFS_USER,
+      archiveRoot: env.HDFS_ARCHIVE_ROOT,
     },
     stream: {
       groupId: env.STREAM_GROUP_ID,
@@ -334,9 +420,39 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       stalledIntervalMs: env.BATCH_STALLED_INTERVAL_MS,
       rollupCron: env.BATCH_ROLLUP_CRON,
       dataQualityCron: env.BATCH_DATA_QUALITY_CRON,
+      archiveCron: env.BATCH_ARCHIVE_CRON,
+      trainVolatilityCron: env.BATCH_TRAIN_VOLATILITY_CRON,
       schedules: env.BATCH_SCHEDULES === "on",
+      queuePrefix: env.BATCH_QUEUE_PREFIX,
       gapThresholdMs: env.DQ_GAP_THRESHOLD_MS,
       outlierSpreads: env.DQ_OUTLIER_SPREADS,
+    },
+    volForecast: { modelRefreshMs: env.VOL_MODEL_REFRESH_MS, maxSymbols: env.VOL_FORECAST_MAX_SYMBOLS },
+    anomaly: {
+      detectors: {
+        priceJump: {
+          ...DEFAULT_ANOMALY_CONFIG.priceJump,
+          zThreshold: env.ANOMALY_PRICE_Z,
+          windowSize: env.ANOMALY_PRICE_WINDOW,
+          minHistory: env.ANOMALY_PRICE_MIN_HISTORY,
+          tickSize: env.ANOMALY_TICK_SIZE,
+        },
+        volumeSpike: {
+          ...DEFAULT_ANOMALY_CONFIG.volumeSpike,
+          zThreshold: env.ANOMALY_VOLUME_Z,
+          windowSize: env.ANOMALY_VOLUME_WINDOW,
+          minHistory: env.ANOMALY_VOLUME_MIN_HISTORY,
+        },
+        spreadBlowout: {
+          ...DEFAULT_ANOMALY_CONFIG.spreadBlowout,
+          zThreshold: env.ANOMALY_SPREAD_Z,
+          windowSize: env.ANOMALY_SPREAD_WINDOW,
+          minHistory: env.ANOMALY_SPREAD_MIN_HISTORY,
+          minRatioToMedian: env.ANOMALY_SPREAD_MIN_RATIO,
+        },
+        episodeEndAfterNormal: env.ANOMALY_EPISODE_END_AFTER,
+      },
+      maxSymbols: env.ANOMALY_MAX_SYMBOLS,
     },
     api: { sharedReadTtlMs: env.API_SHARED_READ_TTL_MS },
     metrics: { port: env.METRICS_PORT, snapshotIntervalMs: env.METRICS_SNAPSHOT_INTERVAL_MS },
@@ -348,6 +464,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
       maxTicks: env.INGEST_MAX_TICKS,
     },
+    // Like ingest, production never falls back to the published dev token, and does not fail at
+    // start without one (`npm start` runs `next start` in production): see AdminSettings.token.
+    admin: { token: env.ADMIN_TOKEN ?? (env.NODE_ENV === "production" ? undefined : DEV_ADMIN_TOKEN) },
   };
 }
 

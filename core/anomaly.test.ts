@@ -5,12 +5,14 @@ import {
   median,
   medianAbsoluteDeviation,
   robustZ,
+  robustZSorted,
   stepAnomaly,
   type AnomalyAlert,
   type AnomalyConfig,
   type AnomalyObservation,
   type AnomalyState,
 } from "./anomaly";
+import { createPrng, nextFloat } from "./simulator";
 
 const SMALL: AnomalyConfig = {
   priceJump: { windowSize: 10, minHistory: 5, zThreshold: 5, minScale: 1e-4, tickSize: 0 },
@@ -55,6 +57,30 @@ describe("median and MAD", () => {
     expect(scale).toBe(1e-4);
     expect(z).toBeCloseTo(100, 9);
     expect(Number.isFinite(robustZ(5, [5, 5, 5], 0).z)).toBe(true);
+  });
+});
+
+describe("robust z over a sorted window", () => {
+  it("gives exactly robustZ's median, scale and z on random windows of odd and even length, ties included", () => {
+    const rng = createPrng(7, "test-robust-z");
+    for (let trial = 0; trial < 500; trial++) {
+      const n = 1 + Math.floor(nextFloat(rng) * 60);
+      // Rounded to a few values in some trials so that ties and MAD 0 occur.
+      const coarse = trial % 3 === 0;
+      const window = Array.from({ length: n }, () => (coarse ? Math.round(nextFloat(rng) * 4) : nextFloat(rng) * 2 - 1));
+      const x = nextFloat(rng) * 10 - 5;
+      const floor = (m: number) => 1e-3 * Math.abs(m);
+      expect(robustZSorted(x, [...window].sort((a, b) => a - b), floor)).toEqual(robustZ(x, window, floor));
+    }
+  });
+
+  it("keeps the sorted copy equal to the window as it slides", () => {
+    const rng = createPrng(11, "test-sorted-window");
+    const state = createAnomalyState();
+    for (let i = 0; i < 300; i++) stepAnomaly(state, price(i, 100 + Math.round(nextFloat(rng) * 5) * 0.01), SMALL);
+    const det = state.IBM?.price;
+    expect(det?.sorted).toEqual([...(det?.window ?? [])].sort((a, b) => a - b));
+    expect(det?.sorted).toHaveLength(10);
   });
 });
 
@@ -110,6 +136,37 @@ describe("price jumps", () => {
     const { state } = run(obs);
     expect(state.IBM?.price.window).toHaveLength(10);
     expect(state.SPY?.price.window.every((r) => r === 0)).toBe(true);
+  });
+});
+
+describe("ordering and state", () => {
+  it("ignores a price older than the last one, so out-of-order trades make no return", () => {
+    const warm = [100, 100.01, 100, 100.01, 100, 100.01, 100].map((p, i) => price(i * 1000, p));
+    const { alerts, state } = run([...warm, price(500, 150), price(7_000, 100.01)]);
+    expect(alerts).toEqual([]);
+    expect(state.IBM?.lastPrice).toBe(100.01);
+  });
+
+  it("scores a bar once: a corrected bar with the same start is not a new bar", () => {
+    const bars: AnomalyObservation[] = [1000, 1100, 900, 1000, 1050, 950].map((v, i) => ({ type: "volume", symbol: "IBM", ts: i, volume: v }));
+    bars.push({ type: "volume", symbol: "IBM", ts: 5, volume: 50_000 });
+    expect(run(bars).alerts).toEqual([]);
+  });
+
+  it("mutates one symbol's state in place instead of copying the whole state per step", () => {
+    const state = createAnomalyState();
+    const first = stepAnomaly(state, price(0, 100), SMALL);
+    const ibm = state.IBM;
+    const second = stepAnomaly(state, price(1, 100.01), SMALL);
+    expect(first.state).toBe(state);
+    expect(second.state).toBe(state);
+    expect(state.IBM).toBe(ibm);
+    expect(ibm?.price.window).toHaveLength(1);
+  });
+
+  it("keeps symbols named like Object members apart from the prototype", () => {
+    const { state } = run([{ type: "price", symbol: "CONSTRUCTOR", ts: 0, price: 1 }, { type: "price", symbol: "__proto__", ts: 0, price: 1 }]);
+    expect(Object.keys(state).sort()).toEqual(["CONSTRUCTOR", "__proto__"]);
   });
 });
 

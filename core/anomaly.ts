@@ -1,6 +1,7 @@
 // Streaming anomaly detectors per symbol as pure folds: price jumps, volume spikes and spread
 // blow-outs, each scored as a robust z (distance from a rolling median in units of 1.4826·MAD) and
-// de-duplicated by episode. State is plain data with windows of bounded length.
+// de-duplicated by episode. State is plain data with windows of bounded length, mutated in place
+// (a copy per step would cost O(symbols) per tick).
 
 export type AnomalyKind = "price_jump" | "volume_spike" | "spread_blowout";
 
@@ -75,8 +76,13 @@ interface DetectorState {
   /** Most recent observations, oldest first, at most windowSize long. */
   window: number[];
   episode: EpisodeState;
+  /** The same observations sorted ascending: median and MAD in O(windowSize), no sort per step. */
+  sorted: number[];
+  /** Event time of the last observation folded; older ones are ignored (see stepSymbolAnomaly). */
+  lastTs: number | null;
 }
 
+/** One symbol's detectors; mutated in place by stepSymbolAnomaly (O(windowSize) per step, not O(symbols)). */
 export interface SymbolAnomalyState {
   lastPrice: number | null;
   price: DetectorState;
@@ -84,10 +90,11 @@ export interface SymbolAnomalyState {
   spread: DetectorState;
 }
 
-/** Per-symbol detector state (plain data, JSON-serialisable). */
-export type AnomalyState = Readonly<Record<string, SymbolAnomalyState>>;
+/** Per-symbol detector state (plain data, JSON-serialisable), mutated in place by stepAnomaly. */
+export type AnomalyState = Record<string, SymbolAnomalyState>;
 
 export interface AnomalyStep {
+  /** The same object as the state passed in (mutated), for fold-style call sites. */
   state: AnomalyState;
   alerts: AnomalyAlert[];
 }
@@ -122,24 +129,63 @@ export function robustZ(
   return { z: (x - m) / scale, median: m, scale };
 }
 
-export function createAnomalyState(): AnomalyState {
-  return {};
-}
-
-function emptySymbolState(): SymbolAnomalyState {
-  const detector = (): DetectorState => ({ window: [], episode: { startTs: null, normalRun: 0 } });
-  return { lastPrice: null, price: detector(), volume: detector(), spread: detector() };
-}
-
-function pushBounded(window: readonly number[], x: number, size: number): number[] {
-  const next = window.length >= size ? window.slice(window.length - size + 1) : window.slice();
-  next.push(x);
-  return next;
+/** First index of `sorted` whose value is greater than x (`sorted.length` if none). */
+function upperBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
- * Scores x against the detector's window (before adding x), advances the episode and returns the
- * next detector state plus an alert when x opens a new episode.
+ * robustZ over an ascending, non-empty window in O(n): the deviations |v − m| ascend outwards from
+ * the median on both sides, so merging the two sides finds their median without sorting. Gives
+ * exactly robustZ's values (m − v is the exact negation of v − m).
+ */
+export function robustZSorted(x: number, sorted: readonly number[], scaleFloor: (median: number) => number): { z: number; median: number; scale: number } {
+  const n = sorted.length;
+  const mid = n >> 1;
+  const m = n % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  let left = upperBound(sorted, m) - 1;
+  let right = left + 1;
+  // Deviations in ascending order; the median needs ranks mid − 1 (even n) and mid.
+  let previous = 0;
+  let current = 0;
+  for (let rank = 0; rank <= mid; rank++) {
+    const fromLeft = left >= 0 ? m - (sorted[left] as number) : Number.POSITIVE_INFINITY;
+    const fromRight = right < n ? (sorted[right] as number) - m : Number.POSITIVE_INFINITY;
+    previous = current;
+    if (fromLeft <= fromRight) {
+      current = fromLeft;
+      left--;
+    } else {
+      current = fromRight;
+      right++;
+    }
+  }
+  const mad = n % 2 === 1 ? current : (previous + current) / 2;
+  const scale = Math.max(MAD_TO_SIGMA * mad, scaleFloor(m), Number.MIN_VALUE);
+  return { z: (x - m) / scale, median: m, scale };
+}
+
+export function createAnomalyState(): AnomalyState {
+  // No prototype: symbols are keys, and "constructor" or "__proto__" must not collide with Object's.
+  return Object.create(null) as AnomalyState;
+}
+
+/** Fresh (warming-up) detectors of one symbol. */
+export function createSymbolAnomalyState(): SymbolAnomalyState {
+  const detector = (): DetectorState => ({ window: [], sorted: [], episode: { startTs: null, normalRun: 0 }, lastTs: null });
+  return { lastPrice: null, price: detector(), volume: detector(), spread: detector() };
+}
+
+/**
+ * Scores x against the detector's window (before adding x), advances the episode in place and
+ * returns an alert when x opens a new episode.
  */
 function scoreDetector(
   det: DetectorState,
@@ -150,24 +196,34 @@ function scoreDetector(
   episodeEndAfterNormal: number,
   make: (z: number, median: number, scale: number, episodeStartTs: number) => AnomalyAlert,
   ts: number,
-): { det: DetectorState; alert: AnomalyAlert | null } {
+): AnomalyAlert | null {
   let alert: AnomalyAlert | null = null;
-  let episode = det.episode;
+  const episode = det.episode;
   if (det.window.length >= cfg.minHistory && det.window.length > 0) {
-    const { z, median: m, scale } = robustZ(x, det.window, scaleFloor);
+    const { z, median: m, scale } = robustZSorted(x, det.sorted, scaleFloor);
     if (isAnomalous(z, m)) {
       if (episode.startTs === null) {
-        episode = { startTs: ts, normalRun: 0 };
+        episode.startTs = ts;
         alert = make(z, m, scale, ts);
-      } else {
-        episode = { startTs: episode.startTs, normalRun: 0 };
       }
+      episode.normalRun = 0;
     } else if (episode.startTs !== null) {
-      const normalRun = episode.normalRun + 1;
-      episode = normalRun >= episodeEndAfterNormal ? { startTs: null, normalRun: 0 } : { startTs: episode.startTs, normalRun };
+      episode.normalRun++;
+      if (episode.normalRun >= episodeEndAfterNormal) {
+        episode.startTs = null;
+        episode.normalRun = 0;
+      }
     }
   }
-  return { det: { window: pushBounded(det.window, x, cfg.windowSize), episode }, alert };
+  // Shifts and splices of a few hundred numbers are memmoves.
+  det.window.push(x);
+  det.sorted.splice(upperBound(det.sorted, x), 0, x);
+  while (det.window.length > cfg.windowSize) {
+    const oldest = det.window.shift() as number;
+    det.sorted.splice(upperBound(det.sorted, oldest) - 1, 1);
+  }
+  det.lastTs = ts;
+  return alert;
 }
 
 function alertOf(
@@ -194,41 +250,44 @@ function alertOf(
 }
 
 /**
- * Folds one observation into the detectors of its symbol. Price jumps: log return vs robust scale
- * of recent returns (two-sided). Volume spikes: bar volume vs rolling median (upward only). Spread
- * blow-outs: spread in bps of the mid vs rolling median (upward only, and ≥ minRatioToMedian ×).
- * Invalid observations (non-positive prices, crossed quotes) are ignored.
+ * Folds one observation into the detectors of one symbol, in place, and returns the alerts it
+ * opens (at most one). Price jumps: log return vs robust scale of recent returns (two-sided).
+ * Volume spikes: bar volume vs rolling median (upward only). Spread blow-outs: spread in bps of the
+ * mid vs rolling median (upward only, and ≥ minRatioToMedian ×). Invalid observations (non-positive
+ * prices, crossed quotes) are ignored, and so are observations older than the detector's last one
+ * (for volume: not newer), because a return across out-of-order trades is no price move and a
+ * corrected bar is not a new bar.
  */
-export function stepAnomaly(state: AnomalyState, obs: AnomalyObservation, config: AnomalyConfig = DEFAULT_ANOMALY_CONFIG): AnomalyStep {
-  const prev = state[obs.symbol] ?? emptySymbolState();
-  const alerts: AnomalyAlert[] = [];
-  let next: SymbolAnomalyState = prev;
+export function stepSymbolAnomaly(prev: SymbolAnomalyState, obs: AnomalyObservation, config: AnomalyConfig = DEFAULT_ANOMALY_CONFIG): AnomalyAlert[] {
   const endAfter = config.episodeEndAfterNormal;
   if (obs.type === "price") {
-    if (!(obs.price > 0 && Number.isFinite(obs.price))) return { state, alerts };
+    if (!(obs.price > 0 && Number.isFinite(obs.price))) return [];
+    if (prev.price.lastTs !== null && obs.ts < prev.price.lastTs) return [];
     const lastPrice = prev.lastPrice;
+    prev.lastPrice = obs.price;
     if (lastPrice === null) {
-      next = { ...prev, lastPrice: obs.price };
-    } else {
-      const r = Math.log(obs.price / lastPrice);
-      const cfg = config.priceJump;
-      const { det, alert } = scoreDetector(
-        prev.price,
-        r,
-        cfg,
-        (z) => Math.abs(z) >= cfg.zThreshold,
-        () => Math.max(cfg.minScale, Math.log1p(cfg.tickSize / Math.min(obs.price, lastPrice))),
-        endAfter,
-        alertOf(obs.symbol, "price_jump", obs.ts, cfg, r, { fromPrice: lastPrice, toPrice: obs.price }),
-        obs.ts,
-      );
-      if (alert) alerts.push(alert);
-      next = { ...prev, lastPrice: obs.price, price: det };
+      prev.price.lastTs = obs.ts;
+      return [];
     }
-  } else if (obs.type === "volume") {
-    if (!(obs.volume >= 0 && Number.isFinite(obs.volume))) return { state, alerts };
+    const r = Math.log(obs.price / lastPrice);
+    const cfg = config.priceJump;
+    const alert = scoreDetector(
+      prev.price,
+      r,
+      cfg,
+      (z) => Math.abs(z) >= cfg.zThreshold,
+      () => Math.max(cfg.minScale, Math.log1p(cfg.tickSize / Math.min(obs.price, lastPrice))),
+      endAfter,
+      alertOf(obs.symbol, "price_jump", obs.ts, cfg, r, { fromPrice: lastPrice, toPrice: obs.price }),
+      obs.ts,
+    );
+    return alert ? [alert] : [];
+  }
+  if (obs.type === "volume") {
+    if (!(obs.volume >= 0 && Number.isFinite(obs.volume))) return [];
+    if (prev.volume.lastTs !== null && obs.ts <= prev.volume.lastTs) return [];
     const cfg = config.volumeSpike;
-    const { det, alert } = scoreDetector(
+    const alert = scoreDetector(
       prev.volume,
       obs.volume,
       cfg,
@@ -238,25 +297,36 @@ export function stepAnomaly(state: AnomalyState, obs: AnomalyObservation, config
       alertOf(obs.symbol, "volume_spike", obs.ts, cfg, obs.volume, { volume: obs.volume }),
       obs.ts,
     );
-    if (alert) alerts.push(alert);
-    next = { ...prev, volume: det };
-  } else {
-    if (!(obs.bid > 0 && obs.ask >= obs.bid && Number.isFinite(obs.ask))) return { state, alerts };
-    const mid = (obs.bid + obs.ask) / 2;
-    const spreadBps = ((obs.ask - obs.bid) / mid) * 10_000;
-    const cfg = config.spreadBlowout;
-    const { det, alert } = scoreDetector(
-      prev.spread,
-      spreadBps,
-      cfg,
-      (z, m) => z >= cfg.zThreshold && spreadBps >= cfg.minRatioToMedian * m,
-      (m) => Math.max(cfg.minScale * Math.abs(m), 1e-6),
-      endAfter,
-      alertOf(obs.symbol, "spread_blowout", obs.ts, cfg, spreadBps, { bid: obs.bid, ask: obs.ask }),
-      obs.ts,
-    );
-    if (alert) alerts.push(alert);
-    next = { ...prev, spread: det };
+    return alert ? [alert] : [];
   }
-  return { state: { ...state, [obs.symbol]: next }, alerts };
+  if (!(obs.bid > 0 && obs.ask >= obs.bid && Number.isFinite(obs.ask))) return [];
+  if (prev.spread.lastTs !== null && obs.ts < prev.spread.lastTs) return [];
+  const mid = (obs.bid + obs.ask) / 2;
+  const spreadBps = ((obs.ask - obs.bid) / mid) * 10_000;
+  const cfg = config.spreadBlowout;
+  const alert = scoreDetector(
+    prev.spread,
+    spreadBps,
+    cfg,
+    (z, m) => z >= cfg.zThreshold && spreadBps >= cfg.minRatioToMedian * m,
+    (m) => Math.max(cfg.minScale * Math.abs(m), 1e-6),
+    endAfter,
+    alertOf(obs.symbol, "spread_blowout", obs.ts, cfg, spreadBps, { bid: obs.bid, ask: obs.ask }),
+    obs.ts,
+  );
+  return alert ? [alert] : [];
+}
+
+/**
+ * Folds one observation into the detectors of its symbol (created on first sight), mutating
+ * `state`; see stepSymbolAnomaly. Holds every symbol it sees: a caller facing an unbounded symbol
+ * universe keeps its own capped map of SymbolAnomalyState instead.
+ */
+export function stepAnomaly(state: AnomalyState, obs: AnomalyObservation, config: AnomalyConfig = DEFAULT_ANOMALY_CONFIG): AnomalyStep {
+  let symbolState = state[obs.symbol];
+  if (symbolState === undefined) {
+    symbolState = createSymbolAnomalyState();
+    state[obs.symbol] = symbolState;
+  }
+  return { state, alerts: stepSymbolAnomaly(symbolState, obs, config) };
 }

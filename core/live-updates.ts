@@ -72,6 +72,32 @@ export const alertUpdateSchema = z.strictObject({
   kind: z.string().min(1).max(64),
   severity: alertSeveritySchema,
   message: z.string().min(1).max(1_000),
+  // Anomaly alerts also carry their derived id (the stored row's key) and score, so a browser can
+  // de-duplicate against what it read from alerts.recent and show the numbers.
+  id: z.string().min(1).max(200).optional(),
+  score: finite.optional(),
+  observed: finite.optional(),
+  baseline: finite.optional(),
+});
+
+/**
+ * A symbol's forecast of today's open-to-close variance (HAR-RV blended with today's realized
+ * variance, core/vol-forecast-live), scored with vol_models version `modelVersion`.
+ */
+export const forecastUpdateSchema = z.strictObject({
+  type: z.literal("forecast"),
+  symbol: symbolSchema,
+  ts: tsMsSchema,
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  modelVersion: z.number().int().nonnegative(),
+  variance: nonNegative,
+  sigma: nonNegative,
+  harVariance: nonNegative,
+  realizedVariance: nonNegative,
+  elapsedFraction: finite.min(0).max(1),
+  sessionMinutes: z.number().int().positive(),
+  referencePrice: positivePrice.optional(),
+  sessionStartMs: tsMsSchema.optional(),
 });
 
 export const liveUpdateSchema = z.discriminatedUnion("type", [
@@ -79,15 +105,17 @@ export const liveUpdateSchema = z.discriminatedUnion("type", [
   priceUpdateSchema,
   spreadUpdateSchema,
   alertUpdateSchema,
+  forecastUpdateSchema,
 ]);
 
 export type CandleUpdate = z.infer<typeof candleUpdateSchema>;
 export type PriceUpdate = z.infer<typeof priceUpdateSchema>;
 export type SpreadUpdate = z.infer<typeof spreadUpdateSchema>;
 export type AlertUpdate = z.infer<typeof alertUpdateSchema>;
+export type ForecastUpdate = z.infer<typeof forecastUpdateSchema>;
 export type LiveUpdate = z.infer<typeof liveUpdateSchema>;
 
-export const LIVE_UPDATE_TYPES = ["candle", "price", "spread", "alert"] as const;
+export const LIVE_UPDATE_TYPES = ["candle", "price", "spread", "alert", "forecast"] as const;
 export type LiveUpdateType = (typeof LIVE_UPDATE_TYPES)[number];
 export const liveUpdateTypeSchema = z.enum(LIVE_UPDATE_TYPES);
 

@@ -4,14 +4,18 @@
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { INTERVAL_MS } from "../../core/intervals";
 import type { GetSymbolOutput } from "../../server/queries/get-symbol";
+import { alertMarkers } from "../lib/alerts";
 import { CandleSeries } from "../lib/candle-series";
 import { applyToChartArrays, buildChartArrays, chartHookDataset, DEFAULT_SMA_PERIOD, realizedVolatilityPct, type ChartArrays } from "../lib/chart-data";
 import { changeClass, formatChange, formatPercent, formatPrice, formatVolume } from "../lib/format";
 import type { DrainedBatch } from "../lib/live-batch";
+import { forecastBand, forecastViewOfQuery, forecastViewOfUpdate, formatModelVersion, newerForecast, withForecastUpdates, type ForecastView } from "../lib/forecast-band";
 import { useTRPC } from "../lib/trpc";
 import { useLiveStream } from "../lib/use-live-stream";
-import { CHART_CAPACITY, CHART_INTERVALS, isLiveDay, viewRange, type ChartInterval } from "../lib/view-range";
+import { CHART_CAPACITY, CHART_INTERVALS, isLiveDay, liveSubscription, viewRange, type ChartInterval } from "../lib/view-range";
+import { AlertsFeed, useAlerts } from "./alerts-feed";
 import type { CandleChartHandle } from "./candle-chart";
 import { ConnectionBadge } from "./connection-badge";
 import { QuotePanel } from "./quote-panel";
@@ -87,6 +91,15 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
     staleTime: Infinity,
   });
   const quote = useQuery(trpc.quotes.latest.queryOptions({ symbol: symbol.symbol }));
+  // Volatility forecast of the shown day: the stored row, then live updates (kept if newer).
+  const volForecast = useQuery(trpc.forecasts.volatility.queryOptions({ symbol: symbol.symbol, day }));
+  const [liveForecast, setLiveForecast] = useState<ForecastView | null>(null);
+  const forecast = useMemo(() => {
+    const view = newerForecast(forecastViewOfQuery(volForecast.data), liveForecast);
+    return view?.day === day ? view : null;
+  }, [volForecast.data, liveForecast, day]);
+  // Intraday charts only: a band of one day's move means nothing across 1d candles.
+  const band = useMemo(() => (interval === "1d" ? null : forecastBand(forecast)), [forecast, interval]);
   const trades = useQuery({
     ...trpc.trades.recent.queryOptions({ symbol: symbol.symbol, limit: 40, ...(live ? {} : { before: range.to + 1 }) }),
     refetchInterval: live ? 2_000 : false,
@@ -152,12 +165,18 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
       }
       const spread = batch.spreads.find((s) => s.symbol === symbol.symbol);
       if (spread) setLiveQuote({ bid: spread.bid, ask: spread.ask, mid: spread.mid, spread: spread.quotedSpread, ts: spread.ts });
+      const fc = batch.forecasts.find((f) => f.symbol === symbol.symbol);
+      if (fc) setLiveForecast((previous) => newerForecast(previous, forecastViewOfUpdate(fc)));
     },
     [candles, interval, range, symbol.symbol],
   );
-  const liveQuery = useMemo(() => (live ? { symbols: [symbol.symbol], intervals: [interval], types: ["candle", "price", "spread"] } : null), [live, symbol.symbol, interval]);
+  const liveQuery = useMemo(() => (live ? withForecastUpdates(liveSubscription(symbol.symbol, interval)) : null), [live, symbol.symbol, interval]);
   // After a drop the stream replays from Last-Event-ID; the history reload covers what it cannot.
   const connection = useLiveStream(liveQuery, onBatch, () => void candles.refetch());
+
+  // The shown day's alerts (the last week's on 1d candles), marked on the chart and listed below it.
+  const alerts = useAlerts({ symbol: symbol.symbol, ...(interval === "1d" ? {} : { day }), live });
+  const markers = useMemo(() => (arrays ? alertMarkers(alerts.alerts, arrays.candles, INTERVAL_MS[interval]) : null), [alerts.alerts, arrays, interval]);
 
   const quoteShown = quote.data && liveQuote ? { ...quote.data, ...liveQuote, spreadBps: (liveQuote.spread / liveQuote.mid) * 10_000 } : quote.data;
   const chartError = candles.error?.message ?? null;
@@ -177,6 +196,13 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
         <span className="small text-body-secondary">Vol {formatVolume(price.dayVolume)}</span>
         <span className="small text-body-secondary" title="Realized volatility: stdev of the last 30 candle log returns" data-testid="realized-vol">
           σ {volPct === null ? "—" : `${volPct.toFixed(3)}%`}/{interval}
+        </span>
+        <span
+          className="small text-body-secondary"
+          title={forecast ? `Forecast of the day's open-to-close volatility (HAR-RV blended with the day's realized variance, ${Math.round(forecast.elapsedFraction * 100)}% of the session in), model ${formatModelVersion(forecast.modelVersion)}` : "No volatility forecast for this day"}
+          data-testid="vol-forecast"
+        >
+          σ̂ {forecast ? `${(forecast.sigma * 100).toFixed(2)}%` : "—"}/day
         </span>
         <ConnectionBadge state={connection} />
       </div>
@@ -240,7 +266,7 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
         {!chartError && candles.isPending && <ChartPlaceholder text="Loading candles…" testId="chart-loading" />}
         {!chartError && candles.data?.candles.length === 0 && <ChartPlaceholder text={`No ${interval} candles for ${day}.`} testId="chart-empty" />}
         {!chartError && arrays && candles.data && candles.data.candles.length > 0 && (
-          <CandleChart ref={chart} arrays={arrays} label={`${symbol.symbol} ${interval}`} showVwap={showVwap} showSma={showSma} smaPeriod={DEFAULT_SMA_PERIOD} theme={theme} />
+          <CandleChart ref={chart} arrays={arrays} label={`${symbol.symbol} ${interval}`} showVwap={showVwap} showSma={showSma} smaPeriod={DEFAULT_SMA_PERIOD} theme={theme} dayCandles={interval === "1d"} band={band} markers={markers} />
         )}
       </div>
 
@@ -251,6 +277,9 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
         <div className="col-12 col-md-7 col-lg-8">
           <TradesTape trades={trades.data?.trades} loading={trades.isPending} error={trades.error?.message ?? null} />
         </div>
+      </div>
+      <div className="mt-3">
+        <AlertsFeed state={alerts} showSymbol={false} title={`Alerts · ${symbol.symbol}`} />
       </div>
     </>
   );

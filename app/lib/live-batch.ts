@@ -1,9 +1,9 @@
 // Conflates live updates between two animation frames: the newest state per candle window, per
 // symbol price and per symbol spread; alerts are events and all kept (bounded). A page drains it
 // once per frame, so a burst of ticks costs one render.
-import type { AlertUpdate, CandleUpdate, PriceUpdate, SpreadUpdate } from "../../core/live-updates";
+import type { AlertUpdate, CandleUpdate, ForecastUpdate, PriceUpdate, SpreadUpdate } from "../../core/live-updates";
 
-export type { AlertUpdate, CandleUpdate, PriceUpdate, SpreadUpdate };
+export type { AlertUpdate, CandleUpdate, ForecastUpdate, PriceUpdate, SpreadUpdate };
 
 export interface DrainedBatch {
   /** Oldest window first, so a series appends in order. */
@@ -11,11 +11,13 @@ export interface DrainedBatch {
   prices: PriceUpdate[];
   spreads: SpreadUpdate[];
   alerts: AlertUpdate[];
+  /** Newest volatility forecast per symbol. */
+  forecasts: ForecastUpdate[];
   /** The stream lost updates for this client: reload history. */
   snapshotRequired: boolean;
 }
 
-export const LIVE_EVENT_TYPES = ["candle", "price", "spread", "alert"] as const;
+export const LIVE_EVENT_TYPES = ["candle", "price", "spread", "alert", "forecast"] as const;
 export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
 
 export class LiveBatch {
@@ -23,6 +25,7 @@ export class LiveBatch {
   readonly #candles = new Map<string, CandleUpdate>();
   readonly #prices = new Map<string, PriceUpdate>();
   readonly #spreads = new Map<string, SpreadUpdate>();
+  readonly #forecasts = new Map<string, ForecastUpdate>();
   #alerts: AlertUpdate[] = [];
   #snapshotRequired = false;
 
@@ -31,7 +34,7 @@ export class LiveBatch {
   }
 
   get isEmpty(): boolean {
-    return this.#candles.size + this.#prices.size + this.#spreads.size + this.#alerts.length === 0 && !this.#snapshotRequired;
+    return this.#candles.size + this.#prices.size + this.#spreads.size + this.#forecasts.size + this.#alerts.length === 0 && !this.#snapshotRequired;
   }
 
   /** Adds the JSON payload of an SSE event of `type`; malformed payloads are dropped (returns false). */
@@ -43,7 +46,7 @@ export class LiveBatch {
       return false;
     }
     if (typeof value !== "object" || value === null || typeof (value as { symbol?: unknown }).symbol !== "string") return false;
-    const update = { ...value, type } as CandleUpdate | PriceUpdate | SpreadUpdate | AlertUpdate;
+    const update = { ...value, type } as CandleUpdate | PriceUpdate | SpreadUpdate | AlertUpdate | ForecastUpdate;
     switch (update.type) {
       case "candle":
         if (typeof update.windowStart !== "number") return false;
@@ -54,6 +57,9 @@ export class LiveBatch {
         return true;
       case "spread":
         this.#setBounded(this.#spreads, update.symbol, update);
+        return true;
+      case "forecast":
+        this.#setBounded(this.#forecasts, update.symbol, update);
         return true;
       case "alert":
         this.#alerts.push(update);
@@ -72,11 +78,13 @@ export class LiveBatch {
       prices: [...this.#prices.values()],
       spreads: [...this.#spreads.values()],
       alerts: this.#alerts,
+      forecasts: [...this.#forecasts.values()],
       snapshotRequired: this.#snapshotRequired,
     };
     this.#candles.clear();
     this.#prices.clear();
     this.#spreads.clear();
+    this.#forecasts.clear();
     this.#alerts = [];
     this.#snapshotRequired = false;
     return batch;
@@ -84,10 +92,11 @@ export class LiveBatch {
 
   // Bounded like the hub's buffer: past the cap, drop the pending state and ask for a reload.
   #setBounded<T>(map: Map<string, T>, key: string, value: T): void {
-    if (!map.has(key) && this.#candles.size + this.#prices.size + this.#spreads.size >= this.maxKeys) {
+    if (!map.has(key) && this.#candles.size + this.#prices.size + this.#spreads.size + this.#forecasts.size >= this.maxKeys) {
       this.#candles.clear();
       this.#prices.clear();
       this.#spreads.clear();
+      this.#forecasts.clear();
       this.#snapshotRequired = true;
     }
     map.set(key, value);

@@ -90,4 +90,19 @@ describe("live publisher", () => {
     calls[1]?.resolve();
     expect(await live.flush(1_000)).toBe(true);
   });
+
+  it("drops the oldest state updates before any alert when over maxPending", async () => {
+    const { calls, publish } = controlledPublish();
+    const live = createLivePublisher({ publish, log, maxPending: 3 });
+    live.offer([price("A", 1)]);
+    await tick();
+    const alert: LiveUpdate = { type: "alert", symbol: "B", ts: 1, kind: "price_jump", severity: "warning", message: "jump" };
+    live.offer([alert, price("C", 1), price("D", 1), price("E", 1)]);
+    expect(live.stats().dropped).toBe(1);
+    calls[0]?.resolve();
+    await tick();
+    expect(calls[1]?.updates.map((u) => `${u.type}:${u.symbol}`)).toEqual(["alert:B", "price:D", "price:E"]);
+    calls[1]?.resolve();
+    expect(await live.flush(1_000)).toBe(true);
+  });
 });

@@ -96,7 +96,10 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
         pending = conflate(pending);
         if (pending.length > maxPending) {
           const excess = pending.length - maxPending;
-          pending = pending.slice(excess);
+          // Alerts are events no newer update repeats: the oldest state updates go first.
+          let toDrop = excess;
+          pending = pending.filter((u) => u.type === "alert" || toDrop-- <= 0);
+          if (pending.length > maxPending) pending = pending.slice(pending.length - maxPending);
           noteLoss(excess);
         }
       }

@@ -11,6 +11,7 @@ import { publishLiveUpdates } from "../../adapters/live-channel";
 import { createLogger } from "../../adapters/logger";
 import { MetricsRegistry, registerProcessMetrics, startMetricsPublisher, startMetricsServer } from "../../adapters/metrics";
 import { createRedis } from "../../adapters/redis";
+import { createVolModelStore } from "../../adapters/vol-model-store";
 import { startStreamWorker } from "./start-stream-worker";
 
 const config = getConfig();
@@ -61,12 +62,14 @@ const worker = await startStreamWorker({
   store,
   topics,
   settings: config.stream,
+  anomaly: config.anomaly,
   log,
   onFatal: () => {
     void lifecycle.close().finally(() => process.exit(1));
   },
   publishLive: (updates) => publishLiveUpdates(redis, updates, { maxLen: config.live.streamMaxLen }),
   metrics,
+  volForecast: { models: createVolModelStore(client, config.cassandra.keyspace), refreshMs: config.volForecast.modelRefreshMs, maxSymbols: config.volForecast.maxSymbols },
 });
 lifecycle.onClose("stream consumer", () => worker.stop());
 

@@ -4,7 +4,7 @@
 // Optionally publishes live updates (off the commit path) and registers the worker's metrics.
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { CassandraStore } from "../../adapters/cassandra-store";
-import type { StreamSettings } from "../../adapters/config";
+import type { AnomalySettings, StreamSettings } from "../../adapters/config";
 import type { TopicNames } from "../../adapters/kafka";
 import type { Logger } from "../../adapters/logger";
 import type { MetricsRegistry } from "../../adapters/metrics";
@@ -12,6 +12,7 @@ import type { Interval } from "../../core/intervals";
 import { CoPartitionedAssigner } from "./co-partitioned-assigner";
 import { createLivePublisher, type LivePublisher, type LivePublishFn } from "./live-publisher";
 import { registerStreamMetrics } from "./stream-metrics";
+import { createVolForecaster, type VolForecaster, type VolForecasterOptions } from "./vol-forecaster";
 import { createStreamProcessor, type StreamProcessor, type WriteKind } from "./stream-processor";
 
 export type StreamWorkerOptions = {
@@ -22,6 +23,8 @@ export type StreamWorkerOptions = {
   topics: TopicNames;
   settings: StreamSettings;
   intervals?: readonly Interval[];
+  /** Anomaly detectors (config.anomaly); no anomaly scoring when absent. */
+  anomaly?: AnomalySettings;
   log: Logger;
   /** Called once if the consumer crashes for good (kafkajs gave up restarting it). */
   onFatal?: (error: Error) => void;
@@ -29,6 +32,8 @@ export type StreamWorkerOptions = {
   publishLive?: LivePublishFn;
   /** Registry the worker's metrics are registered on. */
   metrics?: MetricsRegistry;
+  /** Live volatility forecasts with the newest vol_models versions; none when absent. */
+  volForecast?: Omit<VolForecasterOptions, "store" | "log" | "publish">;
 };
 
 export type StreamWorker = {
@@ -36,6 +41,8 @@ export type StreamWorker = {
   consumer: Consumer;
   /** The live publisher, when `publishLive` was given. */
   live: LivePublisher | undefined;
+  /** The volatility forecaster, when `volForecast` was given. */
+  forecaster: VolForecaster | undefined;
   /**
    * Stops consuming and the idle timer (the in-flight batch finishes or is given up uncommitted),
    * then waits a little for queued live updates to go out.
@@ -55,6 +62,7 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     groupId: settings.groupId,
     settings,
     ...(options.intervals ? { intervals: options.intervals } : {}),
+    ...(options.anomaly ? { anomaly: options.anomaly } : {}),
     log,
     sendDlq: async (records) => {
       await producer.send({
@@ -93,7 +101,13 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     if (value) consumer.pause(subscribed.map((topic) => ({ topic })));
     else consumer.resume(subscribed.map((topic) => ({ topic })));
   };
-  const idleCtx = { heartbeat: () => Promise.resolve(), shouldAbandon: () => !running };
+  const idleCtx = {
+    heartbeat: () => Promise.resolve(),
+    shouldAbandon: () => !running,
+    // More records waiting (its last batch's offset lag): the partition is catching up after a slow
+    // round or a rebalance pause, not idle; an idle close now would finalize windows mid-backlog.
+    hasBacklog: (partition: number) => (lag.get(`${topics.trades}|${partition}`)?.lag ?? 0) > 0,
+  };
 
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const assignment = event.payload.memberAssignment;
@@ -149,13 +163,20 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
   }, idleEveryMs);
   timer.unref();
 
+  const forecaster = options.volForecast
+    ? createVolForecaster({ ...options.volForecast, store, log, ...(live ? { publish: (updates) => live.offer(updates) } : {}) })
+    : undefined;
+  forecaster?.start();
+
   return {
     processor,
     consumer,
     live,
+    forecaster,
     async stop() {
       running = false;
       clearInterval(timer);
+      await forecaster?.stop();
       await consumer.disconnect();
       if (live && !(await live.flush(5_000))) log.warn({ stats: live.stats() }, "live updates still queued at stop; left unsent");
     },

@@ -13,6 +13,11 @@
 //
 // Final 1m candles also feed per-symbol indicators (stored with the candle, migration 005), and
 // every written round is handed to `onLiveUpdates` once its writes succeeded.
+//
+// Anomaly scoring (anomaly-scorer.ts) runs in the same fold: trade prices and final 1m volumes per
+// trades partition, NBBO spreads per quotes partition. Its alerts are written first in their round
+// (before the progress that marks their observations as scored), then published with the rest.
+import type { AnomalyAlert } from "../../core/anomaly";
 import { compareDecimalStrings, mergeCandles, type Candle } from "../../core/candles";
 import {
   candleIndicatorsOf,
@@ -40,9 +45,10 @@ import {
   type WindowOutput,
 } from "../../core/window-aggregator";
 import type { CandleRow, CassandraStore, NbboRow, QuoteRow, StoredCandle, TradeRow } from "../../adapters/cassandra-store";
-import type { StreamSettings } from "../../adapters/config";
+import type { AnomalySettings, StreamSettings } from "../../adapters/config";
 import type { TopicNames } from "../../adapters/kafka";
 import type { Logger } from "../../adapters/logger";
+import { createAnomalyScorer, toAlertRow, toAlertUpdates, type AnomalyScorer } from "./anomaly-scorer";
 import { dlqRecord, parseTick } from "./parse-message";
 
 export type BatchMessage = { offset: string; key: Buffer | null; value: Buffer | null };
@@ -69,6 +75,8 @@ export type StreamProcessorOptions = {
   groupId: string;
   settings: Pick<StreamSettings, "allowedLatenessMs" | "idleCloseMs" | "maxOpenWindows" | "joinToleranceMs" | "quoteVenueMode" | "retryMaxBackoffMs">;
   intervals?: readonly Interval[];
+  /** Anomaly detectors and their symbol cap; no anomaly scoring when absent. */
+  anomaly?: AnomalySettings;
   log: Logger;
   /** Wall clock (ms); used for idleness, backoff, updated_at and write timings only, never for event time. */
   now?: () => number;
@@ -117,6 +125,8 @@ type TradePartition = {
   lastTradeWallMs: number;
   /** Indicators over final 1m candles, per symbol of the partition (rebuilt lazily after assignment). */
   indicators: Map<string, IndicatorState>;
+  /** Price and volume anomaly detectors of the partition's symbols (when scoring is on). */
+  anomaly: AnomalyScorer | undefined;
 };
 
 class Abandoned extends Error {
@@ -138,6 +148,9 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
   const now = options.now ?? Date.now;
   const tradeStates = new Map<number, TradePartition>();
   const books = new Map<number, QuoteBook>();
+  const anomalySettings = options.anomaly;
+  /** Spread detectors per quotes partition; dropped like trade state (revoked, or a batch given up). */
+  const quoteScorers = new Map<number, AnomalyScorer>();
   const stats: StreamStats = {
     batches: 0,
     messages: 0,
@@ -157,6 +170,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     lastWriteMs: 0,
     indicatorRestores: 0,
   };
+  let alertsWritten = 0;
   // Every batch and idle close runs under this lock: a partition's state has one writer at a time.
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -229,6 +243,14 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       pending: [],
       lastTradeWallMs: now(),
       indicators: new Map(),
+      // Observations through the stored progress were scored by the previous owner (alerts first in its rounds).
+      anomaly:
+        anomalySettings &&
+        createAnomalyScorer({
+          ...anomalySettings,
+          scoredThroughMs: [...progress.symbols].map(([symbol, p]): [string, number] => [symbol, p.maxEventTsMs]),
+          ...(drainedMs !== undefined ? { barsScoredThroughMs: drainedMs } : {}),
+        }),
     };
     // Windows that may be stored but not yet final: end after the drained watermark, start at or
     // before the symbol's max event time. Usually a handful per symbol and interval.
@@ -270,6 +292,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       const quotes = new Set(assignment[topics.quotes] ?? []);
       for (const partition of tradeStates.keys()) if (!trades.has(partition)) tradeStates.delete(partition);
       for (const partition of books.keys()) if (!quotes.has(partition) && !trades.has(partition)) books.delete(partition);
+      for (const partition of quoteScorers.keys()) if (!quotes.has(partition)) quoteScorers.delete(partition);
       for (const partition of trades) {
         try {
           await restoreTradePartition(partition, ctx);
@@ -301,6 +324,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
         // The aggregator may hold trades whose writes never happened: forget it, the next owner
         // (or this worker) restores from Cassandra and the uncommitted batch is replayed.
         if (kind === "trades") tradeStates.delete(batch.partition);
+        if (kind === "quotes") quoteScorers.delete(batch.partition);
         if (!(error instanceof Abandoned)) throw error;
         stats.abandonedBatches++;
         log.warn({ topic: batch.topic, partition: batch.partition, err: error }, "batch abandoned, state dropped");
@@ -377,6 +401,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     const progressChanged = new Set<string>();
     const seen = new Map<string, { minTs: number; maxTs: number }>();
     const lastQuoted = new Map<string, { ts: number; tradeId: string; bid: number; ask: number; effectiveSpread: number }>();
+    const alerts: AnomalyAlert[] = [];
     for (const { tick: trade, offset } of valid) {
       const join = joinTrade(book, trade, { toleranceMs: settings.joinToleranceMs });
       tradeRows.push(
@@ -388,6 +413,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       const result = addTrade(agg, trade, { offset });
       if (result.late) stats.lateTrades++;
       if (result.skipped === "duplicate") stats.duplicatesSkipped++;
+      if (result.skipped === undefined && state.anomaly) alerts.push(...state.anomaly.scoreTrade(trade));
       for (const k of result.touched) touched.set(keyOf(k), k);
       outputs.push(...result.closedEarly);
       const entry = state.latest.get(trade.symbol) ?? { state: undefined, lastOffset: undefined };
@@ -449,10 +475,13 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     const candleRows = await retrying("reading windows to merge", () => resolveWindowRows(byKey, partition, finalThroughMs));
     for (const w of provisional) candleRows.push({ candle: w.candle, isFinal: false, sourcePartition: partition, lastOffset: w.lastOffset });
     await applyIndicators(state, candleRows, drainedBeforeMs, retrying);
+    alerts.push(...scoreBars(state, candleRows));
+    const alertRows = alerts.map(toAlertRow);
 
     const startedMs = now();
     await retrying("writing trades batch", () =>
       timed("trades", async () => {
+        if (alertRows.length > 0) await store.writeAlerts(alertRows);
         if (progressRows.length > 0) await store.writeProgressSymbols(progressKey, progressRows, now());
         await Promise.all([
           store.writeTrades(tradeRows),
@@ -465,6 +494,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     );
     stats.candleRowsWritten += candleRows.length;
     stats.finalCandlesWritten += candleRows.filter((r) => r.isFinal).length;
+    alertsWritten += alertRows.length;
     stats.lastWriteMs = now() - startedMs;
     for (const r of symbolRows) if (r.firstSeenMs !== undefined) state.firstSeen.set(r.symbol, r.firstSeenMs);
 
@@ -480,6 +510,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
         const spread = toSpreadUpdate(symbol, q.ts, q, q.effectiveSpread);
         if (spread) updates.push(spread);
       }
+      updates.push(...toAlertUpdates(alerts));
       return latestPerKey(updates);
     });
   }
@@ -501,6 +532,14 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     } catch (error) {
       log.error({ err: error }, "building live updates failed; skipped (Cassandra has the data)");
     }
+  }
+
+  /** Scores the volumes of the final bars among `rows`, per symbol in window order (once each: see core/anomaly). */
+  function scoreBars(state: TradePartition, rows: readonly CandleRow[]): AnomalyAlert[] {
+    const scorer = state.anomaly;
+    if (!scorer) return [];
+    const finals = rows.filter((r) => r.isFinal && r.candle.interval === INDICATOR_INTERVAL).sort((a, b) => a.candle.windowStart - b.candle.windowStart);
+    return finals.flatMap((r) => scorer.scoreBar(r.candle, r.isFinal));
   }
 
   function candleUpdates(rows: readonly CandleRow[]): LiveUpdate[] {
@@ -535,10 +574,10 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       );
       chunk.forEach((symbol, j) => {
         // Newest first from the store; the state wants the oldest first.
-        const history = (histories[j] ?? [])
-          .filter((s) => s.isFinal)
-          .reverse()
-          .map((s) => ({ windowStart: s.candle.windowStart, close: s.candle.close, ema20: s.indicators.ema20, ema50: s.indicators.ema50 }));
+        const storedFinals = (histories[j] ?? []).filter((s) => s.isFinal).reverse();
+        const history = storedFinals.map((s) => ({ windowStart: s.candle.windowStart, close: s.candle.close, ema20: s.indicators.ema20, ema50: s.indicators.ema50 }));
+        // The same stored bars restore the volume baseline (they end before this round: already scored).
+        for (const s of storedFinals) state.anomaly?.scoreBar(s.candle, true);
         state.indicators.set(symbol, restoreIndicatorState(symbol, INDICATOR_INTERVAL, history));
         if (history.length > 0) stats.indicatorRestores++;
       });
@@ -585,10 +624,12 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     const valid = await validate("quotes", batch, ctx);
     if (valid.length === 0) return;
     const book = bookOf(batch.partition);
+    const scorer = await quoteScorerOf(batch.partition, valid, ctx);
+    const alerts: AnomalyAlert[] = [];
     const rows: QuoteRow[] = [];
     const lastTs = new Map<string, number>();
     for (const { tick, offset } of valid) {
-      applyQuote(book, tick);
+      if (applyQuote(book, tick).applied && scorer) alerts.push(...scoreSpread(scorer, book, tick.symbol, tick.ts));
       rows.push({ ...tick, sourcePartition: batch.partition, sourceOffset: offset });
       lastTs.set(tick.symbol, Math.max(lastTs.get(tick.symbol) ?? tick.ts, tick.ts));
     }
@@ -600,8 +641,44 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       nbboRows.push({ symbol, tsMs, ...(bid !== undefined ? { bid, bidSize } : {}), ...(ask !== undefined ? { ask, askSize } : {}) });
     }
     stats.quotes += valid.length;
-    await withRetry("writing quotes batch", ctx, () => timed("quotes", () => Promise.all([store.writeQuotes(rows), store.writeLatestQuotes(nbboRows)])));
-    emitLive(() => nbboRows.flatMap((r) => toSpreadUpdate(r.symbol, r.tsMs, r) ?? []));
+    const alertRows = alerts.map(toAlertRow);
+    await withRetry("writing quotes batch", ctx, () =>
+      timed("quotes", async () => {
+        // Before the latest quote time, which tells the next owner these quotes were scored.
+        if (alertRows.length > 0) await store.writeAlerts(alertRows);
+        await Promise.all([store.writeQuotes(rows), store.writeLatestQuotes(nbboRows)]);
+      }),
+    );
+    alertsWritten += alertRows.length;
+    emitLive(() => [...nbboRows.flatMap((r) => toSpreadUpdate(r.symbol, r.tsMs, r) ?? []), ...toAlertUpdates(alerts)]);
+  }
+
+  /**
+   * The partition's spread scorer; symbols it does not know yet get the stored latest quote time as
+   * the time through which a previous run scored them.
+   */
+  async function quoteScorerOf(partition: number, valid: readonly { tick: Quote }[], ctx: BatchContext): Promise<AnomalyScorer | undefined> {
+    if (!anomalySettings) return undefined;
+    let scorer = quoteScorers.get(partition);
+    if (scorer === undefined) {
+      scorer = createAnomalyScorer(anomalySettings);
+      quoteScorers.set(partition, scorer);
+    }
+    const known = scorer;
+    const unknown = [...new Set(valid.map((v) => v.tick.symbol))].filter((symbol) => !known.knows(symbol));
+    if (unknown.length > 0) {
+      const latest = await withRetry("reading latest quote times", ctx, () => store.getLatest(unknown));
+      unknown.forEach((symbol, i) => known.setScoredThrough(symbol, latest[i]?.quoteTsMs));
+    }
+    return scorer;
+  }
+
+  /** Scores the NBBO of `symbol` just after a quote at `tsMs` changed it (two-sided only). */
+  function scoreSpread(scorer: AnomalyScorer, book: QuoteBook, symbol: string, tsMs: number): AnomalyAlert[] {
+    const lookup = nbboAt(book, symbol, tsMs);
+    if (lookup.status !== "ok") return [];
+    const { bid, ask } = lookup.nbbo;
+    return bid === undefined || ask === undefined ? [] : scorer.scoreNbbo(symbol, tsMs, bid, ask);
   }
 
   async function processPrices(batch: BatchInput, ctx: BatchContext): Promise<void> {
@@ -637,11 +714,14 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
           // One attempt only: a wait here would block the consumer's heartbeats.
           const rows = await resolveWindowRows(byKey, state.partition, agg.drainedThroughMs);
           await applyIndicators(state, rows, drainedBeforeMs, (_what, fn) => fn());
+          const alerts = scoreBars(state, rows);
           await timed("idle", async () => {
+            if (alerts.length > 0) await store.writeAlerts(alerts.map(toAlertRow));
             await store.writeCandles(rows, now());
             await store.writeProgressDrained(progressKey, agg.drainedThroughMs);
           });
-          emitLive(() => latestPerKey(candleUpdates(rows)));
+          emitLive(() => latestPerKey([...candleUpdates(rows), ...toAlertUpdates(alerts)]));
+          alertsWritten += alerts.length;
           stats.candleRowsWritten += rows.length;
           stats.finalCandlesWritten += rows.filter((r) => r.isFinal).length;
           stats.idleCloses++;
@@ -663,6 +743,8 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     processBatch,
     closeIdle,
     stats: (): Readonly<StreamStats> => ({ ...stats }),
+    /** Anomaly alerts written (a replayed one counts again). */
+    alertsWritten: (): number => alertsWritten,
     /** Windows held in memory, per trades partition (for tests and metrics). */
     openWindows: (): Map<number, number> => new Map([...tradeStates].map(([p, s]) => [p, openWindowCount(s.aggregator)])),
   };
