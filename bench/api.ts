@@ -5,6 +5,7 @@
 // candle read over tRPC (through Next). Each line also gives the CPU time per request of the
 // server (its process tree, from /proc) and of the load generator, which share the machine.
 // `--server next` runs plain `next start` instead, for comparison; `--seconds N` sets each run's length.
+// First, in process: the cost of one 200-symbol overview build with and without the sparkline snapshot.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -16,6 +17,10 @@ import { migrate } from "../db/migrations";
 import { buildWebIfStale } from "../infra/start";
 import { servicesUp } from "../infra/services";
 import { progress, waitFor } from "../infra/progress";
+import type { QueryContext } from "../server/context";
+import { createSseHub } from "../server/live/sse-hub";
+import { getMarketOverview } from "../server/queries/get-market-overview";
+import { createLiveSparklines } from "../server/queries/live-sparkline-snapshot";
 import { seedDay } from "../test/market-fixtures";
 import { runLoad, type LoadResult } from "./http-load";
 
@@ -53,6 +58,42 @@ async function seed(): Promise<void> {
     }
     bar.done(`1 day of 1m candles + ${OVERVIEW_SYMBOLS} symbols in keyspace ${KEYSPACE}`);
   } finally {
+    await client.shutdown();
+  }
+}
+
+/** Build times of the 200-symbol overview (no shared read, no HTTP): sparklines read from Cassandra, then from the snapshot. */
+async function timeOverviewBuilds(): Promise<string> {
+  const config = getConfig();
+  const log = createLogger("bench-api");
+  const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log });
+  const hub = createSseHub({ redisUrl: config.redis.url, heartbeatMs: 15_000, clientBufferBytes: 65_536, conflationMaxKeys: 100, maxClients: 1, log });
+  const sparklines = createLiveSparklines({ client, keyspace: KEYSPACE, tap: (listener) => hub.tap(listener), nowMs: Date.now, log });
+  const direct: QueryContext = { client, keyspace: KEYSPACE, nowMs: Date.now };
+  const snapshot: QueryContext = { ...direct, sparklines };
+  const build = async (ctx: QueryContext): Promise<number> => {
+    const startMs = performance.now();
+    await getMarketOverview(ctx, { limit: OVERVIEW_SYMBOLS });
+    return performance.now() - startMs;
+  };
+  const builds = async (ctx: QueryContext, n: number): Promise<string> => {
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) ms.push(await build(ctx));
+    ms.sort((a, b) => a - b);
+    return `median ${ms[n >> 1]?.toFixed(1)} ms (${ms[0]?.toFixed(1)}–${ms[n - 1]?.toFixed(1)})`;
+  };
+  try {
+    const fromCassandra = await builds(direct, 10);
+    await build(snapshot); // starts the feed
+    await waitFor(() => (sparklines.stats().live ? Promise.resolve() : Promise.reject(new Error("feed not live"))), { timeoutMs: 10_000, intervalMs: 50 });
+    const firstMs = await build(snapshot);
+    return (
+      `market.overview build, ${OVERVIEW_SYMBOLS} symbols, in process: sparklines from Cassandra ${fromCassandra}; ` +
+      `from the snapshot ${await builds(snapshot, 20)} (first build, loading every symbol: ${firstMs.toFixed(1)} ms)`
+    );
+  } finally {
+    sparklines.close();
+    await hub.close();
     await client.shutdown();
   }
 }
@@ -124,6 +165,7 @@ async function main(): Promise<void> {
   if (!(durationMs > 0)) throw new Error("--seconds: a positive number");
   await servicesUp();
   await seed();
+  console.log(await timeOverviewBuilds());
   buildWebIfStale();
   const args = ["--port", String(PORT), "--hostname", "127.0.0.1"];
   const [command, commandArgs] =

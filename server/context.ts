@@ -5,6 +5,8 @@ import { connectCassandra, type CassandraClient } from "../adapters/cassandra";
 import { getConfig } from "../adapters/config";
 import { createLogger } from "../adapters/logger";
 import { AppError } from "./errors";
+import { getSseHub } from "./live/sse-hub";
+import { createLiveSparklines, type SparklineSource } from "./queries/live-sparkline-snapshot";
 
 export interface QueryContext {
   client: CassandraClient;
@@ -13,6 +15,8 @@ export interface QueryContext {
   nowMs: () => number;
   /** Equal hot reads within this many ms share one execution (see shared-read.ts); unset = never. */
   sharedReadTtlMs?: number;
+  /** In-memory sparklines fed by the live stream (the web process); unset = read from Cassandra. */
+  sparklines?: SparklineSource;
 }
 
 type Shared = { context: Promise<QueryContext>; override: boolean };
@@ -29,7 +33,20 @@ export function getQueryContext(): Promise<QueryContext> {
       localDataCenter: config.cassandra.localDataCenter,
       log: createLogger("web-cassandra"),
     }).then(
-      (client): QueryContext => ({ client, keyspace: config.cassandra.keyspace, nowMs: Date.now, sharedReadTtlMs: config.api.sharedReadTtlMs }),
+      (client): QueryContext => ({
+        client,
+        keyspace: config.cassandra.keyspace,
+        nowMs: Date.now,
+        sharedReadTtlMs: config.api.sharedReadTtlMs,
+        // The hub (and its one reader) is created on the first overview, not here.
+        sparklines: createLiveSparklines({
+          client,
+          keyspace: config.cassandra.keyspace,
+          tap: (listener) => getSseHub().tap(listener),
+          nowMs: Date.now,
+          log: createLogger("sparklines"),
+        }),
+      }),
       (error: unknown) => {
         holder.__tickstreamQueryContext = undefined;
         throw new AppError("UNAVAILABLE", { message: "the market database is unavailable", retriable: true, cause: error });
@@ -51,5 +68,6 @@ export async function closeQueryContext(): Promise<void> {
   holder.__tickstreamQueryContext = undefined;
   if (!shared || shared.override) return;
   const context = await shared.context.catch(() => undefined);
+  context?.sparklines?.close();
   await context?.client.shutdown();
 }

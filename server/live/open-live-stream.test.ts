@@ -14,6 +14,9 @@ function fakeHub(full = false) {
     stats: () => {
       throw new Error("unused");
     },
+    tap: () => {
+      throw new Error("unused");
+    },
     close: () => Promise.resolve(),
   };
   return { hub, calls };

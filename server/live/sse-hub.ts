@@ -75,9 +75,20 @@ export interface ConnectOptions {
   signal?: AbortSignal;
 }
 
+/** An in-process reader of every entry the hub reads (the overview's sparkline snapshot). */
+export interface LiveTap {
+  /** The reader reads on from a known position: every entry added from now on reaches onEntries, in order. */
+  onLive(): void;
+  onEntries(entries: readonly LiveEntry[]): void;
+  /** Entries may have been missed (a read failed) or the reader stopped; onLive follows when it reads on. */
+  onGap(): void;
+}
+
 export interface SseHub {
   /** Opens one client's SSE byte stream; throws SseHubFullError when full. */
   connect(subscription: LiveSubscription, options?: ConnectOptions): ReadableStream<Uint8Array>;
+  /** Hands every entry read to `tap` too, keeping the reader running while tapped; returns the untap function. */
+  tap(tap: LiveTap): () => void;
   stats(): SseHubStats;
   /** Ends every client, stops the reader loop and closes the Redis connections. */
   close(): Promise<void>;
@@ -114,6 +125,9 @@ export function createSseHub(options: SseHubOptions): SseHub {
   } = options;
 
   const clients = new Set<Client>();
+  const taps = new Set<LiveTap>();
+  // Whether the taps have been told the reader reads on (onLive) and not told of a gap since.
+  let tapsLive = false;
   const stats: SseHubStats = {
     clients: 0,
     connections: 0,
@@ -230,7 +244,24 @@ export function createSseHub(options: SseHubOptions): SseHub {
     }
   }
 
+  function notifyTaps(notify: (tap: LiveTap) => void): void {
+    for (const tap of taps) {
+      try {
+        notify(tap);
+      } catch (error) {
+        log.error({ err: error }, "live tap failed");
+      }
+    }
+  }
+
+  function setTapsLive(live: boolean): void {
+    if (tapsLive === live) return;
+    tapsLive = live;
+    notifyTaps((tap) => (live ? tap.onLive() : tap.onGap()));
+  }
+
   function fanOut(entries: readonly LiveEntry[]): void {
+    if (taps.size > 0 && entries.length > 0) notifyTaps((tap) => tap.onEntries(entries));
     for (const entry of entries) {
       let frame: Uint8Array | undefined;
       for (const client of clients) {
@@ -251,10 +282,11 @@ export function createSseHub(options: SseHubOptions): SseHub {
   async function runLoop(): Promise<void> {
     let backoffMs = 250;
     for (;;) {
-      if (closed || clients.size === 0) {
+      if (closed || (clients.size === 0 && taps.size === 0)) {
         // Synchronously, so a client arriving from now on starts a fresh loop.
         starting = undefined;
         stopHeartbeat();
+        setTapsLive(false);
         return;
       }
       try {
@@ -270,8 +302,12 @@ export function createSseHub(options: SseHubOptions): SseHub {
         }
         fanOut(batch.entries);
         position = batch.lastId;
+        // Reading again after a failed read: taps were told of the gap (publishes may have failed
+        // while Redis was unreachable) and now learn that entries arrive in order again.
+        setTapsLive(true);
       } catch (error) {
         if (closed) continue;
+        setTapsLive(false);
         stats.readErrors++;
         log.error({ err: error, streamKey }, "live stream read failed; retrying");
         await new Promise((resolve) => setTimeout(resolve, backoffMs));
@@ -300,6 +336,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
       position = (await getLiveRetention(query, streamKey)).lastGeneratedId;
       loop = runLoop();
       startHeartbeat();
+      setTapsLive(true);
     })().catch((error: unknown) => {
       starting = undefined;
       throw error;
@@ -403,6 +440,16 @@ export function createSseHub(options: SseHubOptions): SseHub {
         client.close();
       });
       return stream;
+    },
+
+    tap(tap) {
+      if (closed) throw new Error("the SSE hub is closed");
+      taps.add(tap);
+      if (tapsLive) tap.onLive();
+      ensureStarted().catch((error: unknown) => log.error({ err: error }, "live stream reader failed to start for a tap"));
+      return () => {
+        taps.delete(tap);
+      };
     },
 
     stats() {

@@ -1,5 +1,6 @@
 // The market at a glance: every symbol's last price, day change, volume and spread, with a
-// sparkline of its most recent 1m closes.
+// sparkline of its most recent 1m closes. A build reads the `latest` table once; sparklines come
+// from the context's in-memory snapshot when it has one (the web process), else from Cassandra.
 import { z } from "zod";
 import { candleBucket } from "../../core/intervals";
 import type { QueryContext } from "../context";
@@ -7,6 +8,7 @@ import { sharedRead } from "./shared-read";
 import { readAllLatest, type Latest } from "./read-latest";
 import { limitInput, mapConcurrent, nullableNumber } from "./shared";
 
+// Only misses of the snapshot (a symbol's first overview of the day) read Cassandra.
 const SPARKLINE_READ_CONCURRENCY = 32;
 
 export const getMarketOverviewInput = z.object({
@@ -59,12 +61,19 @@ export async function readSparkline(ctx: QueryContext, latest: Latest, points: n
   return result.rows.map((row) => row.get("close") as number).reverse();
 }
 
+/** `readSparkline`'s answer, from the context's snapshot when it can tell. */
+async function sparklineOf(ctx: QueryContext, latest: Latest, points: number): Promise<number[]> {
+  if (points === 0 || latest.ts === null) return [];
+  return (await ctx.sparklines?.read(latest.symbol, latest.ts, points)) ?? readSparkline(ctx, latest, points);
+}
+
 async function readMarketOverview(ctx: QueryContext, rawInput: GetMarketOverviewInput = {}): Promise<GetMarketOverviewOutput> {
   const input = getMarketOverviewInput.parse(rawInput);
   const latest = (await readAllLatest(ctx)).slice(0, input.limit);
   const rows = await mapConcurrent(latest, SPARKLINE_READ_CONCURRENCY, async (entry) =>
-    overviewRow(entry, await readSparkline(ctx, entry, input.sparklinePoints)),
+    overviewRow(entry, await sparklineOf(ctx, entry, input.sparklinePoints)),
   );
+  ctx.sparklines?.resync();
   return { asOf: ctx.nowMs(), rows };
 }
 
