@@ -58,7 +58,7 @@ export function AlertsFeed({ state, showSymbol = true, title = "Alerts" }: { sta
     <section className="card mb-3" aria-label={title} data-testid="alerts-feed">
       <div className="card-header py-1 small fw-semibold d-flex align-items-center gap-2">
         <span className="me-auto">{title}</span>
-        <ConnectionBadge state={connection} />
+        <ConnectionBadge state={connection} testId="alerts-connection-state" />
       </div>
       <div className="card-body p-0" style={{ maxHeight: 320, overflowY: "auto" }}>
         {error && <div className="text-warning small p-2">Alerts unavailable: {error}</div>}

@@ -8,10 +8,10 @@ const LOOK: Record<ConnectionState, { text: string; className: string }> = {
 };
 
 /** The live stream's state, always visible next to live data. */
-export function ConnectionBadge({ state }: { state: ConnectionState }) {
+export function ConnectionBadge({ state, testId = "connection-state" }: { state: ConnectionState; testId?: string }) {
   const look = LOOK[state];
   return (
-    <span className={`badge ${look.className}`} data-testid="connection-state" data-state={state} role="status" aria-live="polite">
+    <span className={`badge ${look.className}`} data-testid={testId} data-state={state} role="status" aria-live="polite">
       {look.text}
     </span>
   );
