@@ -123,6 +123,7 @@ test("every console page fits a 375 px phone without horizontal scrolling", asyn
     ["/admin/services", "services-table"],
     ["/admin/archive", "archive-breadcrumb"],
     ["/admin/models", "models-table"],
+    ["/admin/quality", "quality-day"],
   ] as const) {
     await page.goto(path);
     await expect(page.getByTestId(ready)).toBeVisible();

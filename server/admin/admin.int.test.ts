@@ -11,9 +11,12 @@ import { createRedis } from "../../adapters/redis";
 import { archiveSymbolDir } from "../../core/archive-layout";
 import { migrate } from "../../db/migrations";
 import { eventually, testLog, uniqueName } from "../../test/helpers";
-import { AppError } from "../errors";
+import { AppError, toAppError } from "../errors";
 import { createAdminContext, type AdminContext } from "./admin-context";
+import { createCassandraStore } from "../../adapters/cassandra-store";
+import { createDataQualityState, emitDataQuality } from "../../core/data-quality";
 import { browseArchive } from "./browse-archive";
+import { getDataQuality } from "./get-data-quality";
 import { getStreamHealth } from "./get-stream-health";
 import { getJobCounts, getJobDetail, listJobs, listSchedules, removeJob, retryJob } from "./jobs";
 import { listVolModels } from "./list-vol-models";
@@ -235,5 +238,24 @@ describe("admin models view", () => {
         },
       },
     ]);
+  });
+});
+
+describe("admin data-quality view", () => {
+  it("shows a day's reports worst first with totals, defaults to yesterday and names a bad day", async () => {
+    const store = createCassandraStore(client, keyspace);
+    const emptyReport = (symbol: string, day: string) => emitDataQuality(createDataQualityState(symbol, day));
+    const clean = { ...emptyReport("AAA", "2013-10-07"), tradeCount: 100, quoteCount: 300 };
+    const noisy = { ...emptyReport("ZZZ", "2013-10-07"), tradeCount: 50, quoteCount: 90, gapCount: 2, longestGapMs: 600_000, crossedQuotes: 3 };
+    await store.writeDataQuality([clean, noisy], Date.now());
+    const view = await getDataQuality(ctx, { day: "2013-10-07" });
+    expect(view.reports.map((r) => r.symbol)).toEqual(["ZZZ", "AAA"]);
+    expect(view.reports[0]).toMatchObject({ gapCount: 2, longestGapMs: 600_000, crossedQuotes: 3 });
+    expect(view.totals).toEqual({ symbols: 2, trades: 150, gaps: 2, duplicateTradeIds: 0, outlierTrades: 0, crossedQuotes: 3, tradesWithoutQuote: 0 });
+
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect((await getDataQuality(ctx, {})).day).toBe(yesterday);
+    const refused = await getDataQuality(ctx, { day: "07/10/2013" }).catch((error: unknown) => error);
+    expect(toAppError(refused)).toMatchObject({ code: "BAD_REQUEST", fields: { day: ["must be YYYY-MM-DD"] } });
   });
 });

@@ -10,6 +10,7 @@ const SECTIONS = [
   { href: "/admin/stream", label: "Stream" },
   { href: "/admin/services", label: "Services" },
   { href: "/admin/archive", label: "Archive" },
+  { href: "/admin/quality", label: "Quality" },
   { href: "/admin/models", label: "Models" },
 ] as const;
 

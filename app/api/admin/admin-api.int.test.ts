@@ -15,6 +15,7 @@ import { GET as getStream } from "./stream/route";
 import { GET as getDlq } from "./stream/dlq/route";
 import { GET as getServices } from "./services/route";
 import { GET as getArchive } from "./archive/route";
+import { GET as getDataQuality } from "./data-quality/route";
 import { GET as getModels } from "./models/route";
 
 const ORIGIN = "http://localhost:3000";
@@ -65,6 +66,7 @@ describe("admin API", () => {
       ["services", getServices(request("/api/admin/services"), noParams)],
       ["archive", getArchive(request("/api/admin/archive"), noParams)],
       ["models", getModels(request("/api/admin/models"), noParams)],
+      ["data-quality", getDataQuality(request("/api/admin/data-quality"), noParams)],
     ];
     for (const [name, pending] of calls) {
       const response = await pending;
