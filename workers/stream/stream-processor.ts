@@ -63,6 +63,15 @@ export type BatchContext = {
   onBackpressure?(paused: boolean): void;
 };
 
+/** What closeIdle needs from the consumer. */
+export type IdleContext = BatchContext & {
+  /**
+   * True when the consumer knows more records of this trades partition are waiting (its last
+   * batch's offset lag): the partition is catching up, not idle, so its windows stay open.
+   */
+  hasBacklog?(partition: number): boolean;
+};
+
 export type DlqSink = (records: readonly { key: Buffer | null; value: DlqRecord }[]) => Promise<void>;
 
 /** What a timed write round covered: a kind of batch, or an idle partition's close. */
@@ -492,6 +501,8 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
         if (drained.length > 0 || byKey.size > 0) await store.writeProgressDrained(progressKey, finalThroughMs);
       }),
     );
+    // Idleness counts from the end of the round: a slow write is not a pause of the feed.
+    state.lastTradeWallMs = now();
     stats.candleRowsWritten += candleRows.length;
     stats.finalCandlesWritten += candleRows.filter((r) => r.isFinal).length;
     alertsWritten += alertRows.length;
@@ -693,15 +704,19 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
 
   /**
    * Finalizes every open window of trade partitions that had no trade for `idleCloseMs` of wall
-   * time (the feed stopped, so no trade would ever move their watermark). A trade arriving later
-   * for such a window still corrects it (late, by upsert). Returns the number of windows closed.
+   * time and no known backlog (the feed stopped, so no trade would ever move their watermark). A
+   * trade arriving later for such a window still corrects it (late, by upsert). Returns the number of windows closed.
    */
-  function closeIdle(ctx: BatchContext): Promise<number> {
+  function closeIdle(ctx: IdleContext): Promise<number> {
     return exclusive(async () => {
       let closed = 0;
       for (const state of [...tradeStates.values()]) {
         const agg = state.aggregator;
         if (now() - state.lastTradeWallMs < settings.idleCloseMs) continue;
+        // It drains through the newest window's end (the 1h one): done mid-backlog, every later 1m
+        // window would go final at its batch boundary with part of its trades, and its indicators,
+        // applied once per final candle, would keep the partial close.
+        if (ctx.hasBacklog?.(state.partition) === true) continue;
         if (openWindowCount(agg) === 0 && state.pending.length === 0) continue;
         const open = openCandles(agg);
         const throughMs = Math.max(aggregatorWatermark(agg), ...open.map((o) => endOf(o.candle)));
