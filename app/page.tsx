@@ -2,7 +2,6 @@ import { getQueryContext } from "../server/context";
 import { toAppError } from "../server/errors";
 import { getServiceHealth } from "../server/health/get-service-health";
 import { getMarketOverview, type GetMarketOverviewOutput } from "../server/queries/get-market-overview";
-import { LiveAlertsFeed } from "./components/alerts-feed";
 import { MarketOverview } from "./components/market-overview";
 import { ServiceHealthPanel } from "./service-health-panel";
 
@@ -23,8 +22,8 @@ export default async function HomePage() {
     <>
       <h1 className="h3">Market overview</h1>
       <p className="text-body-secondary">Live quotes, candles and analytics stream in as the feeds run.</p>
+      {/* Renders the alerts feed too: both share the page's one live stream. */}
       <MarketOverview initial={overview.data} initialError={overview.error} />
-      <LiveAlertsFeed />
       <ServiceHealthPanel initial={health} />
     </>
   );

@@ -1,8 +1,10 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { connectCassandra, type CassandraClient } from "../adapters/cassandra";
 import { createCassandraStore, type AlertRow } from "../adapters/cassandra-store";
 import { getConfig } from "../adapters/config";
+import { publishLiveUpdates } from "../adapters/live-channel";
 import { createLogger } from "../adapters/logger";
+import { createRedis, type Redis } from "../adapters/redis";
 import { dayKey } from "../core/intervals";
 import { freshSymbol, openSeeder, type Seeder } from "./seed";
 
@@ -14,6 +16,7 @@ const historicTs = Date.parse(`${DAY}T14:00:30Z`);
 const recentTs = Date.now();
 let seeder: Seeder;
 let client: CassandraClient;
+let redis: Redis;
 
 const alertRow = (tsMs: number, level: "warning" | "critical", message: string): AlertRow => ({
   alertId: `${symbol}:price_jump:${tsMs}`,
@@ -26,6 +29,7 @@ const alertRow = (tsMs: number, level: "warning" | "critical", message: string):
 
 test.beforeAll(async () => {
   seeder = await openSeeder();
+  redis = createRedis(config.redis.url, "client", createLogger("e2e-alerts-live"));
   await seeder.seed({ symbol, day: DAY, startPrice: 180, prevClose: 178 });
   client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log: createLogger("e2e-alerts") });
   await createCassandraStore(client, config.cassandra.keyspace).writeAlerts([
@@ -39,6 +43,7 @@ test.afterAll(async () => {
     await client?.execute(`DELETE FROM ${config.cassandra.keyspace}.alerts WHERE day = ? AND ts = ? AND alert_id = ?`, [dayKey(ts), new Date(ts), `${symbol}:price_jump:${ts}`], { prepare: true });
   }
   await client?.shutdown();
+  redis?.disconnect();
   await seeder?.close();
 });
 
@@ -63,3 +68,35 @@ test("the overview lists recent alerts of every symbol, linked to the symbol pag
   await expect(row).toHaveAttribute("data-level", "warning");
   await expect(row.getByRole("link", { name: symbol })).toHaveAttribute("href", new RegExp(`/symbols/${symbol}\\?date=`));
 });
+
+/** Counts the page's /api/stream requests from now on. */
+function countStreams(page: Page): () => number {
+  let count = 0;
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/api/stream") count++;
+  });
+  return () => count;
+}
+
+for (const [name, path] of [
+  ["overview", "/"],
+  ["symbol page", `/symbols/${symbol}?date=${DAY}&interval=1m`],
+] as const) {
+  test(`the ${name} opens one live stream, which carries the alerts feed's live alerts too`, async ({ page }) => {
+    const streams = countStreams(page);
+    await page.goto(path);
+    // Both badges live: every stream the page opens on load has been requested by then.
+    await expect(page.getByTestId("connection-state")).toHaveText("live");
+    await expect(page.getByTestId("alerts-connection-state")).toHaveText("live");
+    expect(streams()).toBe(1);
+
+    // The overview lists the newest alerts of all symbols; the symbol page the viewed day's.
+    const ts = name === "overview" ? Date.now() : historicTs + 1_000;
+    const id = `${symbol}:volume_spike:${ts}`;
+    await publishLiveUpdates(redis, [{ type: "alert", id, symbol, ts, kind: "volume_spike", severity: "critical", score: 40, message: `live ${name} alert` }]);
+    const row = page.getByTestId("alerts-feed").locator(`[data-alert-id="${id}"]`);
+    await expect(row).toContainText(`live ${name} alert`, { timeout: 5_000 });
+    await expect(row).toHaveAttribute("data-level", "critical");
+    expect(streams()).toBe(1);
+  });
+}

@@ -1,7 +1,8 @@
 "use client";
-// Anomaly alerts: the recent ones from alerts.recent, then live `alert` updates on their own small
-// subscription (types=alert), merged into a bounded list newest first. useAlerts gives the list to
-// a page (the symbol page also marks the chart with it); AlertsFeed draws it.
+// Anomaly alerts: the recent ones from alerts.recent, then live `alert` updates from the page's one
+// live stream (the page adds "alert" to its types and hands each batch to `ingest`), merged into a
+// bounded list newest first. useAlerts gives the list to a page (the symbol page also marks the
+// chart with it); AlertsFeed draws it.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useMemo, useState } from "react";
@@ -9,21 +10,28 @@ import { ALERT_FEED_CAPACITY, feedAlertOfStored, feedAlertOfUpdate, kindLabel, l
 import { formatDayUtc, formatTimeUtc } from "../lib/format";
 import type { DrainedBatch } from "../lib/live-batch";
 import { useTRPC } from "../lib/trpc";
-import { useLiveStream, type ConnectionState } from "../lib/use-live-stream";
+import type { ConnectionState } from "../lib/use-live-stream";
 import { ConnectionBadge } from "./connection-badge";
 
 export interface AlertsState {
   alerts: readonly FeedAlert[];
   loading: boolean;
   error: string | null;
-  connection: ConnectionState;
+}
+
+export interface Alerts {
+  state: AlertsState;
+  /** Takes the alerts of a drained batch of the page's stream; snapshot-required reloads the recent ones. */
+  ingest: (batch: DrainedBatch) => void;
+  /** Reloads the recent alerts (after the page's stream reconnects). */
+  resync: () => void;
 }
 
 /**
  * Recent alerts of `symbol` (all symbols when undefined), of one UTC `day` when given (else the last
- * week), kept current by live updates while `live`.
+ * week), kept current by the batches the page passes to `ingest`.
  */
-export function useAlerts({ symbol, day, live = true }: { symbol?: string; day?: string; live?: boolean }): AlertsState {
+export function useAlerts({ symbol, day }: { symbol?: string; day?: string } = {}): Alerts {
   const trpc = useTRPC();
   const recent = useQuery({
     ...trpc.alerts.recent.queryOptions({ ...(symbol ? { symbol } : {}), ...(day ? { day } : {}), limit: ALERT_FEED_CAPACITY }),
@@ -32,28 +40,45 @@ export function useAlerts({ symbol, day, live = true }: { symbol?: string; day?:
   // Live alerts, per stored-view key, so switching symbol or day starts from that view's history.
   const viewKey = `${symbol ?? "*"}|${day ?? ""}`;
   const [liveRows, setLiveRows] = useState<{ key: string; rows: readonly FeedAlert[] }>({ key: viewKey, rows: [] });
-  const onBatch = useCallback(
+  const { refetch } = recent;
+  const resync = useCallback(() => void refetch(), [refetch]);
+  const ingest = useCallback(
     (batch: DrainedBatch) => {
-      if (batch.snapshotRequired) void recent.refetch();
+      if (batch.snapshotRequired) void refetch();
       const incoming = batch.alerts.filter((a) => (!symbol || a.symbol === symbol) && (!day || formatDayUtc(a.ts) === day)).map(feedAlertOfUpdate);
       if (incoming.length === 0) return;
       setLiveRows((current) => ({ key: viewKey, rows: mergeAlerts(current.key === viewKey ? current.rows : [], incoming) }));
     },
-    [recent, symbol, day, viewKey],
+    [refetch, symbol, day, viewKey],
   );
-  const query = useMemo(() => (live ? { ...(symbol ? { symbols: [symbol] } : {}), types: ["alert"] } : null), [live, symbol]);
-  const connection = useLiveStream(query, onBatch, () => void recent.refetch());
   const stored = recent.data?.alerts;
   const alerts = useMemo(
     () => mergeAlerts((stored ?? []).map(feedAlertOfStored), liveRows.key === viewKey ? liveRows.rows : []),
     [stored, liveRows, viewKey],
   );
-  return { alerts, loading: recent.isPending, error: recent.error?.message ?? null, connection };
+  const state = useMemo(
+    () => ({ alerts, loading: recent.isPending, error: recent.error?.message ?? null }),
+    [alerts, recent.isPending, recent.error],
+  );
+  return { state, ingest, resync };
 }
 
-/** The alerts list: time (UTC), symbol (linked, unless one symbol's feed), kind, level and values. */
-export function AlertsFeed({ state, showSymbol = true, title = "Alerts" }: { state: AlertsState; showSymbol?: boolean; title?: string }) {
-  const { alerts, loading, error, connection } = state;
+/**
+ * The alerts list: time (UTC), symbol (linked, unless one symbol's feed), kind, level and values;
+ * `connection` is the state of the page's stream that feeds it.
+ */
+export function AlertsFeed({
+  state,
+  connection,
+  showSymbol = true,
+  title = "Alerts",
+}: {
+  state: AlertsState;
+  connection: ConnectionState;
+  showSymbol?: boolean;
+  title?: string;
+}) {
+  const { alerts, loading, error } = state;
   return (
     <section className="card mb-3" aria-label={title} data-testid="alerts-feed">
       <div className="card-header py-1 small fw-semibold d-flex align-items-center gap-2">
@@ -97,10 +122,4 @@ export function AlertsFeed({ state, showSymbol = true, title = "Alerts" }: { sta
       </div>
     </section>
   );
-}
-
-/** All symbols' alerts, live (the overview page). */
-export function LiveAlertsFeed() {
-  const state = useAlerts({});
-  return <AlertsFeed state={state} title="Anomaly alerts" />;
 }

@@ -6,7 +6,7 @@ import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { INTERVAL_MS } from "../../core/intervals";
 import type { GetSymbolOutput } from "../../server/queries/get-symbol";
-import { alertMarkers } from "../lib/alerts";
+import { alertMarkers, withAlertUpdates } from "../lib/alerts";
 import { CandleSeries } from "../lib/candle-series";
 import { applyToChartArrays, buildChartArrays, chartHookDataset, DEFAULT_SMA_PERIOD, realizedVolatilityPct, type ChartArrays } from "../lib/chart-data";
 import { changeClass, formatChange, formatPercent, formatPrice, formatVolume } from "../lib/format";
@@ -134,8 +134,12 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
   });
   const [liveQuote, setLiveQuote] = useState<{ bid: number; ask: number; mid: number; spread: number; ts: number } | null>(null);
 
+  // The shown day's alerts (the last week's on 1d candles), marked on the chart and listed below it.
+  const { state: alerts, ingest: ingestAlerts, resync: alertsResync } = useAlerts({ symbol: symbol.symbol, ...(interval === "1d" ? {} : { day }) });
+
   const onBatch = useCallback(
     (batch: DrainedBatch) => {
+      ingestAlerts(batch);
       if (batch.snapshotRequired) void candles.refetch();
       const current = model.current;
       // Until the new view's history loads, the model still holds the previous view's series.
@@ -168,14 +172,19 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
       const fc = batch.forecasts.find((f) => f.symbol === symbol.symbol);
       if (fc) setLiveForecast((previous) => newerForecast(previous, forecastViewOfUpdate(fc)));
     },
-    [candles, interval, range, symbol.symbol],
+    [candles, interval, range, symbol.symbol, ingestAlerts],
   );
-  const liveQuery = useMemo(() => (live ? withForecastUpdates(liveSubscription(symbol.symbol, interval)) : null), [live, symbol.symbol, interval]);
-  // After a drop the stream replays from Last-Event-ID; the history reload covers what it cannot.
-  const connection = useLiveStream(liveQuery, onBatch, () => void candles.refetch());
+  // The symbol's alerts come over the same stream: one EventSource for the page.
+  const liveQuery = useMemo(
+    () => (live ? withAlertUpdates(withForecastUpdates(liveSubscription(symbol.symbol, interval))) : null),
+    [live, symbol.symbol, interval],
+  );
+  // After a drop the stream replays from Last-Event-ID; the history reloads cover what it cannot.
+  const connection = useLiveStream(liveQuery, onBatch, () => {
+    void candles.refetch();
+    alertsResync();
+  });
 
-  // The shown day's alerts (the last week's on 1d candles), marked on the chart and listed below it.
-  const alerts = useAlerts({ symbol: symbol.symbol, ...(interval === "1d" ? {} : { day }), live });
   const markers = useMemo(() => (arrays ? alertMarkers(alerts.alerts, arrays.candles, INTERVAL_MS[interval]) : null), [alerts.alerts, arrays, interval]);
 
   const quoteShown = quote.data && liveQuote ? { ...quote.data, ...liveQuote, spreadBps: (liveQuote.spread / liveQuote.mid) * 10_000 } : quote.data;
@@ -279,7 +288,7 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
         </div>
       </div>
       <div className="mt-3">
-        <AlertsFeed state={alerts} showSymbol={false} title={`Alerts · ${symbol.symbol}`} />
+        <AlertsFeed state={alerts} connection={connection} showSymbol={false} title={`Alerts · ${symbol.symbol}`} />
       </div>
     </>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alertMarkers, feedAlertOfStored, feedAlertOfUpdate, kindLabel, mergeAlerts, type FeedAlert } from "./alerts";
+import { alertMarkers, feedAlertOfStored, feedAlertOfUpdate, kindLabel, mergeAlerts, withAlertUpdates, type FeedAlert } from "./alerts";
 
 const row = (id: string, ts: number, extra: Partial<FeedAlert> = {}): FeedAlert => ({ id, ts, symbol: "IBM", kind: "price_jump", level: "warning", score: 12, message: id, ...extra });
 
@@ -52,5 +52,10 @@ describe("alerts feed data", () => {
     ]);
     expect(markers[0]?.text).toBe("price jump: in-first");
     expect(alertMarkers([row("a", 5)], [], 60_000)).toEqual([]);
+  });
+
+  it("adds alert updates to a page's subscription once, keeping its filters", () => {
+    expect(withAlertUpdates({ intervals: ["1m"], types: ["price", "candle"] })).toEqual({ intervals: ["1m"], types: ["price", "candle", "alert"] });
+    expect(withAlertUpdates({ symbols: ["IBM"], types: ["alert"] }).types).toEqual(["alert"]);
   });
 });

@@ -114,3 +114,9 @@ export function alertMarkers(alerts: readonly FeedAlert[], candles: readonly Ohl
   }
   return markers.sort((a, b) => a.x - b.x);
 }
+
+/** A page's live subscription plus `alert` updates, so the alerts feed shares the page's one stream. */
+export function withAlertUpdates<Q extends { types?: readonly string[] }>(query: Q): Q & { types: readonly string[] } {
+  const types = query.types ?? [];
+  return types.includes("alert") ? { ...query, types } : { ...query, types: [...types, "alert"] };
+}
