@@ -153,6 +153,30 @@ function indicatorsFromRow(row: Row): CandleIndicators {
 }
 
 /** Prepared, keyspace-qualified access to one tickstream keyspace over a shared client. */
+/** A result row: what the row mappers read. */
+type StoredRow = { get(column: string): unknown };
+
+/** The Trade fields of a stored trades row (venue and the suspicious flag only when set). */
+function tradeOfRow(symbol: string, row: StoredRow): Trade {
+  const trade: Trade = { symbol, ts: ms(row.get("ts")) ?? 0, tradeId: row.get("trade_id") as string, price: row.get("price") as number, size: row.get("size") as number };
+  const venue = row.get("venue") as string | null;
+  if (venue !== null) trade.venue = venue;
+  if (row.get("suspicious") === true) trade.suspicious = true;
+  return trade;
+}
+
+/** The Quote fields of a stored quotes row (a side only when it was quoted). */
+function quoteOfRow(symbol: string, row: StoredRow): Quote {
+  const quote: Quote = { symbol, ts: ms(row.get("ts")) ?? 0 };
+  const venue = row.get("venue") as string | null;
+  if (venue !== null) quote.venue = venue;
+  const bid = num(row.get("bid"));
+  const ask = num(row.get("ask"));
+  if (bid !== undefined) Object.assign(quote, { bid, bidSize: num(row.get("bid_size")) ?? 0 });
+  if (ask !== undefined) Object.assign(quote, { ask, askSize: num(row.get("ask_size")) ?? 0 });
+  return quote;
+}
+
 export function createCassandraStore(client: CassandraClient, keyspace: string, options: { concurrency?: number } = {}) {
   if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name "${keyspace}"`);
   const ks = keyspace;
@@ -405,49 +429,20 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     /** Stored trades of one symbol and UTC day in (ts, trade id) order, read page by page. */
     async *eachTrade(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<Trade> {
       const result = await client.execute(q.tradesAsc, [symbol, day], { fetchSize: pageSize });
-      for await (const row of result) {
-        const venue = row.get("venue") as string | null;
-        yield {
-          symbol,
-          ts: ms(row.get("ts")) ?? 0,
-          tradeId: row.get("trade_id") as string,
-          price: row.get("price") as number,
-          size: row.get("size") as number,
-          ...(venue !== null ? { venue } : {}),
-          ...(row.get("suspicious") === true ? { suspicious: true } : {}),
-        };
-      }
+      for await (const row of result) yield tradeOfRow(symbol, row);
     },
 
     /** Stored quotes of one symbol and UTC day in ts order, read page by page. */
     async *eachQuote(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<Quote> {
       const result = await client.execute(q.quotesAsc, [symbol, day], { fetchSize: pageSize });
-      for await (const row of result) {
-        const quote: Quote = { symbol, ts: ms(row.get("ts")) ?? 0 };
-        const venue = row.get("venue") as string | null;
-        if (venue !== null) quote.venue = venue;
-        const bid = num(row.get("bid"));
-        const ask = num(row.get("ask"));
-        if (bid !== undefined) Object.assign(quote, { bid, bidSize: num(row.get("bid_size")) ?? 0 });
-        if (ask !== undefined) Object.assign(quote, { ask, askSize: num(row.get("ask_size")) ?? 0 });
-        yield quote;
-      }
+      for await (const row of result) yield quoteOfRow(symbol, row);
     },
 
     /** Whole stored trade rows (with their NBBO join) of one symbol and UTC day in (ts, trade id) order, page by page (the archive). */
     async *eachTradeRow(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<TradeRow> {
       const result = await client.execute(q.tradeRowsAsc, [symbol, day], { fetchSize: pageSize });
       for await (const row of result) {
-        const trade: TradeRow = {
-          symbol,
-          ts: ms(row.get("ts")) ?? 0,
-          tradeId: row.get("trade_id") as string,
-          price: row.get("price") as number,
-          size: row.get("size") as number,
-        };
-        const venue = row.get("venue") as string | null;
-        if (venue !== null) trade.venue = venue;
-        if (row.get("suspicious") === true) trade.suspicious = true;
+        const trade: TradeRow = tradeOfRow(symbol, row);
         const bid = num(row.get("bid"));
         const ask = num(row.get("ask"));
         const side = row.get("side") as string | null;
@@ -464,14 +459,7 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     async *eachQuoteRow(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<QuoteRow> {
       const result = await client.execute(q.quoteRowsAsc, [symbol, day], { fetchSize: pageSize });
       for await (const row of result) {
-        const quote: QuoteRow = { symbol, ts: ms(row.get("ts")) ?? 0, sourcePartition: num(row.get("source_partition")) ?? 0, sourceOffset: longText(row.get("source_offset")) ?? "0" };
-        const venue = row.get("venue") as string | null;
-        if (venue !== null) quote.venue = venue;
-        const bid = num(row.get("bid"));
-        const ask = num(row.get("ask"));
-        if (bid !== undefined) Object.assign(quote, { bid, bidSize: num(row.get("bid_size")) ?? 0 });
-        if (ask !== undefined) Object.assign(quote, { ask, askSize: num(row.get("ask_size")) ?? 0 });
-        yield quote;
+        yield { ...quoteOfRow(symbol, row), sourcePartition: num(row.get("source_partition")) ?? 0, sourceOffset: longText(row.get("source_offset")) ?? "0" };
       }
     },
 
