@@ -29,7 +29,7 @@ const envSchema = z.object({
   PORT: port.default(3000),
   TICKSTREAM_DATA_DIR: optionalString,
   /** The shared real market data set (daily_yahoo/, lean_*, lobster/), read by data:load-daily. */
-  MARKET_DATA_DIR: z.string().trim().min(1).default("../shared/data"),
+  MARKET_DATA_DIR: z.string().trim().min(1).default("data/samples"),
 
   KAFKA_BROKERS: optionalString,
   KAFKA_CLIENT_ID: z.string().min(1).default("tickstream"),

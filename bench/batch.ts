@@ -4,7 +4,6 @@
 // names (the same real ticks, renamed), then an `archive` job (Cassandra → Parquet on HDFS) and a
 // `recompute` job (HDFS → candles 1s/1m/5m/1h) run on a real BullMQ worker; prints rows/s.
 // Everything it creates (keyspace, HDFS root, queue prefix) is removed at the end.
-import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Job } from "bullmq";
 import { connectCassandra } from "../adapters/cassandra";
@@ -12,6 +11,7 @@ import { createCassandraStore, type QuoteRow, type TradeRow } from "../adapters/
 import { getConfig } from "../adapters/config";
 import { WebHdfsClient } from "../adapters/hdfs";
 import { createLogger } from "../adapters/logger";
+import { marketDataFile } from "../adapters/market-data";
 import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../adapters/queues";
 import { createRedis } from "../adapters/redis";
 import type { ArchivePayload, ArchiveResult, RecomputePayload, RecomputeResult } from "../core/batch-jobs";
@@ -25,8 +25,7 @@ import { startBatchWorker } from "../workers/batch/start-batch-worker";
 const { values: args } = parseArgs({ options: { copies: { type: "string", default: "2" } } });
 const COPIES = Number(args.copies);
 const DAY = "2013-10-07";
-const DATA = path.resolve(process.cwd(), "../shared/data/lean_equity_tick");
-const FILES = [path.join(DATA, "20131007_ibm_Trade_Tick.csv"), path.join(DATA, "20131007_ibm_Quote_Tick.csv")];
+const FILES = ["20131007_ibm_Trade_Tick.csv", "20131007_ibm_Quote_Tick.csv"].map((f) => marketDataFile(getConfig().marketDataDir, `lean_equity_tick/${f}`));
 const RUN = `bench_batch_${Date.now().toString(36)}`;
 
 const config = getConfig();
@@ -60,7 +59,7 @@ try {
     quotes = [];
     load.update(`${loaded.toLocaleString("en-US")} rows into Cassandra`);
   };
-  for (const t of mergedTicks(FILES.map(describeSource))) {
+  for (const t of mergedTicks(FILES.map((f) => describeSource(f)))) {
     if (t.kind === "quotes") {
       applyQuote(book, t.tick);
       quotes.push({ ...t.tick, sourcePartition: 0, sourceOffset: String(offset++) });

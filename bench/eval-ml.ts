@@ -2,15 +2,13 @@
 // simulator against its injected jumps; (b) out-of-sample next-day variance forecasts (HAR-RV log
 // and level, EWMA, naive) on the 20 daily Yahoo files. Prints figures; writes nothing.
 //   npm run eval:ml   (tsx bench/eval-ml.ts)
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { getConfig } from "../adapters/config";
+import { dataFileName, listMarketData, readMarketDataText } from "../adapters/market-data";
 import { createAnomalyState, DEFAULT_ANOMALY_CONFIG, stepAnomaly, type AnomalyAlert, type AnomalyConfig } from "../core/anomaly";
 import { parseYahooDaily } from "../core/parsers/bars";
 import { createSimulator, step, type InjectedJump } from "../core/simulator";
 import { createEwma, fitHar, forecastHar, garmanKlassVariance, qlike, stepEwma, type HarParams, type HarTransform } from "../core/vol-forecast";
 
-const DATA_DIR = path.resolve(process.cwd(), "../shared/data");
-const YAHOO_DIR = path.join(DATA_DIR, "daily_yahoo");
 
 // ---------------------------------------------------------------------------------------------
 // (a) alerts on the simulator
@@ -142,11 +140,11 @@ const skippedRows: string[] = [];
 function loadRv(file: string): { symbol: string; rv: number[]; ts: number[] } {
   const rv: number[] = [];
   const ts: number[] = [];
-  let symbol = path.basename(file).replace(/_data\.csv$/, "");
+  let symbol = dataFileName(file).replace(/_data\.csv$/, "");
   // Default 4-decimal rounding removes float32 noise; rows whose H/L still do not bound O/C are skipped and counted.
-  for (const r of parseYahooDaily(readFileSync(file, "utf8"))) {
+  for (const r of parseYahooDaily(readMarketDataText(file))) {
     if (!r.ok) {
-      skippedRows.push(`${path.basename(file)}:${r.line} ${r.reason}`);
+      skippedRows.push(`${dataFileName(file)}:${r.line} ${r.reason}`);
       continue;
     }
     symbol = r.value.symbol;
@@ -204,15 +202,13 @@ function dieboldMariano(lossNaive: readonly number[], lossModel: readonly number
 }
 
 function evalForecasts(): void {
-  const files = readdirSync(YAHOO_DIR)
-    .filter((f) => f.endsWith("_data.csv"))
-    .sort();
+  const files = listMarketData(getConfig().marketDataDir, "daily_yahoo", "_data.csv");
   console.log(`\n(b) Next-day variance forecasts, ${files.length} daily Yahoo files, Garman–Klass open-to-close variance as the target`);
   console.log(`    train on the first ${TRAIN_DAYS} days, refit HAR every ${REFIT_EVERY_DAYS} days on an expanding window, forecast 1 day ahead`);
   const results: SymbolResult[] = [];
   for (const f of files) {
-    results.push(evalSymbol(path.join(YAHOO_DIR, f)));
-    process.stderr.write(`  forecast ${results.length}/${files.length} ${f}\n`);
+    results.push(evalSymbol(f));
+    process.stderr.write(`  forecast ${results.length}/${files.length} ${dataFileName(f)}\n`);
   }
   console.log("    QLIKE (lower is better) | RMSE of variance in (daily %)²");
   console.log(`    ${"symbol".padEnd(6)} | ${"n".padStart(4)} | ${MODELS.map((m) => `${m} QLIKE`.padStart(15)).join(" | ")} | ${MODELS.map((m) => `${m} RMSE`.padStart(14)).join(" | ")}`);
@@ -249,9 +245,5 @@ function evalForecasts(): void {
   }
 }
 
-if (!existsSync(YAHOO_DIR)) {
-  console.error(`eval-ml: data folder not found: ${YAHOO_DIR}\nRun from the repo root with the shared data set at ../shared/data (see its README.md).`);
-  process.exit(1);
-}
 evalAlerts();
 evalForecasts();

@@ -1,26 +1,24 @@
-// `npm run data:load-daily [-- --force]`: loads the daily Yahoo bars of the shared data set
+// `npm run data:load-daily [-- --force]`: loads the daily Yahoo bars of the sample data set
 // (MARKET_DATA_DIR/daily_yahoo/*_data.csv) into Cassandra as final 1d candles, the history the
 // volatility training job fits on. Idempotent; files already loaded are skipped (--force rewrites).
-import { readdir } from "node:fs/promises";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { connectCassandra } from "../adapters/cassandra";
 import { createCassandraStore } from "../adapters/cassandra-store";
 import { getConfig } from "../adapters/config";
 import { createLogger } from "../adapters/logger";
+import { dataFileName, listMarketData } from "../adapters/market-data";
 import { progress } from "./progress";
 import { loadDailyFile } from "../workers/feeds/load-daily-bars";
 
 const { values } = parseArgs({ options: { force: { type: "boolean", default: false } } });
 const config = getConfig();
 const log = createLogger("load-daily");
-const dir = path.join(config.marketDataDir, "daily_yahoo");
 
 let files: string[];
 try {
-  files = (await readdir(dir)).filter((f) => f.endsWith("_data.csv")).sort();
+  files = listMarketData(config.marketDataDir, "daily_yahoo", "_data.csv");
 } catch (error) {
-  console.error(`data:load-daily: cannot read ${dir} (MARKET_DATA_DIR=${config.marketDataDir}): ${(error as Error).message}`);
+  console.error(`data:load-daily: ${(error as Error).message}`);
   process.exit(1);
 }
 
@@ -32,12 +30,12 @@ let skipped = 0;
 let invalid = 0;
 try {
   for (const [i, file] of files.entries()) {
-    bar.update(`${i}/${files.length} files, ${written.toLocaleString("en-US")} candles written, ${file}`);
-    const r = await loadDailyFile(store, path.join(dir, file), Date.now(), values.force);
+    bar.update(`${i}/${files.length} files, ${written.toLocaleString("en-US")} candles written, ${dataFileName(file)}`);
+    const r = await loadDailyFile(store, file, Date.now(), values.force);
     written += r.written;
     if (r.skipped) skipped++;
     invalid += r.invalid.length;
-    if (r.invalid.length > 0) log.warn({ file, invalid: r.invalid }, "invalid rows not loaded");
+    if (r.invalid.length > 0) log.warn({ file: dataFileName(file), invalid: r.invalid }, "invalid rows not loaded");
   }
   bar.done(`${files.length} files: ${written.toLocaleString("en-US")} 1d candles written, ${skipped} file(s) already loaded, ${invalid} invalid row(s) left out`);
 } finally {

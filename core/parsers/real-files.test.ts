@@ -1,8 +1,8 @@
-// Checks the parsers (and the quote book) against the shared real data set when it is present
-// next to the repo (../shared/data, see its README); skipped elsewhere.
+// Checks the parsers (and the quote book) against the real sample data set shipped in data/samples
+// (MARKET_DATA_DIR; see its README). A missing file fails the test, it is never skipped.
 /* eslint-disable no-restricted-imports -- this test reads the real files on purpose; the code under test stays I/O-free */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { getConfig } from "../../adapters/config";
+import { dataFileName, listMarketData, marketDataFile, readMarketDataText } from "../../adapters/market-data";
 import { describe, expect, it } from "vitest";
 import type { Quote } from "../schemas";
 import { applyQuote, createQuoteBook, joinTrade, nbboAt, type QuoteBook } from "../quote-book";
@@ -10,9 +10,8 @@ import { parseLeanBars, parseYahooDaily } from "./bars";
 import { parseLeanQuotes, parseLeanTrades, type ParseResult } from "./lean-ticks";
 import { parseLobster } from "./lobster";
 
-const DATA = path.resolve(process.cwd(), "../shared/data");
-const absent = !existsSync(DATA);
-const read = (rel: string): string => readFileSync(path.join(DATA, rel), "utf8");
+const DATA = getConfig().marketDataDir;
+const read = (rel: string): string => readMarketDataText(marketDataFile(DATA, rel));
 
 function split<T>(results: Iterable<ParseResult<T>>): { values: T[]; errors: string[] } {
   const values: T[] = [];
@@ -28,9 +27,9 @@ const IBM = { symbol: "IBM", date: "2013-10-07" };
 const REGULAR_OPEN = Date.UTC(2013, 9, 7, 13, 30);
 const REGULAR_CLOSE = Date.UTC(2013, 9, 7, 20, 0);
 
-describe.skipIf(absent)("real files: LEAN IBM ticks 2013-10-07", () => {
-  const trades = absent ? { values: [], errors: [] } : split(parseLeanTrades(read("lean_equity_tick/20131007_ibm_Trade_Tick.csv"), IBM));
-  const quotes = absent ? { values: [], errors: [] } : split(parseLeanQuotes(read("lean_equity_tick/20131007_ibm_Quote_Tick.csv"), IBM));
+describe("real files: LEAN IBM ticks 2013-10-07", () => {
+  const trades = split(parseLeanTrades(read("lean_equity_tick/20131007_ibm_Trade_Tick.csv"), IBM));
+  const quotes = split(parseLeanQuotes(read("lean_equity_tick/20131007_ibm_Quote_Tick.csv"), IBM));
 
   it("parses all 24,293 trade ticks and 109,067 quote ticks without error", () => {
     expect(trades.errors).toEqual([]);
@@ -98,10 +97,10 @@ describe.skipIf(absent)("real files: LEAN IBM ticks 2013-10-07", () => {
   });
 });
 
-describe.skipIf(absent)("real files: LOBSTER AMZN 2012-06-21", () => {
+describe("real files: LOBSTER AMZN 2012-06-21", () => {
   const MSG = "lobster/AMZN_2012-06-21_34200000_57600000_message_1.csv";
   const OB = "lobster/AMZN_2012-06-21_34200000_57600000_orderbook_1.csv";
-  const parsed = absent ? { values: [], errors: [] } : split(parseLobster(read(MSG), read(OB), { symbol: "AMZN", date: "2012-06-21" }));
+  const parsed = split(parseLobster(read(MSG), read(OB), { symbol: "AMZN", date: "2012-06-21" }));
 
   it("finds 11,419 trades (Type 4 or 5) in 57,515 rows without error, within 09:30-16:00 New York", () => {
     expect(parsed.errors).toEqual([]);
@@ -113,6 +112,12 @@ describe.skipIf(absent)("real files: LOBSTER AMZN 2012-06-21", () => {
     expect(Math.min(...times)).toBe(Date.UTC(2012, 5, 21, 13, 30, 0, 17));
     expect(Math.max(...times)).toBe(Date.UTC(2012, 5, 21, 19, 59, 59, 959));
     expect(times.every((t, i) => i === 0 || (times[i - 1] ?? 0) <= t)).toBe(true);
+  });
+
+  it("gives the same 11,419 trades from the message file alone", () => {
+    const alone = split(parseLobster(read(MSG), undefined, { symbol: "AMZN", date: "2012-06-21" }));
+    expect(alone.errors).toEqual([]);
+    expect(alone.values).toEqual(parsed.values.filter((e) => e.kind === "trade"));
   });
 
   it("emits a two-sided quote for each BBO change, never crossed or locked", () => {
@@ -140,7 +145,7 @@ describe.skipIf(absent)("real files: LOBSTER AMZN 2012-06-21", () => {
   });
 });
 
-describe.skipIf(absent)("real files: bars", () => {
+describe("real files: bars", () => {
   it("parses the LEAN second, minute and crypto bar files with the documented row counts", () => {
     const counts: [string, { symbol: string; date: string; priceScale?: number; timeZone?: "UTC" }, number][] = [
       ["lean_equity_second/20131007_ibm_second_trade.csv", IBM, 5_123],
@@ -162,7 +167,7 @@ describe.skipIf(absent)("real files: bars", () => {
   });
 
   it("parses the 20 Yahoo daily files: 1,259 days each (JNJ 1,256), one inconsistent DIS row, known closes", () => {
-    const files = readdirSync(path.join(DATA, "daily_yahoo")).filter((f) => f.endsWith("_data.csv")).sort();
+    const files = listMarketData(DATA, "daily_yahoo", "_data.csv").map(dataFileName);
     expect(files).toHaveLength(20);
     const closesOn = new Map<string, number>();
     const errors: string[] = [];

@@ -22,8 +22,9 @@ import { replayFiles } from "../feeds/replay-files";
 import {
   compareIndicators,
   createFixture,
-  DATA_DIR,
-  hasIbmTrades,
+  IBM_QUOTES,
+  IBM_TRADES,
+  leanTicksUntil,
   IBM_DAY_UTC_MS,
   IBM_UTC_OFFSET_HOURS,
   referenceCandles,
@@ -38,7 +39,6 @@ const config = getConfig();
 const DAY = "2013-10-07";
 /** 10:00 New York (ms after its midnight): the first ~4.2k trades and ~12k quotes of the IBM day. */
 const CUTOFF_MS_AFTER_MIDNIGHT = 36_000_000;
-const IBM_QUOTES = path.join(DATA_DIR, "lean_equity_tick", "20131007_ibm_Quote_Tick.csv");
 
 const hdfs = new WebHdfsClient({ baseUrl: config.hdfs.webhdfsUrl, user: config.hdfs.user });
 const redis = createRedis(config.redis.url, "worker", testLog);
@@ -51,13 +51,6 @@ let tmpDir: string;
 let counts = { trades: 0, quotes: 0 };
 let tradesFile = "";
 
-/** The first rows of a LEAN tick file up to the cutoff, under the same name (the replay reads symbol and day from it). */
-function subset(file: string): { file: string; rows: number } {
-  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && Number(l.split(",")[0]) <= CUTOFF_MS_AFTER_MIDNIGHT);
-  const out = path.join(tmpDir, path.basename(file));
-  fs.writeFileSync(out, lines.join("\n"));
-  return { file: out, rows: lines.length };
-}
 
 type Harness = { prefix: string; root: string; queue: Queue; events: QueueEvents };
 
@@ -114,12 +107,11 @@ async function ibmCandles(): Promise<Record<string, Omit<StoredCandle, "updatedA
 }
 
 beforeAll(async () => {
-  if (!hasIbmTrades) return;
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "archive-int-"));
   fx = await createFixture(3);
   producer = await connectProducer(fx.kafka);
-  const trades = subset(path.join(DATA_DIR, "lean_equity_tick", "20131007_ibm_Trade_Tick.csv"));
-  const quotes = subset(IBM_QUOTES);
+  const trades = leanTicksUntil(IBM_TRADES, CUTOFF_MS_AFTER_MIDNIGHT, tmpDir);
+  const quotes = leanTicksUntil(IBM_QUOTES, CUTOFF_MS_AFTER_MIDNIGHT, tmpDir);
   counts = { trades: trades.rows, quotes: quotes.rows };
   tradesFile = trades.file;
   stream = await startStreamWorker({ kafka: fx.kafka, producer, store: fx.store, topics: fx.topics, settings: fx.settings(), log: testLog });
@@ -149,7 +141,7 @@ afterAll(async () => {
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasIbmTrades)("archive and recompute of real IBM ticks on the real Cassandra, HDFS and Redis", () => {
+describe("archive and recompute of real IBM ticks on the real Cassandra, HDFS and Redis", () => {
   let main: Harness;
   let streamCandles: Awaited<ReturnType<typeof ibmCandles>>;
 

@@ -1,13 +1,12 @@
-// The daily history loader against the real Cassandra, on the shared daily Yahoo files (skipped
-// where they are absent): loads them as final 1d candles, a second run writes nothing, and the
+// The daily history loader against the real Cassandra, on the daily Yahoo files of the sample
+// data set (data/samples, shipped with the repository): loads them as final 1d candles, a second run writes nothing, and the
 // training job fits every symbol on them with HAR beating the naive forecast in sample.
-import { existsSync, readdirSync } from "node:fs";
-import path from "node:path";
 import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CassandraStore } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
+import { listMarketData } from "../../adapters/market-data";
 import { createVolModelStore } from "../../adapters/vol-model-store";
 import type { TrainVolatilityPayload } from "../../core/batch-jobs";
 import { migrate } from "../../db/migrations";
@@ -16,9 +15,7 @@ import { runTrainVolatility } from "../batch/run-train-volatility";
 import { loadDailyFile } from "./load-daily-bars";
 
 const config = getConfig();
-const dir = path.join(config.marketDataDir, "daily_yahoo");
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith("_data.csv")).sort() : [];
-if (files.length === 0) console.warn(`skipping the daily-history test: no daily files in ${dir} (MARKET_DATA_DIR)`);
+const files = listMarketData(config.marketDataDir, "daily_yahoo", "_data.csv");
 const keyspace = uniqueName("test_daily");
 const connect = (ks?: string) =>
   connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
@@ -26,7 +23,6 @@ let client: CassandraClient;
 let store: CassandraStore;
 
 beforeAll(async () => {
-  if (files.length === 0) return;
   await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
   client = await connect();
   store = createCassandraStore(client, keyspace);
@@ -43,15 +39,15 @@ function fakeJob(data: TrainVolatilityPayload): Job {
   return { id: "test-1", name: "train-volatility", data, opts: {}, timestamp: Date.now(), log: (l: string) => Promise.resolve(lines.push(l)), updateProgress: () => Promise.resolve(), updateData: () => Promise.resolve() } as unknown as Job;
 }
 
-describe.skipIf(files.length === 0)("daily history loader on the real daily files", () => {
+describe("daily history loader on the real daily files", () => {
   it("loads every bar as a final 1d candle once, and the training job fits HAR that beats naive in sample on each symbol", async () => {
     const now = Date.now();
-    const first = await Promise.all(files.map((f) => loadDailyFile(store, path.join(dir, f), now)));
+    const first = await Promise.all(files.map((f) => loadDailyFile(store, f, now)));
     const written = first.reduce((s, r) => s + r.written, 0);
     const invalid = first.flatMap((r) => r.invalid);
     expect(written + invalid.length).toBe(25_177);
     expect(invalid).toEqual(["DIS_data.csv:1260 high/low do not bound open/close"]);
-    const again = await Promise.all(files.map((f) => loadDailyFile(store, path.join(dir, f), now + 1)));
+    const again = await Promise.all(files.map((f) => loadDailyFile(store, f, now + 1)));
     expect(again.every((r) => r.skipped && r.written === 0)).toBe(true);
 
     const aapl = await store.getCandles("AAPL", "1d", Date.parse("2020-01-10T00:00:00Z"), Date.parse("2020-01-10T00:00:00Z"));

@@ -1,10 +1,9 @@
-// Loads vendor daily bars (the daily Yahoo files of the shared data set) into the candles table as
+// Loads vendor daily bars (the daily Yahoo files of the sample data set) into the candles table as
 // final 1d candles, so volatility training has years of history that the simulator cannot give.
 // Idempotent: the same bar always becomes the same row; a file whose newest bar is already stored
 // unchanged is skipped without writing.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { CassandraStore, CandleRow } from "../../adapters/cassandra-store";
+import { dataFileName, readMarketDataText } from "../../adapters/market-data";
 import type { Candle } from "../../core/candles";
 import { parseYahooDaily, type YahooBar } from "../../core/parsers/bars";
 
@@ -48,9 +47,9 @@ export function dailyBarCandle(bar: YahooBar): Candle {
 export async function loadDailyFile(store: CassandraStore, file: string, nowMs: number, force = false): Promise<LoadDailyFileResult> {
   const bars: YahooBar[] = [];
   const invalid: string[] = [];
-  for (const r of parseYahooDaily(await readFile(file, "utf8"))) {
+  for (const r of parseYahooDaily(readMarketDataText(file))) {
     if (r.ok) bars.push(r.value);
-    else invalid.push(`${path.basename(file)}:${r.line} ${r.reason}`);
+    else invalid.push(`${dataFileName(file)}:${r.line} ${r.reason}`);
   }
   const newest = bars.reduce<YahooBar | undefined>((a, b) => (a === undefined || b.ts > a.ts ? b : a), undefined);
   const result: LoadDailyFileResult = { file, symbol: newest?.symbol, bars: bars.length, written: 0, invalid, skipped: false };

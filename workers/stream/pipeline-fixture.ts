@@ -6,13 +6,27 @@ import path from "node:path";
 import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CassandraStore, type StoredCandle } from "../../adapters/cassandra-store";
 import { getConfig, type StreamSettings } from "../../adapters/config";
+import { dataFileName, marketDataFile, readMarketDataText } from "../../adapters/market-data";
 import { applicationTopics, createKafka, ensureTopics, topicNames, type TopicNames } from "../../adapters/kafka";
 import { migrate } from "../../db/migrations";
 import { testLog, uniqueName } from "../../test/helpers";
 
-export const DATA_DIR = path.resolve(process.cwd(), "../shared/data");
-export const IBM_TRADES = path.join(DATA_DIR, "lean_equity_tick", "20131007_ibm_Trade_Tick.csv");
-export const hasIbmTrades = fs.existsSync(IBM_TRADES);
+// The real IBM day of the sample set (data/samples): missing data fails the test file at load.
+export const IBM_TRADES = marketDataFile(getConfig().marketDataDir, "lean_equity_tick/20131007_ibm_Trade_Tick.csv");
+export const IBM_QUOTES = marketDataFile(getConfig().marketDataDir, "lean_equity_tick/20131007_ibm_Quote_Tick.csv");
+
+/**
+ * The rows of a LEAN tick file up to `cutoffMsAfterMidnight` (New York), written uncompressed
+ * under the file's plain name into `dir` (the replay reads symbol and day from the name).
+ */
+export function leanTicksUntil(file: string, cutoffMsAfterMidnight: number, dir: string): { file: string; rows: number } {
+  const lines = readMarketDataText(file)
+    .split("\n")
+    .filter((l) => l.trim() !== "" && Number(l.split(",")[0]) <= cutoffMsAfterMidnight);
+  const out = path.join(dir, dataFileName(file));
+  fs.writeFileSync(out, lines.join("\n"));
+  return { file: out, rows: lines.length };
+}
 
 export type Fixture = {
   keyspace: string;
@@ -72,7 +86,7 @@ export type RefCandle = { windowStart: number; open: number; high: number; low: 
  */
 export function referenceCandles(file: string, dateUtcMidnightMs: number, utcOffsetHours: number, windowMs: number): Map<number, RefCandle> {
   const out = new Map<number, RefCandle>();
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+  for (const line of readMarketDataText(file).split("\n")) {
     if (line.trim() === "") continue;
     const [timeMs, price, qty, , , suspicious] = line.trim().split(",");
     if (suspicious === "1") continue;

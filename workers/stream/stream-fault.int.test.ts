@@ -9,7 +9,6 @@ import {
   compareCandles,
   compareIndicators,
   createFixture,
-  hasIbmTrades,
   IBM_DAY_UTC_MS,
   IBM_TRADES,
   IBM_UTC_OFFSET_HOURS,
@@ -19,7 +18,6 @@ import {
   type Fixture,
 } from "./pipeline-fixture";
 
-if (!hasIbmTrades) console.warn(`skipping the fault test: ${IBM_TRADES} is absent (the shared data folder ../shared/data)`);
 
 type Worker = { child: ChildProcess; name: string; lines: string[]; exited: Promise<number | null> };
 
@@ -93,7 +91,7 @@ function assignedTrades(worker: Worker, topic: string): number[] {
   return [];
 }
 
-describe.skipIf(!hasIbmTrades)("stream worker killed with SIGKILL at random moments", () => {
+describe("stream worker killed with SIGKILL at random moments", () => {
   let fx: Fixture;
   let producer: Producer;
   let admin: Admin;

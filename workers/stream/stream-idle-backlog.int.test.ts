@@ -16,7 +16,7 @@ import {
   compareCandles,
   compareIndicators,
   createFixture,
-  hasIbmTrades,
+  leanTicksUntil,
   IBM_DAY_UTC_MS,
   IBM_TRADES,
   IBM_UTC_OFFSET_HOURS,
@@ -33,14 +33,8 @@ const CUTOFF_MS_AFTER_MIDNIGHT = 36_000_000;
 const BATCH = 300;
 const IDLE_CLOSE_MS = 1_500;
 
-const tmpDir = hasIbmTrades ? fs.mkdtempSync(path.join(os.tmpdir(), "idle-backlog-")) : "";
-const tradesFile = (() => {
-  if (!hasIbmTrades) return "";
-  const lines = fs.readFileSync(IBM_TRADES, "utf8").split("\n").filter((l) => l.trim() !== "" && Number(l.split(",")[0]) <= CUTOFF_MS_AFTER_MIDNIGHT);
-  const out = path.join(tmpDir, path.basename(IBM_TRADES));
-  fs.writeFileSync(out, lines.join("\n"));
-  return out;
-})();
+const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "idle-backlog-"));
+const tradesFile = leanTicksUntil(IBM_TRADES, CUTOFF_MS_AFTER_MIDNIGHT, tmpDir).file;
 
 let fx: Fixture | undefined;
 
@@ -50,7 +44,7 @@ afterEach(async () => {
 });
 
 afterAll(() => {
-  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
 /** The subset's trades as the replay produces them (key symbol, JSON value), with offsets 0.. of one partition. */
@@ -113,7 +107,7 @@ async function runWith(fixture: Fixture, stall: Stall) {
   return { messages: messages.length, stats: processor.stats() };
 }
 
-describe.skipIf(!hasIbmTrades)("idle close while a trades partition still has a backlog", () => {
+describe("idle close while a trades partition still has a backlog", () => {
   for (const stall of ["idle-timer-during-backlog", "slow-write-round"] as const) {
     it(`${stall}: 1m candles and their indicators equal the independent reference`, async () => {
       const fixture = await createFixture(1);

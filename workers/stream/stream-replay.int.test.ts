@@ -7,7 +7,6 @@ import {
   compareCandles,
   compareIndicators,
   createFixture,
-  hasIbmTrades,
   IBM_DAY_UTC_MS,
   IBM_TRADES,
   IBM_UTC_OFFSET_HOURS,
@@ -18,9 +17,8 @@ import {
 } from "./pipeline-fixture";
 import { startStreamWorker, type StreamWorker } from "./start-stream-worker";
 
-if (!hasIbmTrades) console.warn(`skipping the replay test: ${IBM_TRADES} is absent (the shared data folder ../shared/data)`);
 
-describe.skipIf(!hasIbmTrades)("replay of the real IBM trade ticks through Kafka, the stream worker and Cassandra", () => {
+describe("replay of the real IBM trade ticks through Kafka, the stream worker and Cassandra", () => {
   let fx: Fixture;
   let producer: Producer;
   let worker: StreamWorker | undefined;
