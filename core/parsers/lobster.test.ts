@@ -35,12 +35,15 @@ function values(results: ParseResult<LobsterEvent>[]): LobsterEvent[] {
 }
 
 describe("LOBSTER times", () => {
-  it("turns seconds after midnight into whole ms, rounding half up on the digits", () => {
+  it("turns seconds after midnight into whole ms, floored on the digits", () => {
     expect(secondsTextToMs("34200.01746")).toBe(34_200_017);
     expect(secondsTextToMs("34200.19023")).toBe(34_200_190);
     expect(secondsTextToMs("57599.95936")).toBe(57_599_959);
-    expect(secondsTextToMs("1.0005")).toBe(1_001);
+    expect(secondsTextToMs("1.0005")).toBe(1_000);
     expect(secondsTextToMs("1.00049")).toBe(1_000);
+    expect(secondsTextToMs("59.9996")).toBe(59_999); // not the next second
+    expect(secondsTextToMs("35999.99999")).toBe(35_999_999); // 09:59:59.999, not 10:00
+    expect(secondsTextToMs("0.1")).toBe(100);
     expect(secondsTextToMs("34200.017459617")).toBe(34_200_017);
     expect(secondsTextToMs("34200")).toBe(34_200_000);
     expect(secondsTextToMs("-1")).toBeUndefined();
@@ -64,6 +67,13 @@ describe("parseLobster", () => {
     expect(trades[1]).toMatchObject({ aggressor: "sell", hidden: false, trade: { price: 223.81, size: 21, ts: OPEN_UTC + 190 } });
     expect(quotes[0]).toEqual({ symbol: "AMZN", ts: OPEN_UTC + 17, bid: 223.18, bidSize: 100, ask: 223.95, askSize: 100, venue: "Q" });
     expect(quotes[3]).toMatchObject({ bid: 223.75, bidSize: 74 });
+  });
+
+  it("without the orderbook file yields the same trades and no quote", () => {
+    const withBook = values([...parseLobster(MESSAGES, BOOKS, AMZN)]).filter((e) => e.kind === "trade");
+    const alone = [...parseLobster(MESSAGES, undefined, AMZN)];
+    expect(alone.every((r) => r.ok)).toBe(true);
+    expect(values(alone)).toEqual(withBook);
   });
 
   it("keeps file order: a row's trade comes before the book after it, equal ms stay in row order", () => {

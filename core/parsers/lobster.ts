@@ -29,16 +29,14 @@ export function createLobsterState(): LobsterState {
 }
 
 /**
- * Seconds after midnight as written ("34200.01746") to whole ms, rounded half up, computed on the
- * digits so 5-decimal times never suffer binary rounding.
+ * Seconds after midnight as written ("34200.01746") to whole ms, truncated (floored): an event at
+ * …:59.9996 happened in second 59 and must not move into the next second or minute. Computed on
+ * the digits so 5-decimal times never suffer binary rounding.
  */
 export function secondsTextToMs(text: string): number | undefined {
   const m = /^\s*(\d+)(?:\.(\d*))?\s*$/.exec(text);
   if (!m) return undefined;
-  const whole = Number(m[1]);
-  const frac = (m[2] ?? "").padEnd(4, "0");
-  const ms = whole * 1000 + Number(frac.slice(0, 3));
-  return frac.charCodeAt(3) >= 53 /* "5" */ ? ms + 1 : ms;
+  return Number(m[1]) * 1000 + Number((m[2] ?? "").padEnd(3, "0").slice(0, 3));
 }
 
 function isHeader(line: string): boolean {
@@ -47,17 +45,18 @@ function isHeader(line: string): boolean {
 
 /**
  * Parses one aligned row pair. Yields the trade (if the message is an execution) before the quote
- * (if the best bid/offer changed), which is the order in which they happened.
+ * (if the best bid/offer changed), which is the order in which they happened. Without an
+ * orderbook line (a message file replayed alone) only the trade.
  */
 export function parseLobsterRow(
   messageLine: string,
-  orderbookLine: string,
+  orderbookLine: string | undefined,
   lineNumber: number,
   info: LobsterFileInfo,
   state: LobsterState,
 ): ParseResult<LobsterEvent>[] {
   const out: ParseResult<LobsterEvent>[] = [];
-  const raw = `${messageLine} | ${orderbookLine}`;
+  const raw = orderbookLine === undefined ? messageLine : `${messageLine} | ${orderbookLine}`;
   const fail = (reason: string): ParseResult<LobsterEvent> => ({ ok: false, line: lineNumber, raw, reason });
   const venue = info.venue ?? "Q";
 
@@ -97,6 +96,7 @@ export function parseLobsterRow(
     }
   }
 
+  if (orderbookLine === undefined) return out;
   const b = orderbookLine.split(",");
   const [askP, askS, bidP, bidS] = [b[0], b[1], b[2], b[3]].map(parseDecimal);
   if (b.length < 4 || askP === undefined || askS === undefined || bidP === undefined || bidS === undefined) {
@@ -126,10 +126,17 @@ export function parseLobsterRow(
 /**
  * Parses a LOBSTER message file and its orderbook file (text, with or without header lines, \n or
  * \r\n) lazily, in file order. Line numbers and trade ids refer to the message file's lines.
+ * Without the orderbook file the executions alone: trades, no quotes.
  */
-export function* parseLobster(messageText: string, orderbookText: string, info: LobsterFileInfo): Generator<ParseResult<LobsterEvent>> {
+export function* parseLobster(messageText: string, orderbookText: string | undefined, info: LobsterFileInfo): Generator<ParseResult<LobsterEvent>> {
   const state = createLobsterState();
   const messages = splitLines(messageText);
+  if (orderbookText === undefined) {
+    let m = messages.next();
+    if (!m.done && isHeader(m.value[1])) m = messages.next();
+    for (; !m.done; m = messages.next()) yield* parseLobsterRow(m.value[1], undefined, m.value[0], info, state);
+    return;
+  }
   const books = splitLines(orderbookText);
   let m = messages.next();
   let b = books.next();

@@ -1,45 +1,90 @@
-// Replays real tick files (LEAN trade/quote ticks, LOBSTER message+orderbook pairs) to Kafka in
-// event-time order, as fast as possible or at `speed` × real time, resumable from a checkpoint
-// that counts the ticks Kafka has acknowledged. Rows the parsers refuse are counted and skipped.
+// Replays real tick files (LEAN trade/quote ticks, LOBSTER message files with or without their
+// orderbook file; plain or gzip-compressed) to Kafka in event-time order, as fast as possible or at
+// `speed` × real time, resumable from a checkpoint that counts the ticks Kafka has acknowledged.
+// Rows the parsers refuse are counted and skipped.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Producer } from "kafkajs";
-import { parseLeanQuotes, parseLeanTrades, type ParseResult } from "../../core/parsers/lean-ticks";
+import { dataFileName, readMarketDataText } from "../../adapters/market-data";
+import { parseLeanQuotes, parseLeanTrades, parseIsoDate, type ParseResult } from "../../core/parsers/lean-ticks";
 import { parseLobster, type LobsterEvent } from "../../core/parsers/lobster";
-import type { Quote, Trade } from "../../core/schemas";
+import { symbolSchema, type Quote, type Trade } from "../../core/schemas";
 import type { TopicNames } from "../../adapters/kafka";
 
 export type ReplayTick = { kind: "trades"; tick: Trade } | { kind: "quotes"; tick: Quote };
 
-/** One replayable source recognised from its file name. */
-export type ReplaySource =
-  | { format: "lean-trades" | "lean-quotes"; file: string; symbol: string; date: string }
-  | { format: "lobster"; file: string; orderbookFile: string; symbol: string; date: string };
+export const REPLAY_KINDS = ["lean-trades", "lean-quotes", "lobster"] as const;
+export type ReplayKind = (typeof REPLAY_KINDS)[number];
 
-const LEAN_TICK = /^(\d{4})(\d{2})(\d{2})_([a-z0-9.-]+)_(trade|quote)_tick\.csv$/i;
-const LOBSTER_MESSAGE = /^([A-Z0-9.-]+)_(\d{4}-\d{2}-\d{2})_\d+_\d+_message_(\d+)\.csv$/i;
+/** What the user says about files whose names do not tell (`--kind`, `--symbol`, `--date`). */
+export type SourceHints = { kind?: ReplayKind; symbol?: string; date?: string };
 
-/** Recognises a file by name: `YYYYMMDD_sym_Trade_Tick.csv`, `..._Quote_Tick.csv`, LOBSTER `SYM_DATE_s_e_message_N.csv`. */
-export function describeSource(file: string): ReplaySource {
-  const name = path.basename(file);
-  const lean = LEAN_TICK.exec(name);
-  if (lean) {
-    const [, y, m, d, symbol = "", kind = ""] = lean;
-    return { format: kind.toLowerCase() === "trade" ? "lean-trades" : "lean-quotes", file, symbol: symbol.toUpperCase(), date: `${y}-${m}-${d}` };
+/** One replayable source. A LOBSTER message file without its orderbook file gives trades only. */
+export type ReplaySource = { kind: ReplayKind; file: string; symbol: string; date: string; orderbookFile?: string };
+
+/** A file the replay cannot use as given: the CLI prints its message as one line and exits 2. */
+export class ReplayUsageError extends Error {
+  override name = "ReplayUsageError";
+}
+
+const LOBSTER_MESSAGE = /_message_(\d+)\.csv$/i;
+const BARS = /(?:^|_)(?:minute|second|hour|daily)(?:_|\.)|_data\.csv$/i;
+const DATE_IN_NAME = /(?:^|[^\d])(\d{4})-?(\d{2})-?(\d{2})(?=[^\d]|$)/;
+const LEAN_SYMBOL = /^\d{8}_([a-z0-9]+(?:[.-][a-z0-9]+)?)_/i;
+const LOBSTER_SYMBOL = /^([a-z0-9]+(?:[.-][a-z0-9]+)?)_\d{4}-\d{2}-\d{2}_/i;
+
+function kindOf(name: string): ReplayKind {
+  if (LOBSTER_MESSAGE.test(name)) return "lobster";
+  if (/_orderbook_\d+\.csv$/i.test(name)) throw new ReplayUsageError(`${name} is a LOBSTER orderbook file: pass its _message_ file (the orderbook beside it is read with it)`);
+  if (BARS.test(name)) throw new ReplayUsageError(`${name} holds bars, not ticks: feed:replay replays tick files`);
+  if (/trade/i.test(name)) return "lean-trades";
+  if (/quote/i.test(name)) return "lean-quotes";
+  throw new ReplayUsageError(`cannot tell what ${name} holds: pass --kind ${REPLAY_KINDS.join("|")}`);
+}
+
+function dateOf(name: string, given: string | undefined): string {
+  if (given !== undefined) {
+    if (!parseIsoDate(given)) throw new ReplayUsageError(`--date must be a calendar date YYYY-MM-DD, got "${given}"`);
+    return given;
   }
-  const lobster = LOBSTER_MESSAGE.exec(name);
-  if (lobster) {
-    const orderbookFile = path.join(path.dirname(file), name.replace(/_message_(\d+)\.csv$/i, "_orderbook_$1.csv"));
-    return { format: "lobster", file, orderbookFile, symbol: (lobster[1] ?? "").toUpperCase(), date: lobster[2] ?? "" };
-  }
-  throw new Error(`${name}: not a LEAN tick file (YYYYMMDD_sym_Trade_Tick.csv / _Quote_Tick.csv) nor a LOBSTER message file`);
+  const m = DATE_IN_NAME.exec(name);
+  const date = m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+  if (date === undefined || !parseIsoDate(date)) throw new ReplayUsageError(`cannot tell the trading date of ${name}: pass --date YYYY-MM-DD`);
+  return date;
+}
+
+function symbolOf(name: string, kind: ReplayKind, given: string | undefined): string {
+  const symbol = given ?? (kind === "lobster" ? LOBSTER_SYMBOL : LEAN_SYMBOL).exec(name)?.[1]?.toUpperCase();
+  if (symbol === undefined) throw new ReplayUsageError(`cannot tell the symbol of ${name}: pass --symbol SYM`);
+  if (!symbolSchema.safeParse(symbol).success) throw new ReplayUsageError(`--symbol must be an upper-case ticker such as IBM or BTC-USD, got "${symbol}"`);
+  return symbol;
+}
+
+/** The orderbook file beside a LOBSTER message file (plain or .gz), if there is one. */
+function orderbookBeside(file: string): string | undefined {
+  const plain = path.join(path.dirname(file), dataFileName(file).replace(LOBSTER_MESSAGE, "_orderbook_$1.csv"));
+  return [plain, `${plain}.gz`].find((f) => fs.existsSync(f));
+}
+
+/**
+ * Recognises a file: what it holds, its symbol and New York trading date, from the hints first,
+ * then from its name (`YYYYMMDD_sym_Trade_Tick.csv`, `..._Quote_Tick.csv`, LOBSTER
+ * `SYM_DATE_s_e_message_N.csv`, any of them `.gz`; other names need the hints).
+ */
+export function describeSource(file: string, hints: SourceHints = {}): ReplaySource {
+  const name = dataFileName(file);
+  if (!fs.existsSync(file)) throw new ReplayUsageError(`${file}: no such file`);
+  const kind = hints.kind ?? kindOf(name);
+  const source: ReplaySource = { kind, file, symbol: symbolOf(name, kind, hints.symbol), date: dateOf(name, hints.date) };
+  const orderbookFile = kind === "lobster" ? orderbookBeside(file) : undefined;
+  return orderbookFile === undefined ? source : { ...source, orderbookFile };
 }
 
 export type ReplayCounters = { ticks: number; refused: number };
 
 function* ticksOf(source: ReplaySource, counters: ReplayCounters): Generator<ReplayTick> {
-  const text = fs.readFileSync(source.file, "utf8");
+  const text = readMarketDataText(source.file);
   const info = { symbol: source.symbol, date: source.date };
   const unwrap = function* <T>(results: Iterable<ParseResult<T>>): Generator<T> {
     for (const r of results) {
@@ -47,7 +92,7 @@ function* ticksOf(source: ReplaySource, counters: ReplayCounters): Generator<Rep
       else counters.refused++;
     }
   };
-  switch (source.format) {
+  switch (source.kind) {
     case "lean-trades":
       for (const tick of unwrap(parseLeanTrades(text, info))) yield { kind: "trades", tick };
       return;
@@ -55,7 +100,7 @@ function* ticksOf(source: ReplaySource, counters: ReplayCounters): Generator<Rep
       for (const tick of unwrap(parseLeanQuotes(text, info))) yield { kind: "quotes", tick };
       return;
     case "lobster": {
-      const orderbook = fs.readFileSync(source.orderbookFile, "utf8");
+      const orderbook = source.orderbookFile === undefined ? undefined : readMarketDataText(source.orderbookFile);
       for (const e of unwrap<LobsterEvent>(parseLobster(text, orderbook, info))) {
         yield e.kind === "trade" ? { kind: "trades", tick: e.trade } : { kind: "quotes", tick: e.quote };
       }
@@ -92,9 +137,10 @@ export function* mergedTicks(sources: readonly ReplaySource[], counters: ReplayC
 
 export type Checkpoint = { key: string; files: string[]; sent: number; total: number; done: boolean; updatedAt: string };
 
-/** Checkpoint path of a replay of `files` under the data dir (one per distinct file list). */
-export function checkpointPath(dataDir: string, files: readonly string[]): string {
-  const key = createHash("sha256").update(files.map((f) => path.resolve(f)).join("\n")).digest("hex").slice(0, 16);
+/** Checkpoint path of a replay of `files` under the data dir (one per distinct file list and hints). */
+export function checkpointPath(dataDir: string, files: readonly string[], hints: SourceHints = {}): string {
+  const hinted = [hints.kind, hints.symbol, hints.date].some((h) => h !== undefined) ? `\n${JSON.stringify(hints)}` : "";
+  const key = createHash("sha256").update(files.map((f) => path.resolve(f)).join("\n") + hinted).digest("hex").slice(0, 16);
   return path.join(dataDir, "replay-checkpoints", `${key}.json`);
 }
 
@@ -118,6 +164,8 @@ export type ReplayOptions = {
   producer: Producer;
   topics: TopicNames;
   files: readonly string[];
+  /** What the files' names do not tell (applies to every file). */
+  hints?: SourceHints;
   /** 0 = as fast as possible; otherwise event time runs `speed` times faster than wall time. */
   speed?: number;
   /** Ticks per Kafka request. */
@@ -141,7 +189,7 @@ export function countTicks(sources: readonly ReplaySource[]): number {
 
 /** Replays the files; every chunk is acknowledged by Kafka (acks=all) before the checkpoint moves. */
 export async function replayFiles(options: ReplayOptions): Promise<ReplayResult> {
-  const sources = options.files.map(describeSource);
+  const sources = options.files.map((f) => describeSource(f, options.hints));
   const total = countTicks(sources);
   const speed = options.speed ?? 0;
   const chunkSize = options.chunkSize ?? 500;
