@@ -1,6 +1,10 @@
 // Runs the app's processes side by side, prefixes their output, restarts one that crashes (with
 // backoff, so a crash loop does not spin), and stops them all, gracefully, on request.
+// Each program is one process (node with the tsx loader, not a tsx launcher with a node child) that
+// leads its own process group, and signals go to the whole group: killing a program never leaves
+// an unsupervised child behind to run beside its restarted copy.
 import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import readline from "node:readline";
 
 export interface ProgramSpec {
@@ -8,11 +12,30 @@ export interface ProgramSpec {
   command: string;
   args: string[];
   env?: NodeJS.ProcessEnv;
+  /** `always` (default): a long-running process, restarted whenever it exits; `on-failure`: a job, done once it exits 0. */
+  restart?: "always" | "on-failure";
 }
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 15_000;
+
+/** A TypeScript entry point run as a single node process with the tsx loader. */
+export function tsProgram(name: string, file: string, args: string[] = [], extra: Partial<ProgramSpec> = {}): ProgramSpec {
+  return { name, command: process.execPath, args: ["--import", "tsx", path.resolve(file), ...args], ...extra };
+}
+
+/** Sends `signal` to the child's whole process group; false when it is already gone. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw error;
+  }
+}
 
 export class Supervisor {
   private readonly children = new Map<string, ChildProcess>();
@@ -29,6 +52,7 @@ export class Supervisor {
     const startedAt = Date.now();
     const child = spawn(program.command, program.args, {
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, signalled as a whole
       ...(program.env ? { env: program.env } : {}),
     });
     this.children.set(program.name, child);
@@ -38,7 +62,13 @@ export class Supervisor {
     child.once("error", (error) => console.error(`${prefix} could not start: ${error.message}`));
     child.once("exit", (code, signal) => {
       this.children.delete(program.name);
+      // Whatever the program left in its group goes with it.
+      signalGroup(child, "SIGKILL");
       if (this.stopping) return;
+      if (program.restart === "on-failure" && code === 0) {
+        console.log(`${prefix} done`);
+        return;
+      }
       // A process that ran a while before dying starts over with a short delay.
       const nextRestarts = Date.now() - startedAt > 60_000 ? 0 : restarts + 1;
       const delayMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** nextRestarts);
@@ -49,19 +79,19 @@ export class Supervisor {
     });
   }
 
-  /** SIGTERM every child, SIGKILL those still alive after the grace period. */
+  /** SIGTERM every child's group, SIGKILL those still alive after the grace period. */
   async stop(): Promise<void> {
     this.stopping = true;
     const exits = [...this.children.values()].map(
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+          const timer = setTimeout(() => signalGroup(child, "SIGKILL"), STOP_GRACE_MS);
           child.once("exit", () => {
             clearTimeout(timer);
             resolve();
           });
-          child.kill("SIGTERM");
+          if (!signalGroup(child, "SIGTERM")) resolve();
         }),
     );
     await Promise.all(exits);
