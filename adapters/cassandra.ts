@@ -1,5 +1,6 @@
 // Thin cassandra-driver wiring: one Client per process, prepared statements by default,
-// LOCAL_QUORUM, and a helper for bulk idempotent writes with bounded concurrency.
+// LOCAL_QUORUM, a capped reconnection policy, and a helper for bulk idempotent writes with bounded
+// concurrency.
 import cassandra from "cassandra-driver";
 import type { Logger } from "./logger";
 
@@ -13,9 +14,17 @@ export interface CassandraOptions {
   log: Logger;
 }
 
-/** Connects a client; every query is prepared unless a call says otherwise. */
-export async function connectCassandra(options: CassandraOptions): Promise<CassandraClient> {
-  const client = new cassandra.Client({
+/** First and longest wait between reconnection attempts to a node the driver saw go down. */
+export const CASSANDRA_RECONNECT_BASE_MS = 250;
+export const CASSANDRA_RECONNECT_MAX_MS = 2_000;
+
+/**
+ * The client's options. The reconnection policy is capped at CASSANDRA_RECONNECT_MAX_MS: the
+ * driver's default (1 s doubling to 10 min) left a client that had seen a node down for two minutes
+ * waiting ~2 more before its next attempt, failing every query meanwhile though the node was back.
+ */
+export function cassandraClientOptions(options: Omit<CassandraOptions, "log">): cassandra.ClientOptions {
+  return {
     contactPoints: options.contactPoints,
     localDataCenter: options.localDataCenter,
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
@@ -23,10 +32,31 @@ export async function connectCassandra(options: CassandraOptions): Promise<Cassa
     // retry on another coordinator.
     queryOptions: { prepare: true, isIdempotent: true, consistency: cassandra.types.consistencies.localQuorum },
     socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
-  });
+    policies: {
+      // First attempt at once, then 250 ms doubling to 2 s (with the driver's ±15 % jitter).
+      reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(CASSANDRA_RECONNECT_BASE_MS, CASSANDRA_RECONNECT_MAX_MS, true),
+    },
+  };
+}
+
+/** Connects a client; every query is prepared unless a call says otherwise. */
+export async function connectCassandra(options: CassandraOptions): Promise<CassandraClient> {
+  const { log } = options;
+  const client = new cassandra.Client(cassandraClientOptions(options));
   client.on("log", (level, _className, message) => {
-    if (level === "error") options.log.error({ cassandra: true }, message);
-    else if (level === "warning") options.log.warn({ cassandra: true }, message);
+    if (level === "error") log.error({ cassandra: true }, message);
+    else if (level === "warning") log.warn({ cassandra: true }, message);
+  });
+  // One line per transition, with how long the node was unusable: what outage drills time recovery by.
+  const downSinceMs = new Map<string, number>();
+  client.on("hostDown", (host: cassandra.Host) => {
+    downSinceMs.set(host.address, Date.now());
+    log.warn({ event: "cassandra.host_down", host: host.address }, "Cassandra node down for this process; reconnecting");
+  });
+  client.on("hostUp", (host: cassandra.Host) => {
+    const since = downSinceMs.get(host.address);
+    downSinceMs.delete(host.address);
+    log.info({ event: "cassandra.host_up", host: host.address, ...(since === undefined ? {} : { downMs: Date.now() - since }) }, "Cassandra node up again for this process");
   });
   await client.connect();
   return client;
