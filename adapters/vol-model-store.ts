@@ -4,6 +4,7 @@
 import { harParamsSchema } from "../core/vol-forecast-live";
 import type { HarParams } from "../core/vol-forecast";
 import { cassandraTypes, type CassandraClient } from "./cassandra";
+import { finiteNumberOf, msOf, textOf, type Row } from "./cassandra-columns";
 
 /** One version of a symbol's model, as stored. */
 export interface VolModelRow {
@@ -20,6 +21,28 @@ export interface VolModelRow {
   r2: number;
   inSampleQlike: number;
   naiveQlike: number;
+}
+
+/**
+ * One version of a symbol's model as stored, whatever it holds (the admin view shows every row):
+ * unset columns are undefined; `params` is the column's JSON, `paramsProblem` why it would not score.
+ */
+export interface StoredVolModel {
+  symbol: string;
+  version: number;
+  model: string | undefined;
+  /** The params column parsed as JSON; undefined when unset or not JSON. */
+  params: unknown;
+  /** Why `params` are not HAR parameters (unset, not JSON, wrong shape); undefined when they are. */
+  paramsProblem: string | undefined;
+  trainedAtMs: number | undefined;
+  jobId: string | undefined;
+  trainFromMs: number | undefined;
+  trainToMs: number | undefined;
+  nObs: number | undefined;
+  r2: number | undefined;
+  inSampleQlike: number | undefined;
+  naiveQlike: number | undefined;
 }
 
 /** A symbol's forecast of one UTC day's variance, as stored (see core/vol-forecast-live). */
@@ -44,8 +67,6 @@ export interface VolForecastRow {
   historyToMs: number;
 }
 
-type Row = { get(name: string): unknown };
-
 const MODEL_COLUMNS = "symbol, version, model, params, trained_at, job_id, train_from, train_to, n_obs, r2, in_sample_qlike, naive_qlike";
 const FORECAST_COLUMNS =
   "symbol, day, model_version, computed_at, through_ts, har_variance, realized_variance, elapsed_fraction, forecast_variance, forecast_sigma, reference_price, session_start, session_minutes, intraday_bars, history_to";
@@ -54,25 +75,59 @@ const ms = (value: unknown): number => (value instanceof Date ? value.getTime() 
 const long = (value: unknown): number => Number((value as { toString(): string }).toString());
 const optionalNumber = (value: unknown): number | undefined => (value === null || value === undefined ? undefined : (value as number));
 
-function modelFromRow(row: Row): VolModelRow {
+/**
+ * The one vol_models row mapper. "lenient" returns the row as stored (see StoredVolModel);
+ * "strict" returns a model to score with and throws on params that are not HAR parameters.
+ */
+function modelFromRow(row: Row, mode: "strict"): VolModelRow;
+function modelFromRow(row: Row, mode: "lenient"): StoredVolModel;
+function modelFromRow(row: Row, mode: "strict" | "lenient"): VolModelRow | StoredVolModel {
   const symbol = row.get("symbol") as string;
   const version = long(row.get("version"));
-  const parsed = harParamsSchema.safeParse(JSON.parse(row.get("params") as string));
+  const paramsText = textOf(row, "params");
+  let params: unknown;
+  let paramsProblem: string | undefined;
+  if (paramsText === undefined) paramsProblem = "unset";
+  else {
+    try {
+      params = JSON.parse(paramsText) as unknown;
+    } catch (error) {
+      paramsProblem = `not JSON (${error instanceof Error ? error.message : String(error)})`;
+    }
+  }
+  const har = paramsProblem === undefined ? harParamsSchema.safeParse(params) : undefined;
+  if (har?.success === false) paramsProblem = har.error.issues[0]?.message ?? "invalid";
+  const stored: StoredVolModel = {
+    symbol,
+    version,
+    model: textOf(row, "model"),
+    params,
+    paramsProblem,
+    trainedAtMs: msOf(row, "trained_at"),
+    jobId: textOf(row, "job_id"),
+    trainFromMs: msOf(row, "train_from"),
+    trainToMs: msOf(row, "train_to"),
+    nObs: finiteNumberOf(row, "n_obs"),
+    r2: finiteNumberOf(row, "r2"),
+    inSampleQlike: finiteNumberOf(row, "in_sample_qlike"),
+    naiveQlike: finiteNumberOf(row, "naive_qlike"),
+  };
+  if (mode === "lenient") return stored;
   // A row no reader understands is a bug to surface, not a model to score with.
-  if (!parsed.success) throw new Error(`vol_models ${symbol}@${version}: bad params: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  if (!har?.success) throw new Error(`vol_models ${symbol}@${version}: bad params: ${paramsProblem ?? "invalid"}`);
   return {
     symbol,
     version,
-    model: row.get("model") as string,
-    params: parsed.data,
-    trainedAtMs: ms(row.get("trained_at")),
-    jobId: (row.get("job_id") as string | null) ?? undefined,
-    trainFromMs: ms(row.get("train_from")),
-    trainToMs: ms(row.get("train_to")),
-    nObs: row.get("n_obs") as number,
-    r2: row.get("r2") as number,
-    inSampleQlike: row.get("in_sample_qlike") as number,
-    naiveQlike: row.get("naive_qlike") as number,
+    model: stored.model ?? har.data.model,
+    params: har.data,
+    trainedAtMs: stored.trainedAtMs ?? Number.NaN,
+    jobId: stored.jobId,
+    trainFromMs: stored.trainFromMs ?? Number.NaN,
+    trainToMs: stored.trainToMs ?? Number.NaN,
+    nObs: stored.nObs ?? Number.NaN,
+    r2: stored.r2 ?? Number.NaN,
+    inSampleQlike: stored.inSampleQlike ?? Number.NaN,
+    naiveQlike: stored.naiveQlike ?? Number.NaN,
   };
 }
 
@@ -112,6 +167,16 @@ export function createVolModelStore(client: CassandraClient, keyspace: string) {
     forecastOfDay: `SELECT ${FORECAST_COLUMNS} FROM ${ks}.vol_forecasts WHERE symbol = ? AND day = ?`,
   };
 
+  async function scanLatestModels<T>(maxSymbols: number, map: (row: Row) => T): Promise<T[]> {
+    const result = await client.execute(q.latestModels, [], { prepare: true, fetchSize: 500 });
+    const out: T[] = [];
+    for await (const row of result) {
+      if (out.length >= maxSymbols) break;
+      out.push(map(row));
+    }
+    return out;
+  }
+
   return {
     keyspace,
 
@@ -140,24 +205,23 @@ export function createVolModelStore(client: CassandraClient, keyspace: string) {
     /** The newest model version of `symbol`, if any. */
     async latestModel(symbol: string): Promise<VolModelRow | undefined> {
       const row = (await client.execute(q.latestModel, [symbol], { prepare: true })).first();
-      return row ? modelFromRow(row) : undefined;
+      return row ? modelFromRow(row, "strict") : undefined;
     },
 
     /** The newest `limit` versions of `symbol`, newest first. */
     async modelVersions(symbol: string, limit = 20): Promise<VolModelRow[]> {
       const result = await client.execute(q.modelVersions, [symbol, limit], { prepare: true });
-      return result.rows.map(modelFromRow);
+      return result.rows.map((row) => modelFromRow(row, "strict"));
     },
 
     /** The newest version of each symbol, at most `maxSymbols` of them (paged scan). */
-    async latestModels(maxSymbols: number): Promise<VolModelRow[]> {
-      const result = await client.execute(q.latestModels, [], { prepare: true, fetchSize: 500 });
-      const out: VolModelRow[] = [];
-      for await (const row of result) {
-        if (out.length >= maxSymbols) break;
-        out.push(modelFromRow(row));
-      }
-      return out;
+    latestModels(maxSymbols: number): Promise<VolModelRow[]> {
+      return scanLatestModels(maxSymbols, (row) => modelFromRow(row, "strict"));
+    },
+
+    /** `latestModels` as stored, rows whose params would not score included (the admin view). */
+    latestStoredModels(maxSymbols: number): Promise<StoredVolModel[]> {
+      return scanLatestModels(maxSymbols, (row) => modelFromRow(row, "lenient"));
     },
 
     /** Upserts the forecast of (symbol, day). */

@@ -209,15 +209,16 @@ describe("admin archive browser", () => {
 });
 
 describe("admin models view", () => {
-  it("lists every symbol with its newest model version, or none", async () => {
+  it("lists every symbol with its newest model version, or none, even a version whose params do not parse", async () => {
     await client.execute(`INSERT INTO ${keyspace}.symbols (symbol) VALUES (?)`, ["IBM"], { prepare: true });
     await client.execute(`INSERT INTO ${keyspace}.symbols (symbol) VALUES (?)`, ["AAPL"], { prepare: true });
     const insert = `INSERT INTO ${keyspace}.vol_models (symbol, version, model, params, trained_at, job_id, train_from, train_to, n_obs, r2, in_sample_qlike, naive_qlike) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     for (const [version, r2] of [[1_700_000_000_000, 0.31], [1_764_000_000_000, 0.42]] as const) {
       await client.execute(insert, ["IBM", version, "har-rv", '{"beta":[0.1,0.4]}', new Date(version), "7", new Date(Date.UTC(2023, 0, 1)), new Date(Date.UTC(2025, 11, 31)), 750, r2, 1.1, 1.3], { prepare: true });
     }
+    await client.execute(insert, ["MSFT", 5, "har-rv", "{oops", new Date(5), null, null, null, 3, null, null, null], { prepare: true });
     const view = await listVolModels({ client, keyspace, nowMs: Date.now });
-    expect(view.withModel).toBe(1);
+    expect(view.withModel).toBe(2);
     expect(view.truncated).toBe(false);
     expect(view.symbols).toEqual([
       { symbol: "AAPL", latest: null },
@@ -236,6 +237,10 @@ describe("admin models view", () => {
           naiveQlike: 1.3,
           params: { beta: [0.1, 0.4] },
         },
+      },
+      {
+        symbol: "MSFT",
+        latest: { version: "5", model: "har-rv", trainedAtMs: 5, jobId: null, trainFromMs: null, trainToMs: null, nObs: 3, r2: null, inSampleQlike: null, naiveQlike: null, params: null },
       },
     ]);
   });

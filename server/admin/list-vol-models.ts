@@ -1,9 +1,8 @@
 // The models view: every known symbol with the newest version of its volatility model (or none).
 // Two bounded reads: the symbols table and `PER PARTITION LIMIT 1` of vol_models (newest first by
 // clustering order), each capped at MAX_MODEL_SYMBOLS.
-import type cassandra from "cassandra-driver";
+import { createVolModelStore, type StoredVolModel } from "../../adapters/vol-model-store";
 import type { QueryContext } from "../context";
-import { msOf, numberOf, textOf } from "../queries/shared";
 
 export const MAX_MODEL_SYMBOLS = 2_000;
 
@@ -29,29 +28,20 @@ export interface ModelsView {
   truncated: boolean;
 }
 
-function parseParams(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-export function versionFromRow(row: cassandra.types.Row): VolModelVersion {
-  const version: unknown = row.get("version");
+/** A stored version as the view shows it: unset columns null, params as stored (null when unset or not JSON). */
+export function versionView(stored: StoredVolModel): VolModelVersion {
   return {
-    version: String(version),
-    model: textOf(row, "model"),
-    trainedAtMs: msOf(row, "trained_at"),
-    jobId: textOf(row, "job_id"),
-    trainFromMs: msOf(row, "train_from"),
-    trainToMs: msOf(row, "train_to"),
-    nObs: numberOf(row, "n_obs"),
-    r2: numberOf(row, "r2"),
-    inSampleQlike: numberOf(row, "in_sample_qlike"),
-    naiveQlike: numberOf(row, "naive_qlike"),
-    params: parseParams(textOf(row, "params")),
+    version: String(stored.version),
+    model: stored.model ?? null,
+    trainedAtMs: stored.trainedAtMs ?? null,
+    jobId: stored.jobId ?? null,
+    trainFromMs: stored.trainFromMs ?? null,
+    trainToMs: stored.trainToMs ?? null,
+    nObs: stored.nObs ?? null,
+    r2: stored.r2 ?? null,
+    inSampleQlike: stored.inSampleQlike ?? null,
+    naiveQlike: stored.naiveQlike ?? null,
+    params: stored.params ?? null,
   };
 }
 
@@ -59,18 +49,15 @@ export async function listVolModels(ctx: QueryContext): Promise<ModelsView> {
   const cap = MAX_MODEL_SYMBOLS + 1;
   const [symbolRows, modelRows] = await Promise.all([
     ctx.client.execute(`SELECT symbol FROM ${ctx.keyspace}.symbols LIMIT ?`, [cap], { prepare: true, fetchSize: cap }),
-    ctx.client.execute(
-      `SELECT symbol, version, model, params, trained_at, job_id, train_from, train_to, n_obs, r2, in_sample_qlike, naive_qlike FROM ${ctx.keyspace}.vol_models PER PARTITION LIMIT 1 LIMIT ?`,
-      [cap],
-      { prepare: true, fetchSize: cap },
-    ),
+    createVolModelStore(ctx.client, ctx.keyspace).latestStoredModels(cap),
   ]);
-  const latest = new Map(modelRows.rows.map((row) => [row.get("symbol") as string, versionFromRow(row)]));
+  // The store's lenient mode: rows whose params would not score are shown too.
+  const latest = new Map(modelRows.map((stored) => [stored.symbol, versionView(stored)]));
   const names = new Set<string>([...symbolRows.rows.map((row) => row.get("symbol") as string), ...latest.keys()]);
   const symbols = [...names].sort().map((symbol) => ({ symbol, latest: latest.get(symbol) ?? null }));
   return {
     symbols: symbols.slice(0, MAX_MODEL_SYMBOLS),
     withModel: latest.size,
-    truncated: symbols.length > MAX_MODEL_SYMBOLS || symbolRows.rowLength >= cap || modelRows.rowLength >= cap,
+    truncated: symbols.length > MAX_MODEL_SYMBOLS || symbolRows.rowLength >= cap || modelRows.length >= cap,
   };
 }
