@@ -71,6 +71,8 @@ const envSchema = z.object({
   SSE_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(4_096).default(262_144),
   SSE_CONFLATION_MAX_KEYS: positiveInt.default(10_000),
   SSE_MAX_CLIENTS: positiveInt.default(5_000),
+  SSE_MAX_CLIENTS_PER_ADDRESS: positiveInt.default(32),
+  SSE_STALLED_CLIENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 
   /** Port of a worker's own /metrics listener on 127.0.0.1; unset = no listener (Redis snapshot only). */
   METRICS_PORT: z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), port.optional()),
@@ -273,6 +275,10 @@ export interface LiveSettings {
   conflationMaxKeys: number;
   /** SSE connections one web process accepts; more get 503. */
   maxClients: number;
+  /** SSE connections one client address may hold at once; more get 503. */
+  maxClientsPerAddress: number;
+  /** A client whose buffer stays full this long is cut off (it is not reading). */
+  stalledClientTimeoutMs: number;
 }
 
 /** Prometheus metrics of worker processes. */
@@ -413,6 +419,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       clientBufferBytes: env.SSE_CLIENT_BUFFER_BYTES,
       conflationMaxKeys: env.SSE_CONFLATION_MAX_KEYS,
       maxClients: env.SSE_MAX_CLIENTS,
+      maxClientsPerAddress: env.SSE_MAX_CLIENTS_PER_ADDRESS,
+      stalledClientTimeoutMs: env.SSE_STALLED_CLIENT_TIMEOUT_MS,
     },
     batch: {
       concurrency: env.BATCH_CONCURRENCY,

@@ -1,7 +1,8 @@
 // The production web process (`npm start` runs it in place of `next start`): a node:http server
 // that answers the REST API's GETs itself (server/http/fast-rest.ts: responses compressed once per
-// shared read instead of per request) and hands every other request — pages, static assets, tRPC,
-// SSE, ingest — to Next.js through its custom-server API, which still compresses them.
+// shared read instead of per request) and the live stream (server/live/serve-live-stream.ts: the
+// SSE hub writes to each socket, one write per read batch), and hands every other request — pages,
+// static assets, tRPC, ingest — to Next.js through its custom-server API, which still compresses them.
 // Usage: tsx infra/web-server.ts [--port N] [--hostname H]; NODE_ENV should be production, as
 // `next start` makes it (infra/start.ts sets it for the web child).
 import http from "node:http";
@@ -12,6 +13,8 @@ import { getConfig } from "../adapters/config";
 import { createLogger } from "../adapters/logger";
 import { closeQueryContext } from "../server/context";
 import { createFastRest } from "../server/http/fast-rest";
+import { handleLiveStream } from "../server/live/serve-live-stream";
+import { getSseHub } from "../server/live/sse-hub";
 import { endpointList } from "../server/rest/endpoints";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
   const nextHandler = app.getRequestHandler();
   const fastRest = createFastRest(endpointList);
   const server = http.createServer((req, res) => {
+    if (handleLiveStream(req, res, getSseHub)) return;
     if (fastRest(req, res)) return;
     nextHandler(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, "next request handler failed");
@@ -52,10 +56,12 @@ async function main(): Promise<void> {
       log.info({ signal }, "web server stopping");
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Ends every SSE response (browsers resume elsewhere with Last-Event-ID), so the server can close.
+      const hubClosed = getSseHub().close();
       const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       cut.unref();
       // Every step runs even if one fails.
-      const results = await Promise.allSettled([closed, app.close(), closeQueryContext()]);
+      const results = await Promise.allSettled([hubClosed, closed, app.close(), closeQueryContext()]);
       for (const result of results) if (result.status === "rejected") log.error({ err: result.reason as unknown }, "web shutdown step failed");
     })());
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -7,9 +7,12 @@ function fakeHub(full = false) {
   const calls: Array<{ subscription: LiveSubscription; options: ConnectOptions | undefined }> = [];
   const hub: SseHub = {
     connect(subscription, options) {
-      if (full) throw new SseHubFullError(1);
+      if (full) throw new SseHubFullError("global", 1);
       calls.push({ subscription, options });
       return new ReadableStream<Uint8Array>();
+    },
+    open: () => {
+      throw new Error("unused");
     },
     stats: () => {
       throw new Error("unused");

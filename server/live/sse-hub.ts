@@ -1,7 +1,11 @@
-// The SSE hub of one web process: a single XREAD BLOCK loop on the live stream fans each entry out
-// to every connected client, serialized once and shared. A client whose buffer is full gets the
-// newest update per (type, symbol, interval) when it drains (conflation), so it never stalls the
-// others; a client resuming with Last-Event-ID is backfilled from the stream, paced by its reads.
+// The SSE hub of one web process: a single XREAD BLOCK loop on the live stream fans each read batch
+// out to every connected client. Clients with the same subscription form a group; each entry is
+// serialized once, a batch becomes one byte chunk per group, and each client gets at most one write
+// per batch, so the cost grows with groups and bytes, not clients × updates. A client whose buffer
+// is full gets the newest update per (type, symbol, interval) when it drains (conflation), so it
+// never stalls the others, and is cut off when it stays full; a client resuming with Last-Event-ID
+// is backfilled from the stream, paced by its reads. Transports (node:http in the production web
+// server, a web ReadableStream for Next's route and tests) plug in as an `SseSink`.
 import { getConfig } from "../../adapters/config";
 import {
   classifyResume,
@@ -29,25 +33,41 @@ export interface SseHubOptions {
   clientBufferBytes: number;
   conflationMaxKeys: number;
   maxClients: number;
-  /** Entries per XREAD; each batch is fanned out synchronously, so keep it well under a client's buffer. */
+  /** Connections one remote address may hold; unset = no per-address cap. */
+  maxClientsPerAddress?: number;
+  /** A client whose buffer stays at or over `clientBufferBytes` this long is cut off. */
+  stalledClientTimeoutMs?: number;
+  /** Entries per XREAD. */
   readBatch?: number;
   readBlockMs?: number;
   backfillPage?: number;
   /** Reconnect hint sent to EventSource clients (`retry:`). */
   retryMs?: number;
   log: Logger;
+  /** Wall clock (ms), for heartbeats and stall timeouts. */
+  nowMs?: () => number;
 }
 
 export type SnapshotReason = "too-old" | "unknown-id" | "overflow";
 
 export interface SseHubStats {
   clients: number;
+  /** Distinct subscriptions among the connected clients (one chunk per group and batch). */
+  groups: number;
   /** Connections accepted since start. */
   connections: number;
-  /** Connections refused because the hub held `maxClients`. */
+  /** Connections refused because a cap was reached (both caps). */
   rejected: number;
+  /** Of `rejected`, those refused by the per-address cap. */
+  rejectedPerAddress: number;
+  /** Clients cut off because their buffer stayed full for `stalledClientTimeoutMs`. */
+  cutOff: number;
   /** Update events written to clients (live, conflated-then-flushed and backfilled). */
   eventsSent: number;
+  /** Writes to client sinks (at most one per client and batch, plus heartbeats and backfill pages). */
+  writes: number;
+  /** Read batches fanned out. */
+  batches: number;
   /** Updates a slow client skipped because a newer one of the same key replaced them. */
   conflated: number;
   /** Updates lost when a slow client's conflation buffer overflowed (it was sent snapshot-required). */
@@ -61,17 +81,50 @@ export interface SseHubStats {
   readErrors: number;
 }
 
-/** Thrown by connect() when the process already serves `maxClients`. */
+export type SseLimit = "global" | "per-address";
+
+/** Thrown by open()/connect() when a connection cap is reached; nothing was written. */
 export class SseHubFullError extends Error {
-  constructor(maxClients: number) {
-    super(`the live stream serves its maximum of ${maxClients} clients; retry later`);
+  constructor(
+    readonly limit: SseLimit,
+    readonly max: number,
+  ) {
+    super(
+      limit === "global"
+        ? `the live stream serves its maximum of ${max} connections per web process (SSE_MAX_CLIENTS); retry later`
+        : `at most ${max} live-stream connections per client address (SSE_MAX_CLIENTS_PER_ADDRESS); close one or retry later`,
+    );
     this.name = "SseHubFullError";
   }
 }
 
-export interface ConnectOptions {
+/** Where one client's bytes go. */
+export interface SseSink {
+  write(chunk: Uint8Array): void;
+  /** Bytes written but not yet taken by the peer (what the transport still holds). */
+  readonly bufferedBytes: number;
+  /** Ends the response normally. */
+  end(): void;
+  /** Cuts the connection (a stalled client). */
+  destroy(): void;
+}
+
+/** What the transport tells the hub about one client. */
+export interface SseClientHandle {
+  /** The sink's buffer drained: it can take more. */
+  drained(): void;
+  /** The peer went away (or the response ended). */
+  closed(): void;
+}
+
+export interface OpenOptions {
   /** Resume after this event id (Last-Event-ID). */
   lastEventId?: string;
+  /** The peer's address, for the per-address cap; unset = not counted. */
+  address?: string;
+}
+
+export interface ConnectOptions extends OpenOptions {
   signal?: AbortSignal;
 }
 
@@ -85,7 +138,13 @@ export interface LiveTap {
 }
 
 export interface SseHub {
-  /** Opens one client's SSE byte stream; throws SseHubFullError when full. */
+  /**
+   * Registers a client writing to `sink`; throws SseHubFullError (having written nothing) when a cap
+   * is reached. Nothing is written before the caller's synchronous code ends, so a transport may
+   * send its response head right after this returns.
+   */
+  open(sink: SseSink, subscription: LiveSubscription, options?: OpenOptions): SseClientHandle;
+  /** Opens one client as a web byte stream (Next's route handler, tests); throws SseHubFullError when full. */
   connect(subscription: LiveSubscription, options?: ConnectOptions): ReadableStream<Uint8Array>;
   /** Hands every entry read to `tap` too, keeping the reader running while tapped; returns the untap function. */
   tap(tap: LiveTap): () => void;
@@ -96,6 +155,7 @@ export interface SseHub {
 
 const encoder = new TextEncoder();
 const HEARTBEAT_FRAME = encoder.encode(": hb\n\n");
+const EMPTY = new Uint8Array(0);
 
 /** `id:`/`event:`/`data:` frame of one update; JSON normally has no newline, but a line break must not end the event. */
 function updateFrame(entry: LiveEntry): Uint8Array {
@@ -105,6 +165,80 @@ function updateFrame(entry: LiveEntry): Uint8Array {
 
 function controlFrame(event: string, id: string, data: object): Uint8Array {
   return encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] ?? EMPTY;
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+/** The canonical text of a subscription: equal subscriptions share a group. */
+function subscriptionKey(subscription: LiveSubscription): string {
+  const list = (values: ReadonlySet<string> | null) => (values === null ? "*" : [...values].sort().join(","));
+  return `${list(subscription.types)}|${list(subscription.symbols)}|${list(subscription.intervals)}`;
+}
+
+/** One read batch while it is fanned out: each entry's frame made at most once, entries indexed by symbol. */
+class BatchView {
+  readonly #frames: Array<Uint8Array | undefined>;
+  #bySymbol: Map<string, number[]> | undefined;
+
+  constructor(readonly entries: readonly LiveEntry[]) {
+    this.#frames = new Array<Uint8Array | undefined>(entries.length);
+  }
+
+  frame(index: number): Uint8Array {
+    let frame = this.#frames[index];
+    if (frame === undefined) {
+      frame = updateFrame(this.entries[index] as LiveEntry);
+      this.#frames[index] = frame;
+    }
+    return frame;
+  }
+
+  /** Indexes (ascending) of the entries `subscription` wants. */
+  match(subscription: LiveSubscription): number[] {
+    const matched: number[] = [];
+    const symbols = subscription.symbols;
+    if (symbols !== null) {
+      // A group naming fewer symbols than the batch holds looks only at its symbols' entries.
+      this.#bySymbol ??= this.#indexBySymbol();
+      if (symbols.size < this.#bySymbol.size) {
+        for (const symbol of symbols) {
+          const indexes = this.#bySymbol.get(symbol);
+          if (indexes === undefined) continue;
+          for (const index of indexes) if (matchesSubscription(subscription, (this.entries[index] as LiveEntry).route)) matched.push(index);
+        }
+        return matched.sort((a, b) => a - b);
+      }
+    }
+    this.entries.forEach((entry, index) => {
+      if (matchesSubscription(subscription, entry.route)) matched.push(index);
+    });
+    return matched;
+  }
+
+  chunk(indexes: readonly number[]): Uint8Array {
+    return concatBytes(indexes.map((index) => this.frame(index)));
+  }
+
+  #indexBySymbol(): Map<string, number[]> {
+    const bySymbol = new Map<string, number[]>();
+    this.entries.forEach((entry, index) => {
+      const indexes = bySymbol.get(entry.route.symbol);
+      if (indexes === undefined) bySymbol.set(entry.route.symbol, [index]);
+      else indexes.push(index);
+    });
+    return bySymbol;
+  }
 }
 
 type ClientState = "starting" | "catching-up" | "live" | "closed";
@@ -117,22 +251,34 @@ export function createSseHub(options: SseHubOptions): SseHub {
     clientBufferBytes,
     conflationMaxKeys,
     maxClients,
-    readBatch = 200,
+    maxClientsPerAddress,
+    stalledClientTimeoutMs = 30_000,
+    readBatch = 500,
     readBlockMs = 5_000,
     backfillPage = 500,
     retryMs = 2_000,
     log,
+    nowMs = Date.now,
   } = options;
 
+  const groups = new Map<string, Group>();
   const clients = new Set<Client>();
+  const perAddress = new Map<string, number>();
+  // Clients whose buffer is at or over the limit: checked against the stall timeout.
+  const overflowed = new Set<Client>();
   const taps = new Set<LiveTap>();
   // Whether the taps have been told the reader reads on (onLive) and not told of a gap since.
   let tapsLive = false;
   const stats: SseHubStats = {
     clients: 0,
+    groups: 0,
     connections: 0,
     rejected: 0,
+    rejectedPerAddress: 0,
+    cutOff: 0,
     eventsSent: 0,
+    writes: 0,
+    batches: 0,
     conflated: 0,
     dropped: 0,
     backfilled: 0,
@@ -149,8 +295,20 @@ export function createSseHub(options: SseHubOptions): SseHub {
   let position = "0-0";
   let starting: Promise<void> | undefined;
   let loop: Promise<void> | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let lastMalformedLogMs = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let lastHeartbeatMs = 0;
+  const lastLogMs = { malformed: 0, overflow: 0, cutOff: 0 };
+  const logLimited = (kind: keyof typeof lastLogMs, write: () => void) => {
+    if (nowMs() - lastLogMs[kind] < 10_000) return;
+    lastLogMs[kind] = nowMs();
+    write();
+  };
+
+  interface Group {
+    key: string;
+    subscription: LiveSubscription;
+    clients: Set<Client>;
+  }
 
   class Client {
     state: ClientState = "starting";
@@ -158,22 +316,49 @@ export function createSseHub(options: SseHubOptions): SseHub {
     position = "0-0";
     /** True while entries the reader fans out may already have been sent by backfill. */
     needsDedupe = false;
-    controller!: ReadableStreamDefaultController<Uint8Array>;
     readonly pending = new ConflationBuffer<Uint8Array>(conflationMaxKeys);
+    /** Since when the sink's buffer has been at or over the limit (undefined: it is not). */
+    overflowedSinceMs: number | undefined;
+    lastWriteMs = nowMs();
     #wakeUp: (() => void) | undefined;
 
-    constructor(readonly subscription: LiveSubscription) {}
+    constructor(
+      readonly sink: SseSink,
+      readonly group: Group,
+      readonly address: string | undefined,
+    ) {}
+
+    get subscription(): LiveSubscription {
+      return this.group.subscription;
+    }
 
     get isClosed(): boolean {
       return this.state === "closed";
     }
 
     get writable(): boolean {
-      return (this.controller.desiredSize ?? 0) > 0;
+      return this.sink.bufferedBytes < clientBufferBytes;
     }
 
-    /** Called by the stream when its queue drops below the high-water mark. */
-    onPull(): void {
+    write(chunk: Uint8Array, events: number): void {
+      if (this.state === "closed" || chunk.byteLength === 0) return;
+      this.sink.write(chunk);
+      stats.writes++;
+      stats.eventsSent += events;
+      this.lastWriteMs = nowMs();
+      if (!this.writable && this.overflowedSinceMs === undefined) {
+        this.overflowedSinceMs = this.lastWriteMs;
+        overflowed.add(this);
+      }
+    }
+
+    /** The sink can take more: flush what was conflated, wake a backfill. */
+    drained(): void {
+      if (this.state === "closed") return;
+      if (this.writable) {
+        this.overflowedSinceMs = undefined;
+        overflowed.delete(this);
+      }
       this.flush();
       const wakeUp = this.#wakeUp;
       this.#wakeUp = undefined;
@@ -188,59 +373,107 @@ export function createSseHub(options: SseHubOptions): SseHub {
       });
     }
 
-    send(frame: Uint8Array): void {
-      if (this.state === "closed") return;
-      this.controller.enqueue(frame);
-    }
-
-    /** A live update: straight to the queue, or conflated while the client is behind. */
-    offer(entry: LiveEntry, frame: Uint8Array): void {
+    /** A batch's entries for this client: one write, or into the conflation buffer while it is behind. */
+    deliver(batch: BatchView, indexes: readonly number[], chunk: () => Uint8Array): void {
+      if (indexes.length === 0) return;
       if (this.pending.isEmpty && this.writable) {
-        this.send(frame);
-        stats.eventsSent++;
+        this.write(chunk(), indexes.length);
         return;
       }
-      const dropped = this.pending.size + 1;
-      const outcome = this.pending.put(conflationKey(entry.route, entry.id), entry.id, frame);
-      if (outcome === "replaced") stats.conflated++;
-      else if (outcome === "overflow") {
-        stats.dropped += dropped;
-        log.warn({ maxKeys: conflationMaxKeys }, "slow SSE client overflowed its conflation buffer; sending snapshot-required");
+      if (this.overflowedSinceMs === undefined) {
+        this.overflowedSinceMs = nowMs();
+        overflowed.add(this);
+      }
+      for (const index of indexes) {
+        const entry = batch.entries[index] as LiveEntry;
+        const dropped = this.pending.size + 1;
+        const outcome = this.pending.put(conflationKey(entry.route, entry.id), entry.id, batch.frame(index));
+        if (outcome === "replaced") stats.conflated++;
+        else if (outcome === "overflow") {
+          stats.dropped += dropped;
+          logLimited("overflow", () => log.warn({ maxKeys: conflationMaxKeys }, "slow SSE client overflowed its conflation buffer; sending snapshot-required"));
+        }
       }
       this.flush();
     }
 
+    /** Writes as much of the conflated backlog as fits, in one write. */
     flush(): void {
-      while (this.state !== "closed" && this.writable && !this.pending.isEmpty) {
+      if (this.state === "closed" || this.pending.isEmpty || !this.writable) return;
+      const parts: Uint8Array[] = [];
+      let bytes = 0;
+      let events = 0;
+      const room = clientBufferBytes - this.sink.bufferedBytes;
+      while (bytes < room && !this.pending.isEmpty) {
         const overflowId = this.pending.takeOverflow();
         if (overflowId !== undefined) {
-          this.sendSnapshotRequired("overflow", overflowId);
+          const frame = snapshotRequiredFrame("overflow", overflowId);
+          parts.push(frame);
+          bytes += frame.byteLength;
           continue;
         }
         const item = this.pending.shift();
         if (!item) break;
-        this.send(item.value);
-        stats.eventsSent++;
+        parts.push(item.value);
+        bytes += item.value.byteLength;
+        events++;
       }
+      this.write(concatBytes(parts), events);
     }
 
     sendSnapshotRequired(reason: SnapshotReason, id: string): void {
-      stats.snapshotsRequired[reason]++;
-      this.send(controlFrame("snapshot-required", id, { reason, id }));
+      this.write(snapshotRequiredFrame(reason, id), 0);
     }
 
-    close(): void {
+    /** Forgets the client; `cut` also drops its connection, otherwise the response ends normally. */
+    close(cut = false): void {
       if (this.state === "closed") return;
       this.state = "closed";
-      clients.delete(this);
-      stats.clients = clients.size;
+      removeClient(this);
       this.pending.clear();
-      this.onPull();
+      const wakeUp = this.#wakeUp;
+      this.#wakeUp = undefined;
+      wakeUp?.();
       try {
-        this.controller.close();
-      } catch {
-        // Already cancelled by the consumer.
+        if (cut) this.sink.destroy();
+        else this.sink.end();
+      } catch (error) {
+        // The peer is gone already; the transport reports it through closed().
+        log.debug({ err: error }, "SSE sink end failed");
       }
+    }
+  }
+
+  function snapshotRequiredFrame(reason: SnapshotReason, id: string): Uint8Array {
+    stats.snapshotsRequired[reason]++;
+    return controlFrame("snapshot-required", id, { reason, id });
+  }
+
+  function addClient(sink: SseSink, subscription: LiveSubscription, address: string | undefined): Client {
+    const key = subscriptionKey(subscription);
+    let group = groups.get(key);
+    if (!group) {
+      group = { key, subscription, clients: new Set() };
+      groups.set(key, group);
+    }
+    const client = new Client(sink, group, address);
+    group.clients.add(client);
+    clients.add(client);
+    if (address !== undefined) perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    stats.connections++;
+    return client;
+  }
+
+  function removeClient(client: Client): void {
+    if (!clients.delete(client)) return;
+    overflowed.delete(client);
+    const { group, address } = client;
+    group.clients.delete(client);
+    if (group.clients.size === 0) groups.delete(group.key);
+    if (address !== undefined) {
+      const count = (perAddress.get(address) ?? 1) - 1;
+      if (count <= 0) perAddress.delete(address);
+      else perAddress.set(address, count);
     }
   }
 
@@ -261,22 +494,32 @@ export function createSseHub(options: SseHubOptions): SseHub {
   }
 
   function fanOut(entries: readonly LiveEntry[]): void {
-    if (taps.size > 0 && entries.length > 0) notifyTaps((tap) => tap.onEntries(entries));
-    for (const entry of entries) {
-      let frame: Uint8Array | undefined;
-      for (const client of clients) {
+    if (entries.length === 0) return;
+    if (taps.size > 0) notifyTaps((tap) => tap.onEntries(entries));
+    stats.batches++;
+    const batch = new BatchView(entries);
+    const lastId = (entries[entries.length - 1] as LiveEntry).id;
+    for (const group of groups.values()) {
+      let indexes: number[] | undefined;
+      let chunk: Uint8Array | undefined;
+      // Made once per group, only if some client of the group writes it.
+      const groupChunk = () => (chunk ??= batch.chunk(indexes ?? []));
+      for (const client of group.clients) {
         if (client.state !== "live") continue;
+        indexes ??= batch.match(group.subscription);
         if (client.needsDedupe) {
           // Backfill read past the reader's position: skip what it already sent (ids only grow).
-          if (compareEventIds(entry.id, client.position) <= 0) continue;
-          client.needsDedupe = false;
+          const after = client.position;
+          const fresh = indexes.filter((index) => compareEventIds((entries[index] as LiveEntry).id, after) > 0);
+          if (compareEventIds(lastId, after) > 0) client.needsDedupe = false;
+          client.deliver(batch, fresh, () => batch.chunk(fresh));
+          continue;
         }
-        if (!matchesSubscription(client.subscription, entry.route)) continue;
-        frame ??= updateFrame(entry);
-        client.offer(entry, frame);
+        if (indexes.length === 0) break;
+        client.deliver(batch, indexes, groupChunk);
       }
-      position = entry.id;
     }
+    position = lastId;
   }
 
   async function runLoop(): Promise<void> {
@@ -285,7 +528,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
       if (closed || (clients.size === 0 && taps.size === 0)) {
         // Synchronously, so a client arriving from now on starts a fresh loop.
         starting = undefined;
-        stopHeartbeat();
+        stopTimer();
         setTapsLive(false);
         return;
       }
@@ -295,10 +538,9 @@ export function createSseHub(options: SseHubOptions): SseHub {
         stats.entriesRead += batch.entries.length + batch.malformedIds.length;
         if (batch.malformedIds.length > 0) {
           stats.malformed += batch.malformedIds.length;
-          if (Date.now() - lastMalformedLogMs > 10_000) {
-            lastMalformedLogMs = Date.now();
-            log.warn({ ids: batch.malformedIds.slice(0, 5), count: batch.malformedIds.length }, "skipped malformed live stream entries");
-          }
+          logLimited("malformed", () =>
+            log.warn({ ids: batch.malformedIds.slice(0, 5), count: batch.malformedIds.length }, "skipped malformed live stream entries"),
+          );
         }
         fanOut(batch.entries);
         position = batch.lastId;
@@ -316,16 +558,34 @@ export function createSseHub(options: SseHubOptions): SseHub {
     }
   }
 
-  function startHeartbeat(): void {
-    heartbeat ??= setInterval(() => {
-      for (const client of clients) if (client.state !== "starting" && client.writable) client.send(HEARTBEAT_FRAME);
-    }, heartbeatMs);
-    heartbeat.unref();
+  /** Heartbeats to idle clients, and the cut-off of clients stalled past the timeout. */
+  function tick(): void {
+    const now = nowMs();
+    for (const client of overflowed) {
+      if (client.overflowedSinceMs !== undefined && now - client.overflowedSinceMs >= stalledClientTimeoutMs) {
+        stats.cutOff++;
+        logLimited("cutOff", () => log.warn({ stalledClientTimeoutMs, cutOff: stats.cutOff }, "cut off an SSE client whose buffer stayed full"));
+        client.close(true);
+      }
+    }
+    if (now - lastHeartbeatMs < heartbeatMs) return;
+    lastHeartbeatMs = now;
+    // Only to clients nothing was written to for half a period: a busy stream is its own heartbeat.
+    for (const client of clients) {
+      if (client.state !== "starting" && client.writable && now - client.lastWriteMs >= heartbeatMs / 2) client.write(HEARTBEAT_FRAME, 0);
+    }
   }
 
-  function stopHeartbeat(): void {
-    if (heartbeat) clearInterval(heartbeat);
-    heartbeat = undefined;
+  function startTimer(): void {
+    if (timer) return;
+    lastHeartbeatMs = nowMs();
+    timer = setInterval(tick, Math.max(10, Math.min(heartbeatMs, stalledClientTimeoutMs / 4, 1_000)));
+    timer.unref();
+  }
+
+  function stopTimer(): void {
+    if (timer) clearInterval(timer);
+    timer = undefined;
   }
 
   /** Starts the reader loop at the stream's current end, unless it runs. */
@@ -335,7 +595,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
       query ??= createRedis(redisUrl, "client", log);
       position = (await getLiveRetention(query, streamKey)).lastGeneratedId;
       loop = runLoop();
-      startHeartbeat();
+      startTimer();
       setTapsLive(true);
     })().catch((error: unknown) => {
       starting = undefined;
@@ -362,13 +622,18 @@ export function createSseHub(options: SseHubOptions): SseHub {
         sendReady(client, true);
         return;
       }
-      for (const entry of batch.entries) {
-        if (!matchesSubscription(client.subscription, entry.route)) continue;
+      const frames = batch.entries.filter((entry) => matchesSubscription(client.subscription, entry.route)).map(updateFrame);
+      // One write per buffer's worth, waiting for the client to take each.
+      for (let start = 0; start < frames.length; ) {
         if (!client.writable) await client.waitWritable();
         if (client.isClosed) return;
-        client.send(updateFrame(entry));
-        stats.eventsSent++;
-        stats.backfilled++;
+        const room = clientBufferBytes - client.sink.bufferedBytes;
+        let end = start;
+        let bytes = 0;
+        while (end < frames.length && bytes < room) bytes += (frames[end++] as Uint8Array).byteLength;
+        client.write(concatBytes(frames.slice(start, end)), end - start);
+        stats.backfilled += end - start;
+        start = end;
       }
       afterId = batch.lastId;
       // Caught up with the reader (possibly past it: then the reader's copies are skipped).
@@ -387,11 +652,13 @@ export function createSseHub(options: SseHubOptions): SseHub {
   }
 
   function sendReady(client: Client, resumed: boolean): void {
-    client.send(controlFrame("ready", client.position, { id: client.position, resumed }));
+    client.write(controlFrame("ready", client.position, { id: client.position, resumed }), 0);
   }
 
   async function run(client: Client, lastEventId: string | undefined): Promise<void> {
-    client.send(encoder.encode(`retry: ${retryMs}\n: connected\n\n`));
+    // After the caller's synchronous code: it may still be sending its response head.
+    await Promise.resolve();
+    client.write(encoder.encode(`retry: ${retryMs}\n: connected\n\n`), 0);
     await ensureStarted();
     if (client.isClosed) return;
     if (lastEventId === undefined) {
@@ -402,43 +669,59 @@ export function createSseHub(options: SseHubOptions): SseHub {
     await catchUp(client, lastEventId);
   }
 
+  function open(sink: SseSink, subscription: LiveSubscription, { lastEventId, address }: OpenOptions = {}): SseClientHandle {
+    if (closed) throw new Error("the SSE hub is closed");
+    if (clients.size >= maxClients) {
+      stats.rejected++;
+      throw new SseHubFullError("global", maxClients);
+    }
+    if (address !== undefined && maxClientsPerAddress !== undefined && (perAddress.get(address) ?? 0) >= maxClientsPerAddress) {
+      stats.rejected++;
+      stats.rejectedPerAddress++;
+      throw new SseHubFullError("per-address", maxClientsPerAddress);
+    }
+    const client = addClient(sink, subscription, address);
+    run(client, lastEventId).catch((error: unknown) => {
+      if (client.isClosed) return;
+      log.error({ err: error }, "SSE client setup failed");
+      client.close(true);
+    });
+    return { drained: () => client.drained(), closed: () => client.close() };
+  }
+
   return {
-    connect(subscription, { lastEventId, signal } = {}) {
-      if (closed) throw new Error("the SSE hub is closed");
-      if (clients.size >= maxClients) {
-        stats.rejected++;
-        throw new SseHubFullError(maxClients);
-      }
-      const client = new Client(subscription);
+    open,
+
+    connect(subscription, { signal, ...rest } = {}) {
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      // Set once open() admitted the client; the stream's callbacks may run before (and then do nothing).
+      const ref: { handle?: SseClientHandle } = {};
       const stream = new ReadableStream<Uint8Array>(
         {
-          start(controller) {
-            client.controller = controller;
+          start(c) {
+            controller = c;
           },
           pull() {
-            client.onPull();
+            ref.handle?.drained();
           },
           cancel() {
-            client.close();
+            ref.handle?.closed();
           },
         },
         new ByteLengthQueuingStrategy({ highWaterMark: clientBufferBytes }),
       );
-      clients.add(client);
-      stats.clients = clients.size;
-      stats.connections++;
-      if (signal?.aborted) client.close();
-      signal?.addEventListener("abort", () => client.close(), { once: true });
-      run(client, lastEventId).catch((error: unknown) => {
-        if (client.isClosed) return;
-        log.error({ err: error }, "SSE client setup failed");
-        try {
-          client.controller.error(error);
-        } catch {
-          // Already closed.
-        }
-        client.close();
-      });
+      const sink: SseSink = {
+        write: (chunk) => controller.enqueue(chunk),
+        get bufferedBytes() {
+          return clientBufferBytes - (controller.desiredSize ?? 0);
+        },
+        end: () => controller.close(),
+        destroy: () => controller.error(new Error("the SSE client was cut off")),
+      };
+      const opened = open(sink, subscription, rest);
+      ref.handle = opened;
+      if (signal?.aborted) opened.closed();
+      signal?.addEventListener("abort", () => opened.closed(), { once: true });
       return stream;
     },
 
@@ -453,13 +736,13 @@ export function createSseHub(options: SseHubOptions): SseHub {
     },
 
     stats() {
-      return { ...stats, clients: clients.size, snapshotsRequired: { ...stats.snapshotsRequired } };
+      return { ...stats, clients: clients.size, groups: groups.size, snapshotsRequired: { ...stats.snapshotsRequired } };
     },
 
     async close() {
       if (closed) return;
       closed = true;
-      stopHeartbeat();
+      stopTimer();
       for (const client of [...clients]) client.close();
       // Ends a blocked XREAD at once (the loop sees `closed` and returns).
       reader?.disconnect();
@@ -470,8 +753,8 @@ export function createSseHub(options: SseHubOptions): SseHub {
   };
 }
 
-// The process-wide hub of the web app, kept on globalThis because Next may load this module in
-// more than one bundle (one per route) and there must be one reader per process.
+// The process-wide hub of the web app, kept on globalThis because the custom web server and Next's
+// bundles (one per route) each load this module, and there must be one reader per process.
 const HUB_KEY = Symbol.for("tickstream.sseHub");
 type HubGlobal = typeof globalThis & { [HUB_KEY]?: SseHub };
 
@@ -488,13 +771,15 @@ export function getSseHub(): SseHub {
       clientBufferBytes: config.live.clientBufferBytes,
       conflationMaxKeys: config.live.conflationMaxKeys,
       maxClients: config.live.maxClients,
+      maxClientsPerAddress: config.live.maxClientsPerAddress,
+      stalledClientTimeoutMs: config.live.stalledClientTimeoutMs,
       log,
     });
     hub = created;
     global[HUB_KEY] = created;
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
-        // Next's own handler exits the process; ours only ends the streams cleanly first.
+        // The process's own handler exits; ours only ends the streams cleanly first.
         void created.close().catch((error: unknown) => log.error({ err: error }, "SSE hub close failed"));
       });
     }
