@@ -17,7 +17,7 @@ import { migrate } from "../db/migrations";
 import { buildWebIfStale } from "../infra/start";
 import { servicesUp } from "../infra/services";
 import { progress, waitFor } from "../infra/progress";
-import type { QueryContext } from "../server/context";
+import { createQueryStores, type QueryContext } from "../server/context";
 import { createSseHub } from "../server/live/sse-hub";
 import { getMarketOverview } from "../server/queries/get-market-overview";
 import { createLiveSparklines } from "../server/queries/live-sparkline-snapshot";
@@ -68,8 +68,9 @@ async function timeOverviewBuilds(): Promise<string> {
   const log = createLogger("bench-api");
   const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log });
   const hub = createSseHub({ redisUrl: config.redis.url, heartbeatMs: 15_000, clientBufferBytes: 65_536, conflationMaxKeys: 100, maxClients: 1, log });
-  const sparklines = createLiveSparklines({ client, keyspace: KEYSPACE, tap: (listener) => hub.tap(listener), nowMs: Date.now, log });
-  const direct: QueryContext = { client, keyspace: KEYSPACE, nowMs: Date.now };
+  const stores = createQueryStores(client, KEYSPACE);
+  const sparklines = createLiveSparklines({ candles: stores.market, tap: (listener) => hub.tap(listener), nowMs: Date.now, log });
+  const direct: QueryContext = { ...stores, nowMs: Date.now };
   const snapshot: QueryContext = { ...direct, sparklines };
   const build = async (ctx: QueryContext): Promise<number> => {
     const startMs = performance.now();

@@ -1,16 +1,26 @@
-// What every query function runs against: a Cassandra client and the keyspace its tables live in
-// (the client is not bound to a keyspace, so queries qualify tables). The web process shares one
-// lazily connected client; tests pass their own client and keyspace.
+// What every query function runs against: the stores of one keyspace (the only way to Cassandra
+// from server/: no client here, no CQL) and the clock. The web process builds its context once,
+// over one lazily connected client; tests build theirs with createQueryStores over their own
+// client and keyspace.
 import { connectCassandra, type CassandraClient } from "../adapters/cassandra";
 import { getConfig } from "../adapters/config";
 import { createLogger } from "../adapters/logger";
+import { createMarketReadStore, type MarketReadStore } from "../adapters/market-read-store";
+import { createVolModelStore, type VolModelStore } from "../adapters/vol-model-store";
 import { AppError } from "./errors";
 import { getSseHub } from "./live/sse-hub";
 import { createLiveSparklines, type SparklineSource } from "./queries/live-sparkline-snapshot";
 
-export interface QueryContext {
-  client: CassandraClient;
+export interface QueryStores {
+  /** The keyspace the stores read; it also names shared reads (shared-read.ts). */
   keyspace: string;
+  /** Symbols, latest, candles, trades, alerts, data quality. */
+  market: MarketReadStore;
+  /** Volatility models and forecasts. */
+  volModels: VolModelStore;
+}
+
+export interface QueryContext extends QueryStores {
   /** Wall clock, passed in so "recent" queries are testable. */
   nowMs: () => number;
   /** Equal hot reads within this many ms share one execution (see shared-read.ts); unset = never. */
@@ -19,7 +29,14 @@ export interface QueryContext {
   sparklines?: SparklineSource;
 }
 
-type Shared = { context: Promise<QueryContext>; override: boolean };
+/** The stores of `keyspace` over `client` (clients are not bound to a keyspace: statements name it). */
+export function createQueryStores(client: CassandraClient, keyspace: string): QueryStores {
+  return { keyspace, market: createMarketReadStore(client, keyspace), volModels: createVolModelStore(client, keyspace) };
+}
+
+// `client` is set when getQueryContext connected it (closeQueryContext shuts it down), not for a
+// context a test installed (its caller owns the client).
+type Shared = { context: Promise<QueryContext>; client?: Promise<CassandraClient> };
 
 // On globalThis so that Next's dev-mode module reloads reuse the connection instead of leaking one.
 const holder = globalThis as typeof globalThis & { __tickstreamQueryContext?: Shared };
@@ -28,46 +45,48 @@ const holder = globalThis as typeof globalThis & { __tickstreamQueryContext?: Sh
 export function getQueryContext(): Promise<QueryContext> {
   if (!holder.__tickstreamQueryContext) {
     const config = getConfig();
-    const context = connectCassandra({
+    const client = connectCassandra({
       contactPoints: config.cassandra.contactPoints,
       localDataCenter: config.cassandra.localDataCenter,
       log: createLogger("web-cassandra"),
-    }).then(
-      (client): QueryContext => ({
-        client,
-        keyspace: config.cassandra.keyspace,
-        nowMs: Date.now,
-        sharedReadTtlMs: config.api.sharedReadTtlMs,
-        // The hub (and its one reader) is created on the first overview, not here.
-        sparklines: createLiveSparklines({
-          client,
-          keyspace: config.cassandra.keyspace,
-          tap: (listener) => getSseHub().tap(listener),
+    });
+    const context = client.then(
+      (connected): QueryContext => {
+        const stores = createQueryStores(connected, config.cassandra.keyspace);
+        return {
+          ...stores,
           nowMs: Date.now,
-          log: createLogger("sparklines"),
-        }),
-      }),
+          sharedReadTtlMs: config.api.sharedReadTtlMs,
+          // The hub (and its one reader) is created on the first overview, not here.
+          sparklines: createLiveSparklines({
+            candles: stores.market,
+            tap: (listener) => getSseHub().tap(listener),
+            nowMs: Date.now,
+            log: createLogger("sparklines"),
+          }),
+        };
+      },
       (error: unknown) => {
         holder.__tickstreamQueryContext = undefined;
         throw new AppError("UNAVAILABLE", { message: "the market database is unavailable", retriable: true, cause: error });
       },
     );
-    holder.__tickstreamQueryContext = { context, override: false };
+    holder.__tickstreamQueryContext = { context, client };
   }
   return holder.__tickstreamQueryContext.context;
 }
 
 /** Makes every request of this process use `context` (tests of the route handlers); the caller owns its client. */
 export function setQueryContext(context: QueryContext | undefined): void {
-  holder.__tickstreamQueryContext = context ? { context: Promise.resolve(context), override: true } : undefined;
+  holder.__tickstreamQueryContext = context ? { context: Promise.resolve(context) } : undefined;
 }
 
 /** Shuts the shared client down (process exit); a later call connects again. */
 export async function closeQueryContext(): Promise<void> {
   const shared = holder.__tickstreamQueryContext;
   holder.__tickstreamQueryContext = undefined;
-  if (!shared || shared.override) return;
+  if (!shared?.client) return;
   const context = await shared.context.catch(() => undefined);
   context?.sparklines?.close();
-  await context?.client.shutdown();
+  await (await shared.client.catch(() => undefined))?.shutdown();
 }

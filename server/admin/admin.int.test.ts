@@ -11,6 +11,7 @@ import { createRedis } from "../../adapters/redis";
 import { archiveSymbolDir } from "../../core/archive-layout";
 import { migrate } from "../../db/migrations";
 import { eventually, testLog, uniqueName } from "../../test/helpers";
+import { createQueryStores } from "../context";
 import { AppError, toAppError } from "../errors";
 import { createAdminContext, type AdminContext } from "./admin-context";
 import { createCassandraStore } from "../../adapters/cassandra-store";
@@ -45,7 +46,7 @@ beforeAll(async () => {
     topicPrefix,
     groupId,
     archiveRoot,
-    db: () => Promise.resolve({ client, keyspace, nowMs: Date.now }),
+    db: () => Promise.resolve({ ...createQueryStores(client, keyspace), nowMs: Date.now }),
   });
   kafkaAdmin = ctx.kafka.admin();
   await kafkaAdmin.connect();
@@ -217,7 +218,7 @@ describe("admin models view", () => {
       await client.execute(insert, ["IBM", version, "har-rv", '{"beta":[0.1,0.4]}', new Date(version), "7", new Date(Date.UTC(2023, 0, 1)), new Date(Date.UTC(2025, 11, 31)), 750, r2, 1.1, 1.3], { prepare: true });
     }
     await client.execute(insert, ["MSFT", 5, "har-rv", "{oops", new Date(5), null, null, null, 3, null, null, null], { prepare: true });
-    const view = await listVolModels({ client, keyspace, nowMs: Date.now });
+    const view = await listVolModels({ ...createQueryStores(client, keyspace), nowMs: Date.now });
     expect(view.withModel).toBe(2);
     expect(view.truncated).toBe(false);
     expect(view.symbols).toEqual([

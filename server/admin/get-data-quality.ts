@@ -1,7 +1,6 @@
 // The data-quality view: the stored reports of one UTC day (default: yesterday, the day the daily
 // job checks), one row per symbol, worst first, with totals. One Cassandra partition per day.
 import { z } from "zod";
-import { createCassandraStore } from "../../adapters/cassandra-store";
 import type { DataQualityReport } from "../../core/data-quality";
 import { previousDay } from "../../core/rollup";
 import type { AdminContext } from "./admin-context";
@@ -46,6 +45,6 @@ export async function getDataQuality(ctx: AdminContext, query: Record<string, st
   const input = dataQualityInput.parse(query);
   const day = input.day ?? previousDay(ctx.nowMs());
   const db = await ctx.db();
-  const reports = await createCassandraStore(db.client, db.keyspace).readDataQuality(day);
+  const reports = await db.market.readDataQuality(day);
   return toDataQualityView(day, reports);
 }

@@ -1,7 +1,7 @@
 // The models view: every known symbol with the newest version of its volatility model (or none).
 // Two bounded reads: the symbols table and `PER PARTITION LIMIT 1` of vol_models (newest first by
 // clustering order), each capped at MAX_MODEL_SYMBOLS.
-import { createVolModelStore, type StoredVolModel } from "../../adapters/vol-model-store";
+import type { StoredVolModel } from "../../adapters/vol-model-store";
 import type { QueryContext } from "../context";
 
 export const MAX_MODEL_SYMBOLS = 2_000;
@@ -47,17 +47,14 @@ export function versionView(stored: StoredVolModel): VolModelVersion {
 
 export async function listVolModels(ctx: QueryContext): Promise<ModelsView> {
   const cap = MAX_MODEL_SYMBOLS + 1;
-  const [symbolRows, modelRows] = await Promise.all([
-    ctx.client.execute(`SELECT symbol FROM ${ctx.keyspace}.symbols LIMIT ?`, [cap], { prepare: true, fetchSize: cap }),
-    createVolModelStore(ctx.client, ctx.keyspace).latestStoredModels(cap),
-  ]);
+  const [symbolRows, modelRows] = await Promise.all([ctx.market.listSymbols(cap), ctx.volModels.latestStoredModels(cap)]);
   // The store's lenient mode: rows whose params would not score are shown too.
   const latest = new Map(modelRows.map((stored) => [stored.symbol, versionView(stored)]));
-  const names = new Set<string>([...symbolRows.rows.map((row) => row.get("symbol") as string), ...latest.keys()]);
+  const names = new Set<string>([...symbolRows.map((row) => row.symbol), ...latest.keys()]);
   const symbols = [...names].sort().map((symbol) => ({ symbol, latest: latest.get(symbol) ?? null }));
   return {
     symbols: symbols.slice(0, MAX_MODEL_SYMBOLS),
     withModel: latest.size,
-    truncated: symbols.length > MAX_MODEL_SYMBOLS || symbolRows.rowLength >= cap || modelRows.length >= cap,
+    truncated: symbols.length > MAX_MODEL_SYMBOLS || symbolRows.length >= cap || modelRows.length >= cap,
   };
 }

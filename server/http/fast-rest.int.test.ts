@@ -12,7 +12,7 @@ import { candleBucket } from "../../core/intervals";
 import { migrate } from "../../db/migrations";
 import { testLog, uniqueName } from "../../test/helpers";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
-import { setQueryContext } from "../context";
+import { createQueryStores, setQueryContext } from "../context";
 import { endpointList, endpoints } from "../rest/endpoints";
 import { restGet } from "../rest/handler";
 import { createFastRest } from "./fast-rest";
@@ -37,7 +37,7 @@ beforeAll(async () => {
   client = await connect();
   seeded = await seedDay(client, keyspace, { symbol: "FRST", day: DAY, startPrice: 50, prevClose: 49 });
   await seedDay(client, keyspace, { symbol: "SCND", day: DAY, startPrice: 70, prevClose: 71, seed: 2 });
-  setQueryContext({ client, keyspace, nowMs: () => clock.now, sharedReadTtlMs: TTL_MS });
+  setQueryContext({ ...createQueryStores(client, keyspace), nowMs: () => clock.now, sharedReadTtlMs: TTL_MS });
   const fast = createFastRest(endpointList);
   // What the web server does: the fast path first, anything else to "Next" (here a 418 marker).
   server = http.createServer((req, res) => {

@@ -1,12 +1,12 @@
 // Candles of one symbol and interval in a time range, newest first, a page at a time: reads the
 // partitions ("buckets") the range spans from the newest back and stops once the page is full.
-import type cassandra from "cassandra-driver";
 import { z } from "zod";
-import { candleBucketsBetween, intervalSchema, type Interval } from "../../core/intervals";
+import type { CandleBar } from "../../adapters/market-read-store";
+import { intervalSchema, type Interval } from "../../core/intervals";
 import type { QueryContext } from "../context";
 import { sharedRead } from "./shared-read";
 import { AppError } from "../errors";
-import { assertSymbolExists, epochMsInput, limitInput, mapConcurrent, symbolInput } from "./shared";
+import { assertSymbolExists, epochMsInput, limitInput, symbolInput } from "./shared";
 
 const DAY_MS = 86_400_000;
 
@@ -29,7 +29,6 @@ export const DEFAULT_SPAN_MS: Readonly<Record<Interval, number>> = {
 };
 
 export const MAX_CANDLES_PER_PAGE = 5_000;
-const BUCKET_READ_CONCURRENCY = 4;
 
 export const getCandlesInput = z
   .object({
@@ -79,18 +78,17 @@ export const getCandlesOutput = z.object({
 });
 export type GetCandlesOutput = z.infer<typeof getCandlesOutput>;
 
-function candleFromRow(row: cassandra.types.Row): CandleOutput {
-  const vwap = row.get("vwap") as number | null;
+function candleOutput(bar: CandleBar): CandleOutput {
   return {
-    windowStart: (row.get("window_start") as Date).getTime(),
-    open: row.get("open") as number,
-    high: row.get("high") as number,
-    low: row.get("low") as number,
-    close: row.get("close") as number,
-    volume: (row.get("volume") as number | null) ?? 0,
-    vwap: typeof vwap === "number" && Number.isFinite(vwap) ? vwap : null,
-    tradeCount: (row.get("trade_count") as number | null) ?? 0,
-    isFinal: (row.get("is_final") as boolean | null) ?? false,
+    windowStart: bar.windowStartMs,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    volume: bar.volume ?? 0,
+    vwap: bar.vwap ?? null,
+    tradeCount: bar.tradeCount ?? 0,
+    isFinal: bar.isFinal ?? false,
   };
 }
 
@@ -104,21 +102,8 @@ async function readCandles(ctx: QueryContext, rawInput: GetCandlesInput): Promis
   if (problem) throw new AppError("BAD_REQUEST", { message: `invalid ${problem.field}`, fields: { [problem.field]: [problem.message] } });
   const until = input.cursor !== undefined ? Math.min(to, input.cursor - 1) : to;
 
-  const candles: CandleOutput[] = [];
-  const buckets = candleBucketsBetween(interval, from, until).reverse();
-  const query =
-    `SELECT window_start, open, high, low, close, volume, vwap, trade_count, is_final FROM ${ctx.keyspace}.candles ` +
-    `WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start >= ? AND window_start <= ? LIMIT ?`;
   // One more than the page, so a full page knows whether an older one exists.
-  const wanted = limit + 1;
-  for (let i = 0; i < buckets.length && candles.length < wanted; i += BUCKET_READ_CONCURRENCY) {
-    const chunk = buckets.slice(i, i + BUCKET_READ_CONCURRENCY);
-    const remaining = wanted - candles.length;
-    const pages = await mapConcurrent(chunk, BUCKET_READ_CONCURRENCY, (bucket) =>
-      ctx.client.execute(query, [symbol, interval, bucket, new Date(from), new Date(until), remaining]),
-    );
-    for (const page of pages) for (const row of page.rows) if (candles.length < wanted) candles.push(candleFromRow(row));
-  }
+  const candles = (await ctx.market.candleBars(symbol, interval, from, until, limit + 1)).map(candleOutput);
 
   if (candles.length === 0 && input.cursor === undefined) await assertSymbolExists(ctx, symbol);
   const hasMore = candles.length > limit;

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { QueryContext } from "../context";
 import { readLatest } from "./read-latest";
-import { nullableNumber, symbolExists, symbolInput, unknownSymbol } from "./shared";
+import { nullableNumber, symbolInput, unknownSymbol } from "./shared";
 
 export const getLatestQuoteInput = z.object({ symbol: symbolInput });
 export type GetLatestQuoteInput = z.input<typeof getLatestQuoteInput>;
@@ -25,7 +25,7 @@ export async function getLatestQuote(ctx: QueryContext, rawInput: GetLatestQuote
   const { symbol } = getLatestQuoteInput.parse(rawInput);
   const latest = await readLatest(ctx, symbol);
   if (!latest) {
-    if (!(await symbolExists(ctx, symbol))) throw unknownSymbol(symbol);
+    if (!(await ctx.market.symbolExists(symbol))) throw unknownSymbol(symbol);
     return { symbol, ts: null, bid: null, bidSize: null, ask: null, askSize: null, mid: null, spread: null, spreadBps: null, last: null };
   }
   const { bid, ask } = latest;

@@ -54,11 +54,8 @@ export function overviewRow(latest: Latest, sparkline: number[]): OverviewRow {
 /** The newest `points` 1m closes of the symbol's last trading day up to its last trade, oldest first. */
 export async function readSparkline(ctx: QueryContext, latest: Latest, points: number): Promise<number[]> {
   if (points === 0 || latest.ts === null) return [];
-  const result = await ctx.client.execute(
-    `SELECT close FROM ${ctx.keyspace}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start <= ? LIMIT ?`,
-    [latest.symbol, "1m", candleBucket("1m", latest.ts), new Date(latest.ts), points],
-  );
-  return result.rows.map((row) => row.get("close") as number).reverse();
+  const closes = await ctx.market.newestCloses(latest.symbol, "1m", candleBucket("1m", latest.ts), points, latest.ts);
+  return closes.map((point) => point.close).reverse();
 }
 
 /** `readSparkline`'s answer, from the context's snapshot when it can tell. */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { dayKey } from "../../core/intervals";
 import type { QueryContext } from "../context";
-import { limitInput, msOf, numberOf, symbolInput, textOf } from "./shared";
+import { limitInput, symbolInput } from "./shared";
 
 const DAY_MS = 86_400_000;
 export const ALERT_DAYS_BACK = 7;
@@ -39,21 +39,17 @@ export async function getRecentAlerts(ctx: QueryContext, rawInput: GetRecentAler
   for (const day of days) {
     if (alerts.length >= input.limit) break;
     // Partitions are per day, not per symbol: a symbol filter reads the day and keeps its rows.
-    const result = await ctx.client.execute(
-      `SELECT ts, alert_id, symbol, kind, severity, details FROM ${ctx.keyspace}.alerts WHERE day = ? LIMIT ?`,
-      [day, input.symbol ? 5_000 : input.limit - alerts.length],
-    );
-    for (const row of result.rows) {
-      const symbol = textOf(row, "symbol") ?? "";
+    for (const row of await ctx.market.alertsOfDay(day, input.symbol ? 5_000 : input.limit - alerts.length)) {
+      const symbol = row.symbol ?? "";
       if (input.symbol && symbol !== input.symbol) continue;
       if (alerts.length >= input.limit) break;
       alerts.push({
-        alertId: row.get("alert_id") as string,
-        ts: msOf(row, "ts") ?? 0,
+        alertId: row.alertId,
+        ts: row.tsMs ?? 0,
         symbol,
-        kind: textOf(row, "kind") ?? "unknown",
-        severity: numberOf(row, "severity"),
-        details: textOf(row, "details"),
+        kind: row.kind ?? "unknown",
+        severity: row.severity ?? null,
+        details: row.details ?? null,
       });
     }
   }

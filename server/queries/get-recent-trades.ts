@@ -1,11 +1,11 @@
 // The latest trades of a symbol, newest first, paged by a (time, trade id) cursor; reads the day
 // partitions back from the symbol's last trade day (or the cursor's day) up to a week.
-import type cassandra from "cassandra-driver";
 import { z } from "zod";
+import type { TapeTrade } from "../../adapters/market-read-store";
 import { dayKey } from "../../core/intervals";
 import type { QueryContext } from "../context";
 import { readLatest } from "./read-latest";
-import { assertSymbolExists, epochMsInput, limitInput, msOf, numberOf, symbolInput, textOf } from "./shared";
+import { assertSymbolExists, epochMsInput, limitInput, symbolInput } from "./shared";
 
 const DAY_MS = 86_400_000;
 /** How many empty day partitions a page may look back through. */
@@ -44,17 +44,17 @@ export const getRecentTradesOutput = z.object({
 });
 export type GetRecentTradesOutput = z.infer<typeof getRecentTradesOutput>;
 
-function tradeFromRow(row: cassandra.types.Row): TradeOutput {
-  const side = textOf(row, "side");
+function tradeOutput(trade: TapeTrade): TradeOutput {
+  const { side } = trade;
   return {
-    ts: msOf(row, "ts") ?? 0,
-    tradeId: row.get("trade_id") as string,
-    price: numberOf(row, "price") ?? 0,
-    size: numberOf(row, "size") ?? 0,
-    venue: textOf(row, "venue"),
+    ts: trade.tsMs ?? 0,
+    tradeId: trade.tradeId,
+    price: trade.price ?? 0,
+    size: trade.size ?? 0,
+    venue: trade.venue ?? null,
     side: side === "buy" || side === "sell" ? side : null,
-    bid: numberOf(row, "bid"),
-    ask: numberOf(row, "ask"),
+    bid: trade.bid ?? null,
+    ask: trade.ask ?? null,
   };
 }
 
@@ -73,21 +73,10 @@ export async function getRecentTrades(ctx: QueryContext, rawInput: GetRecentTrad
 
   const trades: TradeOutput[] = [];
   const wanted = limit + 1;
-  const table = `${ctx.keyspace}.trades`;
   for (let back = 0; back < TRADE_DAYS_BACK && trades.length < wanted; back++) {
     const day = dayKey(startMs - back * DAY_MS);
-    // SELECT * so columns added by later migrations (side, bid, ask) are read when present.
-    const result =
-      back === 0 && after
-        ? await ctx.client.execute(`SELECT * FROM ${table} WHERE symbol = ? AND day = ? AND (ts, trade_id) < (?, ?) LIMIT ?`, [
-            symbol,
-            day,
-            new Date(after.ts),
-            after.tradeId,
-            wanted - trades.length,
-          ])
-        : await ctx.client.execute(`SELECT * FROM ${table} WHERE symbol = ? AND day = ? LIMIT ?`, [symbol, day, wanted - trades.length]);
-    for (const row of result.rows) trades.push(tradeFromRow(row));
+    const before = back === 0 && after ? { tsMs: after.ts, tradeId: after.tradeId } : undefined;
+    for (const trade of await ctx.market.recentTrades(symbol, day, wanted - trades.length, before)) trades.push(tradeOutput(trade));
   }
 
   if (trades.length === 0 && !match) await assertSymbolExists(ctx, symbol);

@@ -1,7 +1,7 @@
 // One symbol: its listing row and its latest state; 404 when it has never been seen.
 import { z } from "zod";
 import type { QueryContext } from "../context";
-import { symbolInfoFromRow, symbolInfoSchema } from "./list-symbols";
+import { symbolInfo, symbolInfoSchema } from "./list-symbols";
 import { latestSchema, readLatest } from "./read-latest";
 import { symbolInput, unknownSymbol } from "./shared";
 
@@ -13,12 +13,8 @@ export type GetSymbolOutput = z.infer<typeof getSymbolOutput>;
 
 export async function getSymbol(ctx: QueryContext, rawInput: GetSymbolInput): Promise<GetSymbolOutput> {
   const { symbol } = getSymbolInput.parse(rawInput);
-  const [listed, latest] = await Promise.all([
-    ctx.client.execute(`SELECT symbol, name, first_seen, last_seen FROM ${ctx.keyspace}.symbols WHERE symbol = ?`, [symbol]),
-    readLatest(ctx, symbol),
-  ]);
-  const row = listed.first();
+  const [row, latest] = await Promise.all([ctx.market.getSymbol(symbol), readLatest(ctx, symbol)]);
   if (!row && !latest) throw unknownSymbol(symbol);
-  const info = row ? symbolInfoFromRow(row) : { symbol, name: null, firstSeen: null, lastSeen: latest?.ts ?? null };
+  const info = row ? symbolInfo(row) : { symbol, name: null, firstSeen: null, lastSeen: latest?.ts ?? null };
   return { ...info, latest };
 }

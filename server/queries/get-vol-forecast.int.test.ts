@@ -7,7 +7,7 @@ import { createVolModelStore } from "../../adapters/vol-model-store";
 import type { HarParams } from "../../core/vol-forecast";
 import { migrate } from "../../db/migrations";
 import { testLog, uniqueName } from "../../test/helpers";
-import type { QueryContext } from "../context";
+import { createQueryStores, type QueryContext } from "../context";
 import { createCaller } from "../routers/app-router";
 
 const config = getConfig();
@@ -24,7 +24,7 @@ const PARAMS: HarParams = {
 beforeAll(async () => {
   await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
   client = await connect();
-  const ctx: QueryContext = { client, keyspace, nowMs: Date.now };
+  const ctx: QueryContext = { ...createQueryStores(client, keyspace), nowMs: Date.now };
   caller = createCaller({ db: () => Promise.resolve(ctx) });
   const vol = createVolModelStore(client, keyspace);
   for (const version of [1_000, 2_000]) {

@@ -2,7 +2,7 @@
 // was scored with, plus the newest trained version (which a forecast catches up with within
 // VOL_MODEL_REFRESH_MS of a retrain).
 import { z } from "zod";
-import { createVolModelStore, type VolModelRow } from "../../adapters/vol-model-store";
+import type { VolModelRow } from "../../adapters/vol-model-store";
 import type { QueryContext } from "../context";
 import { assertSymbolExists, symbolInput } from "./shared";
 
@@ -70,8 +70,7 @@ function modelOf(m: VolModelRow): z.infer<typeof modelOutput> {
 
 export async function getVolForecast(ctx: QueryContext, rawInput: GetVolForecastInput): Promise<GetVolForecastOutput> {
   const { symbol, day } = getVolForecastInput.parse(rawInput);
-  const vol = createVolModelStore(ctx.client, ctx.keyspace);
-  const [f, model] = await Promise.all([vol.getForecast(symbol, day), vol.latestModel(symbol)]);
+  const [f, model] = await Promise.all([ctx.volModels.getForecast(symbol, day), ctx.volModels.latestModel(symbol)]);
   if (!f && !model) await assertSymbolExists(ctx, symbol);
   return {
     symbol,

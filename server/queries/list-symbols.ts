@@ -1,8 +1,8 @@
 // Every symbol seen, optionally filtered by a search text (ticker prefix or name substring).
-import type cassandra from "cassandra-driver";
 import { z } from "zod";
+import type { SymbolRow } from "../../adapters/market-read-store";
 import type { QueryContext } from "../context";
-import { limitInput, msOf, readAllRows, textOf } from "./shared";
+import { limitInput } from "./shared";
 
 export const listSymbolsInput = z.object({
   search: z.string().trim().max(32).optional().describe("Ticker prefix or name substring, case-insensitive"),
@@ -21,16 +21,16 @@ export type SymbolInfo = z.infer<typeof symbolInfoSchema>;
 export const listSymbolsOutput = z.object({ symbols: z.array(symbolInfoSchema), total: z.number().int() });
 export type ListSymbolsOutput = z.infer<typeof listSymbolsOutput>;
 
-export function symbolInfoFromRow(row: cassandra.types.Row): SymbolInfo {
-  return { symbol: row.get("symbol") as string, name: textOf(row, "name"), firstSeen: msOf(row, "first_seen"), lastSeen: msOf(row, "last_seen") };
+export function symbolInfo(row: SymbolRow): SymbolInfo {
+  return { symbol: row.symbol, name: row.name ?? null, firstSeen: row.firstSeenMs ?? null, lastSeen: row.lastSeenMs ?? null };
 }
 
 export async function listSymbols(ctx: QueryContext, rawInput: ListSymbolsInput = {}): Promise<ListSymbolsOutput> {
   const input = listSymbolsInput.parse(rawInput);
   const needle = input.search?.toUpperCase() ?? "";
   const matches: SymbolInfo[] = [];
-  for (const row of await readAllRows(ctx, `SELECT symbol, name, first_seen, last_seen FROM ${ctx.keyspace}.symbols`)) {
-    const info = symbolInfoFromRow(row);
+  for (const row of await ctx.market.listSymbols()) {
+    const info = symbolInfo(row);
     if (needle === "" || info.symbol.startsWith(needle) || (info.name ?? "").toUpperCase().includes(needle)) matches.push(info);
   }
   matches.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));

@@ -8,7 +8,7 @@ import type { CandleUpdate } from "../../core/live-updates";
 import { migrate } from "../../db/migrations";
 import { eventually, testLog, uniqueName } from "../../test/helpers";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
-import type { QueryContext } from "../context";
+import { createQueryStores, type QueryContext, type QueryStores } from "../context";
 import { createSseHub, type SseHub } from "../live/sse-hub";
 import { getMarketOverview } from "./get-market-overview";
 import { createLiveSparklines, type SparklineSource } from "./live-sparkline-snapshot";
@@ -23,6 +23,7 @@ const connect = (ks?: string) =>
 const DAY = "2013-10-07";
 const MIN = 60_000;
 let client: CassandraClient;
+let stores: QueryStores;
 let hub: SseHub;
 let sparklines: SparklineSource;
 let withSnapshot: QueryContext;
@@ -37,9 +38,10 @@ beforeAll(async () => {
   // Fewer minutes than the sparkline: the whole day.
   seeded.set("SPC", await seedDay(client, keyspace, { symbol: "SPC", day: DAY, startPrice: 20, sessionMinutes: 12, tradeEveryMs: 60_000, seed: 3 }));
   hub = createSseHub({ redisUrl: config.redis.url, streamKey, heartbeatMs: 15_000, clientBufferBytes: 64 * 1024, conflationMaxKeys: 100, maxClients: 10, readBlockMs: 200, log: testLog });
-  sparklines = createLiveSparklines({ client, keyspace, tap: (listener) => hub.tap(listener), nowMs: Date.now, log: testLog });
-  withSnapshot = { client, keyspace, nowMs: Date.now, sparklines };
-  direct = { client, keyspace, nowMs: Date.now };
+  stores = createQueryStores(client, keyspace);
+  sparklines = createLiveSparklines({ candles: stores.market, tap: (listener) => hub.tap(listener), nowMs: Date.now, log: testLog });
+  withSnapshot = { ...stores, nowMs: Date.now, sparklines };
+  direct = { ...stores, nowMs: Date.now };
 });
 
 afterAll(async () => {
@@ -119,9 +121,9 @@ describe("live sparkline snapshot on the real Cassandra and Redis", () => {
 
   it("corrects a write that was never published (a recompute, a failed publish) within the resync period", async () => {
     const clock = { now: Date.now() };
-    const resyncing = createLiveSparklines({ client, keyspace, tap: (listener) => hub.tap(listener), nowMs: () => clock.now, resyncMs: 60_000, log: testLog });
+    const resyncing = createLiveSparklines({ candles: stores.market, tap: (listener) => hub.tap(listener), nowMs: () => clock.now, resyncMs: 60_000, log: testLog });
     try {
-      const ctx: QueryContext = { client, keyspace, nowMs: () => clock.now, sparklines: resyncing };
+      const ctx: QueryContext = { ...stores, nowMs: () => clock.now, sparklines: resyncing };
       await rowsOf(ctx);
       await eventually(() => resyncing.stats().live, "the feed to be live", 10_000);
       await rowsOf(ctx);

@@ -2,9 +2,9 @@
 // a symbol's day of 1m closes is read from Cassandra on first use, kept current from the live 1m
 // candle updates, and read again every `resyncMs` in the background (writes that were never
 // published, e.g. a recompute or a failed publish, are thus corrected within that bound).
-import type { CassandraClient } from "../../adapters/cassandra";
 import type { LiveEntry } from "../../adapters/live-channel";
 import type { Logger } from "../../adapters/logger";
+import type { MarketReadStore } from "../../adapters/market-read-store";
 import { dayKey } from "../../core/intervals";
 import type { LiveTap } from "../live/sse-hub";
 import { SparklineSnapshot, type ClosePoint, type SparklineLoad, type SparklineSnapshotLimits } from "./sparkline-snapshot";
@@ -35,8 +35,8 @@ export interface SparklineSource {
 }
 
 export interface LiveSparklinesOptions extends Partial<SparklineSnapshotLimits> {
-  client: CassandraClient;
-  keyspace: string;
+  /** Where a series is (re)loaded from. */
+  candles: Pick<MarketReadStore, "newestCloses">;
   /** Registers the feed (`SseHub.tap`); returns the function that removes it. */
   tap: (listener: LiveTap) => () => void;
   nowMs: () => number;
@@ -57,7 +57,7 @@ function closeOf(json: string): number | undefined {
 }
 
 export function createLiveSparklines(options: LiveSparklinesOptions): SparklineSource {
-  const { client, keyspace, tap, nowMs, log } = options;
+  const { candles, tap, nowMs, log } = options;
   const { resyncMs, maxResyncsInFlight, retapMs } = { ...SPARKLINE_SNAPSHOT_DEFAULTS, ...options };
   const snapshot = new SparklineSnapshot({
     maxSymbols: options.maxSymbols ?? SPARKLINE_SNAPSHOT_DEFAULTS.maxSymbols,
@@ -99,12 +99,8 @@ export function createLiveSparklines(options: LiveSparklinesOptions): SparklineS
   }
 
   /** The newest `count` 1m closes of `symbol` on `day` (no upper bound on the window: the snapshot filters). */
-  async function readCloses(symbol: string, day: string, count: number): Promise<ClosePoint[]> {
-    const result = await client.execute(
-      `SELECT window_start, close FROM ${keyspace}.candles WHERE symbol = ? AND interval = ? AND bucket = ? LIMIT ?`,
-      [symbol, "1m", day, count],
-    );
-    return result.rows.map((row) => ({ windowStartMs: (row.get("window_start") as Date).getTime(), close: row.get("close") as number }));
+  function readCloses(symbol: string, day: string, count: number): Promise<ClosePoint[]> {
+    return candles.newestCloses(symbol, "1m", day, count);
   }
 
   function load(symbol: string, day: string, count: number): Promise<void> {

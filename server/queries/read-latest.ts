@@ -1,9 +1,9 @@
 // The per-symbol `latest` row as the API shows it: last price, day change (against the previous
 // close, or the day's open when the feed has no previous day, e.g. one replayed day), quote, spread.
-import type cassandra from "cassandra-driver";
 import { z } from "zod";
+import type { LatestRow } from "../../adapters/market-read-store";
 import type { QueryContext } from "../context";
-import { msOf, nullableNumber, numberOf, readAllRows, textOf } from "./shared";
+import { nullableNumber } from "./shared";
 
 export const latestSchema = z.object({
   symbol: z.string(),
@@ -27,46 +27,45 @@ export const latestSchema = z.object({
 });
 export type Latest = z.infer<typeof latestSchema>;
 
-// SELECT * so the reader keeps working while migrations add columns (quote_ts arrives in 004).
-export function latestFromRow(row: cassandra.types.Row): Latest {
-  const last = numberOf(row, "last_price");
-  const prevClose = numberOf(row, "prev_close");
-  const dayOpen = numberOf(row, "day_open");
+/** A latest row as the API shows it, with the day change and the spread. */
+export function latestView(row: LatestRow): Latest {
+  const last = row.lastPrice ?? null;
+  const prevClose = row.prevClose ?? null;
+  const dayOpen = row.dayOpen ?? null;
   const basis = prevClose !== null ? prevClose : dayOpen;
   const change = last !== null && basis !== null ? last - basis : null;
-  const bid = numberOf(row, "bid");
-  const ask = numberOf(row, "ask");
+  const bid = row.bid ?? null;
+  const ask = row.ask ?? null;
   return {
-    symbol: row.get("symbol") as string,
-    ts: msOf(row, "ts"),
-    day: textOf(row, "day"),
+    symbol: row.symbol,
+    ts: row.tsMs ?? null,
+    day: row.day ?? null,
     last,
     dayOpen,
-    dayHigh: numberOf(row, "day_high"),
-    dayLow: numberOf(row, "day_low"),
-    dayVolume: numberOf(row, "day_volume"),
+    dayHigh: row.dayHigh ?? null,
+    dayLow: row.dayLow ?? null,
+    dayVolume: row.dayVolume ?? null,
     prevClose,
     change,
     changePct: change !== null && basis ? (change / basis) * 100 : null,
     changeBasis: basis === null ? null : prevClose !== null ? "prevClose" : "dayOpen",
     bid,
     ask,
-    bidSize: numberOf(row, "bid_size"),
-    askSize: numberOf(row, "ask_size"),
+    bidSize: row.bidSize ?? null,
+    askSize: row.askSize ?? null,
     spread: bid !== null && ask !== null ? ask - bid : null,
-    quoteTs: msOf(row, "quote_ts"),
+    quoteTs: row.quoteTsMs ?? null,
   };
 }
 
 /** One symbol's latest row, or null. */
 export async function readLatest(ctx: QueryContext, symbol: string): Promise<Latest | null> {
-  const result = await ctx.client.execute(`SELECT * FROM ${ctx.keyspace}.latest WHERE symbol = ?`, [symbol]);
-  const row = result.first();
-  return row ? latestFromRow(row) : null;
+  const row = await ctx.market.getLatest(symbol);
+  return row ? latestView(row) : null;
 }
 
 /** Every symbol's latest row (one small row per symbol; the table is the symbol universe), by symbol. */
 export async function readAllLatest(ctx: QueryContext): Promise<Latest[]> {
-  const rows = (await readAllRows(ctx, `SELECT * FROM ${ctx.keyspace}.latest`)).map(latestFromRow);
+  const rows = (await ctx.market.listLatest()).map(latestView);
   return rows.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 }

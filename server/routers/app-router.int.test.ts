@@ -5,7 +5,7 @@ import { getConfig } from "../../adapters/config";
 import { migrate } from "../../db/migrations";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
 import { testLog, uniqueName } from "../../test/helpers";
-import type { QueryContext } from "../context";
+import { createQueryStores, type QueryContext } from "../context";
 import { createCaller } from "./app-router";
 
 const config = getConfig();
@@ -25,7 +25,7 @@ beforeAll(async () => {
   client = await connect();
   up = await seedDay(client, keyspace, { symbol: "TSUP", day: DAY, startPrice: 100, prevClose: 90, seed: 1 });
   await seedDay(client, keyspace, { symbol: "TSFLAT", day: DAY, startPrice: 50, sessionMinutes: 60, seed: 2 });
-  ctx = { client, keyspace, nowMs: () => NOW };
+  ctx = { ...createQueryStores(client, keyspace), nowMs: () => NOW };
   caller = createCaller({ db: () => Promise.resolve(ctx) });
 });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectCassandra, type CassandraClient } from "../../../adapters/cassandra";
 import { getConfig } from "../../../adapters/config";
 import { migrate } from "../../../db/migrations";
-import { setQueryContext } from "../../../server/context";
+import { createQueryStores, setQueryContext } from "../../../server/context";
 import type { RouteContext } from "../../../server/rest/handler";
 import { testLog, uniqueName } from "../../../test/helpers";
 import { seedDay, type SeededDay } from "../../../test/market-fixtures";
@@ -31,7 +31,7 @@ beforeAll(async () => {
   await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
   client = await connect();
   seeded = await seedDay(client, keyspace, { symbol: "RSTA", day: DAY, startPrice: 20, prevClose: 21 });
-  setQueryContext({ client, keyspace, nowMs: () => DAY_END });
+  setQueryContext({ ...createQueryStores(client, keyspace), nowMs: () => DAY_END });
 });
 
 afterAll(async () => {
