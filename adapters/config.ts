@@ -3,6 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_ANOMALY_CONFIG, type AnomalyConfig } from "../core/anomaly";
+import { DASHBOARD_TRPC_BATCH_CALLS } from "../core/api-limits";
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -73,6 +74,8 @@ const envSchema = z.object({
   SSE_MAX_CLIENTS: positiveInt.default(5_000),
   SSE_MAX_CLIENTS_PER_ADDRESS: positiveInt.default(32),
   SSE_STALLED_CLIENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Calls one tRPC batch request may carry; the dashboard's own batches stay at or under DASHBOARD_TRPC_BATCH_CALLS. */
+  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(DASHBOARD_TRPC_BATCH_CALLS).max(1_000).default(20),
 
   /** Port of a worker's own /metrics listener on 127.0.0.1; unset = no listener (Redis snapshot only). */
   METRICS_PORT: z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), port.optional()),
@@ -241,6 +244,8 @@ export interface AppConfig {
   api: {
     /** Equal candle-range and overview reads within this window share one execution; 0 = off. */
     sharedReadTtlMs: number;
+    /** Calls one tRPC batch request may carry; more get 400. */
+    trpcMaxBatchSize: number;
   };
 }
 
@@ -462,7 +467,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
       maxSymbols: env.ANOMALY_MAX_SYMBOLS,
     },
-    api: { sharedReadTtlMs: env.API_SHARED_READ_TTL_MS },
+    api: { sharedReadTtlMs: env.API_SHARED_READ_TTL_MS, trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE },
     metrics: { port: env.METRICS_PORT, snapshotIntervalMs: env.METRICS_SNAPSHOT_INTERVAL_MS },
     ingest: {
       // Production never falls back to the published dev key. It does not fail without keys either:
