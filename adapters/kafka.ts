@@ -30,8 +30,17 @@ export interface KafkaOptions {
   connectionTimeoutMs?: number;
   /** ms to wait for a broker's answer to one request (kafkajs default 30 s). */
   requestTimeoutMs?: number;
+  /** Retries of one operation before it fails (default 8, ~12 s with the capped waits). */
   retries?: number;
+  /**
+   * kafkajs's own log lines at debug level: for a caller that reports failures itself and retries
+   * through an outage, where kafkajs would log an error for every attempt.
+   */
+  libraryLogsAtDebug?: boolean;
 }
+
+/** Longest wait between kafkajs's retries of one operation, and before a crashed consumer restarts. */
+export const KAFKA_RETRY_MAX_MS = 2_000;
 
 const pinoLevelOf: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -48,22 +57,27 @@ export function createKafka(options: KafkaOptions): Kafka {
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
-    retry: { retries: options.retries ?? 8 },
+    // kafkajs's default waits grow to 30 s, so a client could sleep through most of a short outage
+    // and start again up to 30 s after the broker was back; capped, it tries every 2 s at most.
+    retry: { retries: options.retries ?? 8, initialRetryTime: 250, maxRetryTime: KAFKA_RETRY_MAX_MS },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }) => {
         const { message, ...rest } = entry;
-        log[pinoLevelOf[level] ?? "info"]({ kafkajs: rest }, message);
+        log[options.libraryLogsAtDebug ? "debug" : (pinoLevelOf[level] ?? "info")]({ kafkajs: rest }, message);
       },
   });
 }
 
 export interface ProducerOptions {
   /**
-   * Retries of one send before it fails. Unset: unbounded (kafkajs's default for idempotence), so
-   * a send waits out any outage. Bounded: a failed send may have been written, and the producer's
-   * sequence numbers no longer match the broker's; the caller must then drop this producer.
+   * Retries of one send before it fails. Unset: the client's (createKafka `retries`, 8), so a send
+   * fails after ~12 s of outage, however high kafkajs's idempotent default would be. A failed send
+   * may still have been written; kafkajs rolls its sequence numbers back, so resending the very
+   * same messages with the same producer is de-duplicated by the broker (workers/feeds do that),
+   * while sending other messages next could be taken for that duplicate and dropped: a caller that
+   * moves on must drop this producer.
    */
   retries?: number;
 }
@@ -79,7 +93,12 @@ export async function connectProducer(kafka: Kafka, options: ProducerOptions = {
     createPartitioner: Partitioners.DefaultPartitioner,
     ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
   });
-  await producer.connect();
+  try {
+    await producer.connect();
+  } catch (error) {
+    await producer.disconnect().catch(() => undefined);
+    throw error;
+  }
   return producer;
 }
 
@@ -108,4 +127,56 @@ export function applicationTopics(partitions: number, replicationFactor: number,
       configEntries: [{ name: "retention.ms", value: String(14 * 24 * 3600 * 1000) }],
     },
   ];
+}
+
+// Protocol errors that no retry of the same request can fix.
+const REJECTED_TYPES = new Set([
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+  "INVALID_RECORD",
+  "CORRUPT_MESSAGE",
+  "INVALID_TOPIC_EXCEPTION",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+  "SASL_AUTHENTICATION_FAILED",
+  "UNSUPPORTED_VERSION",
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "INVALID_PRODUCER_EPOCH",
+  "UNKNOWN_PRODUCER_ID",
+]);
+// kafkajs errors of a broker that cannot be reached or has not answered (yet).
+const UNREACHABLE_NAMES = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSMetadataNotLoaded",
+  "KafkaJSTopicMetadataNotLoaded",
+  "KafkaJSLockTimeout",
+  "KafkaJSNumberOfRetriesExceeded",
+]);
+
+/** The error and those it wraps (kafkajs nests them in `originalError` and `cause`), outermost first. */
+export function kafkaErrorChain(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let e = error; e instanceof Error && chain.length < 8 && !chain.includes(e); ) {
+    chain.push(e);
+    e = (e as { originalError?: unknown }).originalError ?? e.cause;
+  }
+  return chain;
+}
+
+/** The kafkajs protocol error type (`MESSAGE_TOO_LARGE`, …) anywhere in the error's chain. */
+export function hasKafkaErrorType(error: unknown, types: ReadonlySet<string>): boolean {
+  return kafkaErrorChain(error).some((e) => types.has(String((e as { type?: unknown }).type)));
+}
+
+/**
+ * True when a request failed because Kafka is unreachable or busy (a connection refused or closed, a
+ * timeout, a leader moving): the same request may succeed later. False when Kafka refused it for
+ * good (too large, invalid, not authorized, the producer's sequence lost) or the error is not Kafka's.
+ */
+export function isKafkaUnavailable(error: unknown): boolean {
+  if (hasKafkaErrorType(error, REJECTED_TYPES)) return false;
+  return kafkaErrorChain(error).some((e) => UNREACHABLE_NAMES.has(e.name) || (e as { retriable?: unknown }).retriable === true);
 }
