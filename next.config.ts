@@ -8,7 +8,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Server-side clients with native or dynamic requires: load them from node_modules as they are.
-  serverExternalPackages: ["kafkajs", "cassandra-driver", "bullmq", "ioredis", "pino", "pino-pretty"],
+  serverExternalPackages: ["kafkajs", "cassandra-driver", "bullmq", "ioredis", "pino", "pino-pretty", "prom-client"],
 };
 
 export default nextConfig;

@@ -1,19 +1,17 @@
-// A small Prometheus registry (counters, gauges, fixed-bucket histograms; text format 0.0.4),
-// written here because prom-client is not a dependency. Each process owns a registry; a worker
-// serves it with startMetricsServer and/or publishes it to Redis with startMetricsPublisher, and
+// Prometheus metrics of one process, kept by prom-client. A worker serves its registry with
+// startMetricsServer and/or publishes it to Redis as prom-client JSON with startMetricsPublisher;
 // the web process's /api/metrics merges every live snapshot (labelled by process) with its own.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import * as prom from "prom-client";
+import { z } from "zod";
 import type { Logger } from "./logger";
 import type { Redis } from "./redis";
 
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+export const PROMETHEUS_CONTENT_TYPE: string = prom.Registry.PROMETHEUS_CONTENT_TYPE;
 
 export type Labels = Readonly<Record<string, string | number>>;
-type MetricType = "counter" | "gauge" | "histogram";
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Series one metric may hold; beyond it new label sets are ignored, so memory stays bounded. */
 export const DEFAULT_MAX_SERIES = 1_000;
 
@@ -29,152 +27,132 @@ export interface HistogramOptions extends MetricOptions {
   buckets: readonly number[];
 }
 
-function escapeLabelValue(value: string): string {
-  return value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll('"', '\\"');
-}
+/** Default latency buckets in seconds (1 ms … 10 s). */
+export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
-function formatValue(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
-}
+// prom-client keeps every label set it is given; this caps them per metric.
+class SeriesLimit {
+  readonly #keys = new Set<string>();
+  overflowed = false;
 
-abstract class Metric<S> {
-  readonly name: string;
-  readonly help: string;
-  readonly labelNames: readonly string[];
-  abstract readonly type: MetricType;
-  protected readonly series = new Map<string, { labels: string; state: S }>();
-  readonly #maxSeries: number;
-  #overflowed = false;
+  constructor(
+    readonly labelNames: readonly string[],
+    private readonly maxSeries: number,
+  ) {}
 
-  constructor(options: MetricOptions) {
-    if (!METRIC_NAME.test(options.name)) throw new Error(`bad metric name "${options.name}"`);
-    for (const label of options.labelNames ?? []) {
-      if (!LABEL_NAME.test(label) || label === "le") throw new Error(`bad label name "${label}" on ${options.name}`);
+  admits(labels: Labels | undefined): boolean {
+    if (this.labelNames.length === 0) return true;
+    const key = this.labelNames.map((name) => String(labels?.[name] ?? "")).join("\u0001");
+    if (this.#keys.has(key)) return true;
+    if (this.#keys.size >= this.maxSeries) {
+      this.overflowed = true;
+      return false;
     }
+    this.#keys.add(key);
+    return true;
+  }
+
+  clear(): void {
+    this.#keys.clear();
+  }
+}
+
+/** A prom-client counter with (value, labels) arguments and totals mirrored from elsewhere. */
+export class Counter {
+  readonly name: string;
+  readonly #metric: prom.Counter;
+  readonly #series: SeriesLimit;
+
+  constructor(metric: prom.Counter, options: MetricOptions) {
     this.name = options.name;
-    this.help = options.help;
-    this.labelNames = options.labelNames ?? [];
-    this.#maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
+    this.#metric = metric;
+    this.#series = new SeriesLimit(options.labelNames ?? [], options.maxSeries ?? DEFAULT_MAX_SERIES);
   }
 
   /** True once a label set was refused because the metric held `maxSeries` series. */
   get overflowed(): boolean {
-    return this.#overflowed;
+    return this.#series.overflowed;
   }
 
-  protected abstract initial(): S;
+  /** Adds `by` (≥ 0). */
+  inc(by = 1, labels?: Labels): void {
+    if (!(by >= 0 && Number.isFinite(by))) throw new RangeError(`counter ${this.name} cannot decrease (inc by ${by})`);
+    if (this.#series.admits(labels)) this.#metric.inc(labels ?? {}, by);
+  }
 
-  protected stateFor(labels: Labels | undefined): S | undefined {
-    const values = this.labelNames.map((name) => String(labels?.[name] ?? ""));
-    const key = values.join("\u0001");
-    let entry = this.series.get(key);
-    if (!entry) {
-      if (this.series.size >= this.#maxSeries) {
-        this.#overflowed = true;
-        return undefined;
-      }
-      const text = this.labelNames.map((name, i) => `${name}="${escapeLabelValue(values[i] ?? "")}"`).join(",");
-      entry = { labels: text, state: this.initial() };
-      this.series.set(key, entry);
-    }
-    return entry.state;
+  /** Mirrors a total kept elsewhere (it must only grow, e.g. a hub's own counter), read at collect time. */
+  setTotal(value: number, labels?: Labels): void {
+    if (!(value >= 0 && Number.isFinite(value))) throw new RangeError(`counter ${this.name} total must be ≥ 0 (got ${value})`);
+    if (!this.#series.admits(labels)) return;
+    // prom-client counters only add; drop the series and add the total back.
+    if (this.#series.labelNames.length > 0) this.#metric.remove(labels ?? {});
+    else this.#metric.reset();
+    this.#metric.inc(labels ?? {}, value);
+  }
+
+  /** Drops every series. */
+  reset(): void {
+    this.#metric.reset();
+    this.#series.clear();
+  }
+}
+
+/** A prom-client gauge with (value, labels) arguments. */
+export class Gauge {
+  readonly name: string;
+  readonly #metric: prom.Gauge;
+  readonly #series: SeriesLimit;
+
+  constructor(metric: prom.Gauge, options: MetricOptions) {
+    this.name = options.name;
+    this.#metric = metric;
+    this.#series = new SeriesLimit(options.labelNames ?? [], options.maxSeries ?? DEFAULT_MAX_SERIES);
+  }
+
+  /** True once a label set was refused because the metric held `maxSeries` series. */
+  get overflowed(): boolean {
+    return this.#series.overflowed;
+  }
+
+  set(value: number, labels?: Labels): void {
+    if (this.#series.admits(labels)) this.#metric.set(labels ?? {}, value);
+  }
+
+  inc(by = 1, labels?: Labels): void {
+    if (this.#series.admits(labels)) this.#metric.inc(labels ?? {}, by);
+  }
+
+  dec(by = 1, labels?: Labels): void {
+    this.inc(-by, labels);
   }
 
   /** Drops every series (e.g. before re-filling a gauge of per-partition lag). */
   reset(): void {
-    this.series.clear();
-  }
-
-  protected abstract samples(): string[];
-
-  render(): string {
-    const help = this.help.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
-    // A metric without labels always shows a value, so a scrape can tell 0 from "not exported".
-    if (this.labelNames.length === 0 && this.series.size === 0) this.stateFor(undefined);
-    return [`# HELP ${this.name} ${help}`, `# TYPE ${this.name} ${this.type}`, ...this.samples()].join("\n");
-  }
-
-  protected line(suffix: string, labels: string, value: number): string {
-    return `${this.name}${suffix}${labels ? `{${labels}}` : ""} ${formatValue(value)}`;
+    this.#metric.reset();
+    this.#series.clear();
   }
 }
 
-export class Counter extends Metric<{ value: number }> {
-  readonly type = "counter";
-  protected initial() {
-    return { value: 0 };
-  }
-  /** Adds `by` (≥ 0). */
-  inc(by = 1, labels?: Labels): void {
-    if (!(by >= 0)) throw new RangeError(`counter ${this.name} cannot decrease (inc by ${by})`);
-    const state = this.stateFor(labels);
-    if (state) state.value += by;
-  }
-  /** Mirrors a total kept elsewhere (it must only grow, e.g. a hub's own counter), read at collect time. */
-  setTotal(value: number, labels?: Labels): void {
-    const state = this.stateFor(labels);
-    if (state) state.value = value;
-  }
-  get(labels?: Labels): number {
-    return this.stateFor(labels)?.value ?? 0;
-  }
-  protected samples(): string[] {
-    return [...this.series.values()].map(({ labels, state }) => this.line("", labels, state.value));
-  }
-}
+/** A prom-client histogram with (value, labels) arguments. */
+export class Histogram {
+  readonly name: string;
+  readonly #metric: prom.Histogram;
+  readonly #series: SeriesLimit;
 
-export class Gauge extends Metric<{ value: number }> {
-  readonly type = "gauge";
-  protected initial() {
-    return { value: 0 };
-  }
-  set(value: number, labels?: Labels): void {
-    const state = this.stateFor(labels);
-    if (state) state.value = value;
-  }
-  inc(by = 1, labels?: Labels): void {
-    const state = this.stateFor(labels);
-    if (state) state.value += by;
-  }
-  dec(by = 1, labels?: Labels): void {
-    this.inc(-by, labels);
-  }
-  get(labels?: Labels): number {
-    return this.stateFor(labels)?.value ?? 0;
-  }
-  protected samples(): string[] {
-    return [...this.series.values()].map(({ labels, state }) => this.line("", labels, state.value));
-  }
-}
-
-export class Histogram extends Metric<{ counts: number[]; sum: number; count: number }> {
-  readonly type = "histogram";
-  readonly buckets: readonly number[];
-
-  constructor(options: HistogramOptions) {
-    super(options);
-    const sorted = [...options.buckets].filter((bound) => Number.isFinite(bound));
-    if (sorted.length === 0 || sorted.some((bound, i) => i > 0 && bound <= (sorted[i - 1] ?? -Infinity))) {
-      throw new Error(`histogram ${options.name} needs finite, strictly ascending buckets`);
-    }
-    this.buckets = sorted;
+  constructor(metric: prom.Histogram, options: MetricOptions) {
+    this.name = options.name;
+    this.#metric = metric;
+    this.#series = new SeriesLimit(options.labelNames ?? [], options.maxSeries ?? DEFAULT_MAX_SERIES);
   }
 
-  protected initial() {
-    return { counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
+  /** True once a label set was refused because the metric held `maxSeries` series. */
+  get overflowed(): boolean {
+    return this.#series.overflowed;
   }
 
+  /** Records `value`; a non-finite one is ignored (prom-client would throw, and a metric must not break its caller). */
   observe(value: number, labels?: Labels): void {
-    const state = this.stateFor(labels);
-    if (!state || Number.isNaN(value)) return;
-    let index = this.buckets.findIndex((bound) => value <= bound);
-    if (index === -1) index = this.buckets.length;
-    state.counts[index] = (state.counts[index] ?? 0) + 1;
-    state.sum += value;
-    state.count += 1;
+    if (Number.isFinite(value) && this.#series.admits(labels)) this.#metric.observe(labels ?? {}, value);
   }
 
   /** Starts a timer; calling the result observes the elapsed seconds. */
@@ -187,30 +165,39 @@ export class Histogram extends Metric<{ counts: number[]; sum: number; count: nu
     };
   }
 
-  protected samples(): string[] {
-    const lines: string[] = [];
-    for (const { labels, state } of this.series.values()) {
-      let cumulative = 0;
-      const prefix = labels ? `${labels},` : "";
-      this.buckets.forEach((bound, i) => {
-        cumulative += state.counts[i] ?? 0;
-        lines.push(`${this.name}_bucket{${prefix}le="${formatValue(bound)}"} ${cumulative}`);
-      });
-      lines.push(`${this.name}_bucket{${prefix}le="+Inf"} ${state.count}`);
-      lines.push(this.line("_sum", labels, state.sum), this.line("_count", labels, state.count));
-    }
-    return lines;
+  reset(): void {
+    this.#metric.reset();
+    this.#series.clear();
   }
 }
 
-/** Default latency buckets in seconds (1 ms … 10 s). */
-export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+// The JSON of prom-client's getMetricsAsJSON, as stored in Redis: validated when read back, since
+// another process (maybe another version) wrote it. A value may be NaN (e.g. event-loop lag before
+// its first sample) or ±Inf; JSON writes those as null, read back as NaN.
+const metricValueSchema = z.object({
+  value: z
+    .union([z.custom<number>((value) => typeof value === "number", "a number"), z.null()])
+    .transform((value) => value ?? Number.NaN),
+  labels: z.record(z.string(), z.union([z.string(), z.number()])),
+  metricName: z.string().optional(),
+});
+const metricsJsonSchema = z.array(
+  z.object({
+    name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
+    help: z.string(),
+    type: z.enum(["counter", "gauge", "histogram", "summary"]),
+    values: z.array(metricValueSchema),
+  }),
+);
+/** Every metric of one process with its current values (prom-client's JSON form). */
+export type MetricsJson = z.infer<typeof metricsJsonSchema>;
 
 type Collector = () => void | Promise<void>;
 
-/** The metrics of one process. */
+/** The metrics of one process: a prom-client registry plus collectors that run before each read. */
 export class MetricsRegistry {
-  readonly #metrics = new Map<string, Metric<unknown>>();
+  /** The prom-client registry, for anything the methods here do not cover. */
+  readonly prom = new prom.Registry();
   readonly #collectors: Collector[] = [];
   readonly #log: Logger | undefined;
 
@@ -220,22 +207,40 @@ export class MetricsRegistry {
   }
 
   counter(options: MetricOptions): Counter {
-    return this.#add(new Counter(options));
-  }
-  gauge(options: MetricOptions): Gauge {
-    return this.#add(new Gauge(options));
-  }
-  histogram(options: HistogramOptions): Histogram {
-    return this.#add(new Histogram(options));
+    return new Counter(new prom.Counter(this.#config(options)), options);
   }
 
-  /** Runs `collect` before every render, to set gauges and mirrored totals from live state. */
+  gauge(options: MetricOptions): Gauge {
+    return new Gauge(new prom.Gauge(this.#config(options)), options);
+  }
+
+  histogram(options: HistogramOptions): Histogram {
+    // prom-client files a value under the first bound ≥ it, so unsorted bounds would miscount silently.
+    if (options.buckets.length === 0 || options.buckets.some((bound, i) => !Number.isFinite(bound) || (i > 0 && bound <= (options.buckets[i - 1] ?? -Infinity)))) {
+      throw new Error(`histogram ${options.name} needs finite, strictly ascending buckets`);
+    }
+    return new Histogram(new prom.Histogram({ ...this.#config(options), buckets: [...options.buckets] }), options);
+  }
+
+  /** Runs `collect` before every render or snapshot, to set gauges and mirrored totals from live state. */
   onCollect(collect: Collector): void {
     this.#collectors.push(collect);
   }
 
   /** The exposition text of every metric (collectors run first; one that throws is skipped). */
   async render(): Promise<string> {
+    await this.#collect();
+    return this.prom.metrics();
+  }
+
+  /** Every metric as JSON, for another process to merge (collectors run first). */
+  async snapshot(): Promise<MetricsJson> {
+    await this.#collect();
+    // Parsing also copies: prom-client hands out its live label objects.
+    return metricsJsonSchema.parse(await this.prom.getMetricsAsJSON());
+  }
+
+  async #collect(): Promise<void> {
     await Promise.all(
       this.#collectors.map(async (collect) => {
         try {
@@ -246,30 +251,36 @@ export class MetricsRegistry {
         }
       }),
     );
-    return `${[...this.#metrics.values()].map((metric) => metric.render()).join("\n")}\n`;
   }
 
-  #add<M extends Metric<unknown>>(metric: M): M {
-    if (this.#metrics.has(metric.name)) throw new Error(`metric ${metric.name} is already registered`);
-    this.#metrics.set(metric.name, metric);
-    return metric;
+  #config(options: MetricOptions) {
+    return { name: options.name, help: options.help, labelNames: [...(options.labelNames ?? [])], registers: [this.prom] };
   }
 }
 
-/** Resident memory, heap and CPU time of this process, refreshed at each render. */
+/**
+ * prom-client's default process and Node.js metrics (memory, CPU, event-loop lag, GC, handles),
+ * read at each render.
+ */
 export function registerProcessMetrics(registry: MetricsRegistry): void {
-  const rss = registry.gauge({ name: "process_resident_memory_bytes", help: "Resident memory size in bytes." });
-  const heap = registry.gauge({ name: "nodejs_heap_used_bytes", help: "V8 heap used in bytes." });
-  const cpu = registry.counter({ name: "process_cpu_seconds_total", help: "User and system CPU time spent in seconds." });
-  const start = registry.gauge({ name: "process_start_time_seconds", help: "Start time of the process since the epoch in seconds." });
-  start.set(Math.round((Date.now() - performance.now()) / 1_000));
-  registry.onCollect(() => {
-    const memory = process.memoryUsage();
-    rss.set(memory.rss);
-    heap.set(memory.heapUsed);
-    const usage = process.cpuUsage();
-    cpu.setTotal((usage.user + usage.system) / 1e6);
-  });
+  prom.collectDefaultMetrics({ register: registry.prom });
+}
+
+/**
+ * One exposition of several processes' metrics: each series gets a `process` label (unless it has
+ * one) and each metric family is written once, with the series of every process under it.
+ */
+export async function renderMergedMetrics(parts: readonly { process: string; metrics: MetricsJson }[]): Promise<string> {
+  const labelled = parts.map(({ process, metrics }) =>
+    metrics.map((metric) => ({
+      ...metric,
+      // With the process label every series is unique, so summing is the identity; the default
+      // metrics' own aggregators ('omit', 'first', 'average') would drop or blend processes.
+      aggregator: "sum",
+      values: metric.values.map((value) => ({ ...value, labels: { process, ...value.labels } })),
+    })),
+  );
+  return prom.AggregatorRegistry.aggregate(labelled).metrics();
 }
 
 export interface MetricsServer {
@@ -324,29 +335,36 @@ export const DEFAULT_SNAPSHOT_TTL_MS = 15_000;
 
 export interface MetricsSnapshot {
   processName: string;
-  text: string;
+  metrics: MetricsJson;
 }
 
-/** Stores `text` as the metrics of `processName` for `ttlMs`. */
+/** Stores `metrics` as those of `processName` for `ttlMs`. */
 export async function publishMetricsSnapshot(
   redis: Redis,
   processName: string,
-  text: string,
+  metrics: MetricsJson,
   ttlMs = DEFAULT_SNAPSHOT_TTL_MS,
   prefix = METRICS_SNAPSHOT_PREFIX,
 ): Promise<void> {
   if (!PROCESS_NAME.test(processName)) throw new Error(`bad metrics process name "${processName}"`);
   const results = await redis
     .multi()
-    .set(snapshotKey(prefix, processName), text, "PX", ttlMs)
+    .set(snapshotKey(prefix, processName), JSON.stringify(metrics), "PX", ttlMs)
     .sadd(indexKey(prefix), processName)
     .exec();
   const failed = results?.find(([error]) => error);
   if (failed?.[0]) throw failed[0];
 }
 
-/** Every unexpired snapshot, by process name; names whose snapshot expired are removed from the index. */
-export async function readMetricsSnapshots(redis: Redis, prefix = METRICS_SNAPSHOT_PREFIX): Promise<MetricsSnapshot[]> {
+function parseSnapshot(text: string): MetricsJson {
+  return metricsJsonSchema.parse(JSON.parse(text));
+}
+
+/**
+ * Every unexpired snapshot, by process name; names whose snapshot expired are removed from the
+ * index, and a snapshot that is not valid metrics JSON is logged and left out.
+ */
+export async function readMetricsSnapshots(redis: Redis, log: Logger, prefix = METRICS_SNAPSHOT_PREFIX): Promise<MetricsSnapshot[]> {
   const names = (await redis.smembers(indexKey(prefix))).sort();
   if (names.length === 0) return [];
   const texts = await redis.mget(names.map((name) => snapshotKey(prefix, name)));
@@ -354,7 +372,13 @@ export async function readMetricsSnapshots(redis: Redis, prefix = METRICS_SNAPSH
   if (gone.length > 0) await redis.srem(indexKey(prefix), ...gone);
   return names.flatMap((processName, i) => {
     const text = texts[i];
-    return text == null ? [] : [{ processName, text }];
+    if (text == null) return [];
+    try {
+      return [{ processName, metrics: parseSnapshot(text) }];
+    } catch (error) {
+      log.warn({ err: error, processName }, "metrics snapshot is not valid metrics JSON; left out");
+      return [];
+    }
   });
 }
 
@@ -375,8 +399,8 @@ export function startMetricsPublisher(
   let inFlight: Promise<void> | undefined;
   const publish = () => {
     inFlight ??= registry
-      .render()
-      .then((text) => publishMetricsSnapshot(redis, processName, text, intervalMs * 3, prefix))
+      .snapshot()
+      .then((metrics) => publishMetricsSnapshot(redis, processName, metrics, intervalMs * 3, prefix))
       .catch((error: unknown) => log.warn({ err: error, processName }, "metrics snapshot publish failed"))
       .finally(() => {
         inFlight = undefined;
@@ -391,56 +415,4 @@ export function startMetricsPublisher(
       await inFlight;
     },
   };
-}
-
-/**
- * Merges expositions of several processes into one: each sample gets a `process` label (unless it
- * has one) and each metric family is written once, with the samples of every process under it.
- */
-export function mergeExpositions(parts: readonly { process: string; text: string }[]): string {
-  const families = new Map<string, { help?: string; type?: string; samples: string[] }>();
-  const familyOf = (name: string) => {
-    let family = families.get(name);
-    if (!family) {
-      family = { samples: [] };
-      families.set(name, family);
-    }
-    return family;
-  };
-  for (const part of parts) {
-    const processLabel = `process="${escapeLabelValue(part.process)}"`;
-    let current: string | undefined;
-    for (const line of part.text.split("\n")) {
-      if (line.trim() === "") continue;
-      const meta = /^#\s+(HELP|TYPE)\s+(\S+)\s?(.*)$/.exec(line);
-      if (meta) {
-        const [, kind, name = "", rest = ""] = meta;
-        const family = familyOf(name);
-        if (kind === "HELP") family.help ??= rest;
-        else family.type ??= rest;
-        current = name;
-        continue;
-      }
-      if (line.startsWith("#")) continue;
-      const sampleName = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0];
-      if (!sampleName) continue;
-      const familyName = current !== undefined && sampleName.startsWith(current) ? current : sampleName;
-      const rest = line.slice(sampleName.length);
-      let labelled: string;
-      if (rest.startsWith("{")) {
-        labelled = /[{,]\s*process="/.test(rest) ? line : `${sampleName}{${processLabel},${rest.slice(1)}`;
-        labelled = labelled.replace(`{${processLabel},}`, `{${processLabel}}`);
-      } else {
-        labelled = `${sampleName}{${processLabel}}${rest}`;
-      }
-      familyOf(familyName).samples.push(labelled);
-    }
-  }
-  const out: string[] = [];
-  for (const [name, family] of families) {
-    if (family.help !== undefined) out.push(`# HELP ${name} ${family.help}`);
-    if (family.type !== undefined) out.push(`# TYPE ${name} ${family.type}`);
-    out.push(...family.samples);
-  }
-  return `${out.join("\n")}\n`;
 }

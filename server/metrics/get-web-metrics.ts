@@ -4,10 +4,10 @@ import os from "node:os";
 import { getConfig } from "../../adapters/config";
 import { createLogger } from "../../adapters/logger";
 import {
-  mergeExpositions,
   MetricsRegistry,
   readMetricsSnapshots,
   registerProcessMetrics,
+  renderMergedMetrics,
   type MetricsSnapshot,
 } from "../../adapters/metrics";
 
@@ -77,7 +77,7 @@ async function readSnapshots(metrics: WebMetrics): Promise<MetricsSnapshot[]> {
     timer = setTimeout(() => reject(new Error(`no answer from Redis in ${SNAPSHOT_READ_TIMEOUT_MS} ms`)), SNAPSHOT_READ_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([readMetricsSnapshots(metrics.redis), timeout]);
+    return await Promise.race([readMetricsSnapshots(metrics.redis, log), timeout]);
   } catch (error) {
     log.warn({ err: error }, "could not read worker metrics snapshots; serving the web process's own");
     return [];
@@ -90,9 +90,9 @@ async function readSnapshots(metrics: WebMetrics): Promise<MetricsSnapshot[]> {
 export async function getWebMetrics(): Promise<string> {
   const global = globalThis as MetricsGlobal;
   const metrics = (global[KEY] ??= createWebMetrics());
-  const [own, snapshots] = await Promise.all([metrics.registry.render(), readSnapshots(metrics)]);
-  return mergeExpositions([
-    { process: metrics.processName, text: own },
-    ...snapshots.map((snapshot) => ({ process: snapshot.processName, text: snapshot.text })),
+  const [own, snapshots] = await Promise.all([metrics.registry.snapshot(), readSnapshots(metrics)]);
+  return renderMergedMetrics([
+    { process: metrics.processName, metrics: own },
+    ...snapshots.map((snapshot) => ({ process: snapshot.processName, metrics: snapshot.metrics })),
   ]);
 }

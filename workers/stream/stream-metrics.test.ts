@@ -49,7 +49,7 @@ describe("stream worker metrics", () => {
     expect(text).toContain("tickstream_stream_live_updates_dropped_total 6");
     expect(text).toContain('tickstream_stream_consumer_lag{topic="market.trades",partition="0"} 7');
     expect(text).toContain("tickstream_stream_open_windows 5");
-    expect(text).toContain('tickstream_stream_write_seconds_bucket{kind="trades",le="0.005"} 1');
+    expect(text).toContain('tickstream_stream_write_seconds_bucket{le="0.005",kind="trades"} 1');
     expect(text).toContain('tickstream_stream_write_seconds_count{kind="trades"} 2');
 
     lag = [{ topic: "market.trades", partition: 1, lag: 0 }];
