@@ -1,9 +1,12 @@
-// Seeds one symbol's trading day into a keyspace the way the stream worker stores it: trades, their
-// 1s/1m/5m/1h candles (folded with core/candles, so they agree with the trades), the latest row,
-// the symbols row and an alert. Used by integration tests (own keyspace) and e2e specs (fresh symbol).
-import { executeMany, type CassandraClient } from "../adapters/cassandra";
+// Seeds one symbol's trading day into a keyspace the way the stream worker stores it, through the
+// store's writers: trades, their 1s/1m/5m/1h candles (folded with core/candles, so they agree with
+// the trades), the latest row (core/latest-state's fold, plus a quote), the symbols row and an
+// alert. Used by integration tests (own keyspace) and e2e specs (fresh symbol).
+import type { CassandraClient } from "../adapters/cassandra";
+import { createCassandraStore } from "../adapters/cassandra-store";
 import { applyTrade, type Candle } from "../core/candles";
-import { candleBucket, dayKey, STREAM_INTERVALS, windowStart } from "../core/intervals";
+import { STREAM_INTERVALS, windowStart } from "../core/intervals";
+import { applyTradeToLatest, type LatestState } from "../core/latest-state";
 import { createPrng, nextNormal } from "../core/simulator";
 import type { Trade } from "../core/schemas";
 
@@ -56,68 +59,37 @@ export function buildDay(options: SeedDayOptions): SeededDay {
   return { trades, candles, first: trades[0] as Trade, last: trades[trades.length - 1] as Trade, sessionStartMs, sessionEndMs };
 }
 
-async function hasColumn(client: CassandraClient, keyspace: string, table: string, column: string): Promise<boolean> {
-  const result = await client.execute(
-    "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ? AND column_name = ?",
-    [keyspace, table, column],
-  );
-  return result.rowLength > 0;
-}
-
 /** Writes the day of `options.symbol` into `keyspace` and returns what was written. */
 export async function seedDay(client: CassandraClient, keyspace: string, options: SeedDayOptions): Promise<SeededDay> {
   const seeded = buildDay(options);
-  const { trades, first, last } = seeded;
-  const day = dayKey(first.ts);
-  const withSide = await hasColumn(client, keyspace, "trades", "side");
+  const { trades, last } = seeded;
+  const store = createCassandraStore(client, keyspace);
+  const nowMs = Date.now();
   const spreadOf = (price: number) => Math.max(0.01, Math.round(price * 0.0004 * 100) / 100);
 
-  await executeMany(
-    client,
-    withSide
-      ? `INSERT INTO ${keyspace}.trades (symbol, day, ts, trade_id, price, size, venue, bid, ask, side) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-      : `INSERT INTO ${keyspace}.trades (symbol, day, ts, trade_id, price, size, venue) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  await store.writeTrades(
     trades.map((t, i) => {
-      const base = [t.symbol, day, new Date(t.ts), t.tradeId, t.price, t.size, "SIM"];
-      if (!withSide) return base;
       const half = spreadOf(t.price) / 2;
-      return [...base, t.price - half, t.price + half, i % 3 === 0 ? "sell" : "buy"];
+      return { ...t, venue: "SIM", bid: t.price - half, ask: t.price + half, side: i % 3 === 0 ? "sell" : "buy" };
     }),
   );
-
-  const candleRows: unknown[][] = [];
-  for (const list of seeded.candles.values()) {
-    for (const c of list) {
-      candleRows.push([
-        c.symbol, c.interval, candleBucket(c.interval, c.windowStart), new Date(c.windowStart),
-        c.open, c.high, c.low, c.close, c.volume, c.notional, c.vwap, c.tradeCount,
-        new Date(c.firstTs), c.firstTradeId, new Date(c.lastTs), c.lastTradeId, true, new Date(),
-      ]);
-    }
-  }
-  await executeMany(
-    client,
-    `INSERT INTO ${keyspace}.candles (symbol, interval, bucket, window_start, open, high, low, close, volume, notional, vwap, trade_count, ` +
-      `first_ts, first_trade_id, last_ts, last_trade_id, is_final, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    candleRows,
+  await store.writeCandles(
+    [...seeded.candles.values()].flat().map((candle) => ({ candle, isFinal: true, sourcePartition: undefined, lastOffset: undefined })),
+    nowMs,
   );
 
-  const prices = trades.map((t) => t.price);
+  let latest: LatestState | undefined;
+  for (const trade of trades) latest = applyTradeToLatest(latest, trade);
+  if (!latest) throw new Error(`seedDay ${options.symbol}: no trades in the session`);
+  await store.writeLatestTrades([{ state: { ...latest, prevClose: options.prevClose }, sourcePartition: undefined, lastOffset: undefined }], nowMs);
   const half = spreadOf(last.price) / 2;
-  await client.execute(
-    `INSERT INTO ${keyspace}.latest (symbol, ts, day, last_price, day_open, day_high, day_low, day_volume, prev_close, bid, ask, bid_size, ask_size, updated_at) ` +
-      `VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      options.symbol, new Date(last.ts), day, last.price, first.price, Math.max(...prices), Math.min(...prices),
-      trades.reduce((sum, t) => sum + t.size, 0), options.prevClose ?? null, last.price - half, last.price + half, 300, 500, new Date(),
-    ],
-  );
+  await store.writeLatestQuotes([{ symbol: options.symbol, tsMs: last.ts, bid: last.price - half, ask: last.price + half, bidSize: 300, askSize: 500 }]);
+
+  // No store writes a symbol's name (the listing's), so this row is written here.
   await client.execute(`INSERT INTO ${keyspace}.symbols (symbol, name, first_seen, last_seen) VALUES (?, ?, ?, ?)`, [
-    options.symbol, `${options.symbol} test listing`, new Date(first.ts), new Date(last.ts),
+    options.symbol, `${options.symbol} test listing`, new Date(seeded.first.ts), new Date(last.ts),
   ]);
   const mid = trades[Math.floor(trades.length / 2)] as Trade;
-  await client.execute(`INSERT INTO ${keyspace}.alerts (day, ts, alert_id, symbol, kind, severity, details) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
-    day, new Date(mid.ts), `${options.symbol}:jump:${mid.ts}`, options.symbol, "price-jump", 4.2, "seeded alert",
-  ]);
+  await store.writeAlerts([{ alertId: `${options.symbol}:jump:${mid.ts}`, symbol: options.symbol, kind: "price-jump", tsMs: mid.ts, severity: 4.2, details: "seeded alert" }]);
   return seeded;
 }
