@@ -9,7 +9,9 @@ import {
   createSma,
   candleIndicatorsOf,
   INDICATOR_HISTORY,
+  realizedVolOfLast,
   restoreIndicatorState,
+  smaOfLast,
   updateIndicators,
   type IndicatorHistoryItem,
   type IndicatorSnapshot,
@@ -116,6 +118,32 @@ describe("annualization", () => {
     expect(annualizeVolatility(0.01, 252)).toBeCloseTo(0.1587450787, 9);
     expect(annualizeVariance(0.0014, 3, 252)).toBeCloseTo(0.1176, 12);
     expect(() => annualizeVolatility(0.01, 0)).toThrow(RangeError);
+  });
+});
+
+describe("whole-series forms", () => {
+  // Closes whose sums are not exact in binary, so any other order of additions would show.
+  const closes = Array.from({ length: 60 }, (_, i) => 100 + Math.sin(i * 0.7) * 3.1 + i * 0.013);
+
+  it("give, for every prefix of a series, exactly the doubles of the stream's indicators (sma20, realizedVol20)", () => {
+    const state = createIndicatorState("IBM");
+    closes.forEach((close, i) => {
+      const snapshot = updateIndicators(state, minuteCandle(i, close)) as IndicatorSnapshot;
+      const prefix = closes.slice(0, i + 1);
+      expect(smaOfLast(prefix, 20) ?? null).toBe(snapshot.sma20);
+      expect(smaOfLast(prefix, 50) ?? null).toBe(snapshot.sma50);
+      expect(realizedVolOfLast(prefix, 20)?.stdev ?? null).toBe(snapshot.realizedVol20);
+      expect(realizedVolOfLast(prefix, 20)?.realizedVariance ?? null).toBe(snapshot.realizedVariance20);
+    });
+  });
+
+  it("are undefined until there are enough values, and refuse what the indicators refuse", () => {
+    expect(smaOfLast([1, 2], 3)).toBeUndefined();
+    expect(smaOfLast([1, 2, 3], 3)).toBe(2);
+    expect(realizedVolOfLast([100, 101, 102], 3)).toBeUndefined();
+    expect(realizedVolOfLast([100, 100, 100, 100], 3)).toEqual({ stdev: 0, realizedVariance: 0 });
+    expect(() => smaOfLast([1, Number.NaN], 2)).toThrow(RangeError);
+    expect(() => realizedVolOfLast([100, 0, 100], 2)).toThrow(RangeError);
   });
 });
 

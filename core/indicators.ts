@@ -16,27 +16,37 @@ export type RollingIndicator = {
 
 /** Simple moving average of the last `period` values. */
 export function createSma(period: number): RollingIndicator {
-  assertPeriod(period, 1);
-  const window = new RingBuffer<number>(period);
-  let count = 0;
-  let value: number | undefined;
-  return {
-    period,
-    get count() {
-      return count;
-    },
-    get value() {
-      return value;
-    },
-    update(x) {
-      assertFinite(x);
-      window.push(x);
-      count++;
-      // Re-summing the window (cheap at these periods) avoids the drift of a running add/subtract sum.
-      value = window.isFull ? sumOf(window) / period : undefined;
-      return value;
-    },
-  };
+  return new Sma(period);
+}
+
+// The indicators are classes, not object literals with getters: a literal with accessors costs
+// ~2 µs to create in V8, and the browser makes one per SMA point it redraws.
+class Sma implements RollingIndicator {
+  readonly #window: RingBuffer<number>;
+  #count = 0;
+  #value: number | undefined;
+
+  constructor(readonly period: number) {
+    assertPeriod(period, 1);
+    this.#window = new RingBuffer<number>(period);
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  get value(): number | undefined {
+    return this.#value;
+  }
+
+  update(x: number): number | undefined {
+    assertFinite(x);
+    this.#window.push(x);
+    this.#count++;
+    // Re-summing the window (cheap at these periods) avoids the drift of a running add/subtract sum.
+    this.#value = this.#window.isFull ? sumOf(this.#window) / this.period : undefined;
+    return this.#value;
+  }
 }
 
 /**
@@ -47,32 +57,45 @@ export function createSma(period: number): RollingIndicator {
  * uninterrupted EMA would have given.
  */
 export function createEma(period: number, resumeFrom?: number): RollingIndicator {
-  assertPeriod(period, 1);
-  if (resumeFrom !== undefined) assertFinite(resumeFrom);
-  const alpha = 2 / (period + 1);
-  let count = resumeFrom === undefined ? 0 : period;
-  let seedSum = 0;
-  let value: number | undefined = resumeFrom;
-  return {
-    period,
-    get count() {
-      return count;
-    },
-    get value() {
-      return value;
-    },
-    update(x) {
-      assertFinite(x);
-      count++;
-      if (value === undefined) {
-        seedSum += x;
-        if (count === period) value = seedSum / period;
-      } else {
-        value = alpha * x + (1 - alpha) * value;
-      }
-      return value;
-    },
-  };
+  return new Ema(period, resumeFrom);
+}
+
+class Ema implements RollingIndicator {
+  readonly #alpha: number;
+  #count: number;
+  #seedSum = 0;
+  #value: number | undefined;
+
+  constructor(
+    readonly period: number,
+    resumeFrom: number | undefined,
+  ) {
+    assertPeriod(period, 1);
+    if (resumeFrom !== undefined) assertFinite(resumeFrom);
+    this.#alpha = 2 / (period + 1);
+    this.#count = resumeFrom === undefined ? 0 : period;
+    this.#value = resumeFrom;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  get value(): number | undefined {
+    return this.#value;
+  }
+
+  update(x: number): number | undefined {
+    assertFinite(x);
+    this.#count++;
+    if (this.#value === undefined) {
+      this.#seedSum += x;
+      if (this.#count === this.period) this.#value = this.#seedSum / this.period;
+    } else {
+      this.#value = this.#alpha * x + (1 - this.#alpha) * this.#value;
+    }
+    return this.#value;
+  }
 }
 
 export type RealizedVolatility = {
@@ -91,24 +114,51 @@ export type RealizedVolIndicator = {
 
 /** Realized volatility over the last `period` log returns (needs `period` + 1 closes). */
 export function createRealizedVol(period: number): RealizedVolIndicator {
-  // A sample stdev needs at least two returns.
-  assertPeriod(period, 2);
-  const returns = new RingBuffer<number>(period);
-  let previousClose: number | undefined;
-  let value: RealizedVolatility | undefined;
-  return {
-    period,
-    get value() {
-      return value;
-    },
-    update(close) {
-      if (!Number.isFinite(close) || close <= 0) throw new RangeError(`a close must be a positive finite number, got ${close}`);
-      if (previousClose !== undefined) returns.push(Math.log(close / previousClose));
-      previousClose = close;
-      value = returns.isFull ? realizedVolatilityOf(returns) : undefined;
-      return value;
-    },
-  };
+  return new RealizedVol(period);
+}
+
+class RealizedVol implements RealizedVolIndicator {
+  readonly #returns: RingBuffer<number>;
+  #previousClose: number | undefined;
+  #value: RealizedVolatility | undefined;
+
+  constructor(readonly period: number) {
+    // A sample stdev needs at least two returns.
+    assertPeriod(period, 2);
+    this.#returns = new RingBuffer<number>(period);
+  }
+
+  get value(): RealizedVolatility | undefined {
+    return this.#value;
+  }
+
+  update(close: number): RealizedVolatility | undefined {
+    if (!Number.isFinite(close) || close <= 0) throw new RangeError(`a close must be a positive finite number, got ${close}`);
+    if (this.#previousClose !== undefined) this.#returns.push(Math.log(close / this.#previousClose));
+    this.#previousClose = close;
+    this.#value = this.#returns.isFull ? realizedVolatilityOf(this.#returns) : undefined;
+    return this.#value;
+  }
+}
+
+/**
+ * SMA of the last `period` of `values`, by feeding them to createSma: the same double the stream's
+ * indicator holds after those values (the browser's overlay uses it). Undefined with fewer values.
+ */
+export function smaOfLast(values: readonly number[], period: number): number | undefined {
+  const sma = createSma(period);
+  for (let i = Math.max(0, values.length - period); i < values.length; i++) sma.update(values[i] as number);
+  return sma.value;
+}
+
+/**
+ * Realized volatility of the last `period` log returns of `closes` (its last `period` + 1 values),
+ * by feeding them to createRealizedVol: the same doubles the stream stores. Undefined with fewer.
+ */
+export function realizedVolOfLast(closes: readonly number[], period: number): RealizedVolatility | undefined {
+  const vol = createRealizedVol(period);
+  for (let i = Math.max(0, closes.length - period - 1); i < closes.length; i++) vol.update(closes[i] as number);
+  return vol.value;
 }
 
 /** Scales a per-period volatility to a yearly one: stdev * sqrt(periodsPerYear) (e.g. 252 * 390 for US-equity minutes). */

@@ -8,7 +8,7 @@ import { INTERVAL_MS } from "../../core/intervals";
 import type { GetSymbolOutput } from "../../server/queries/get-symbol";
 import { alertMarkers, withAlertUpdates } from "../lib/alerts";
 import { CandleSeries } from "../lib/candle-series";
-import { applyToChartArrays, buildChartArrays, chartHookDataset, DEFAULT_SMA_PERIOD, realizedVolatilityPct, type ChartArrays } from "../lib/chart-data";
+import { applyToChartArrays, buildChartArrays, chartHookDataset, DEFAULT_SMA_PERIOD, DEFAULT_VOL_PERIOD, realizedVolatilityPct, type ChartArrays } from "../lib/chart-data";
 import { changeClass, formatChange, formatPercent, formatPrice, formatVolume } from "../lib/format";
 import type { DrainedBatch } from "../lib/live-batch";
 import { forecastBand, forecastViewOfQuery, forecastViewOfUpdate, formatModelVersion, newerForecast, withForecastUpdates, type ForecastView } from "../lib/forecast-band";
@@ -203,7 +203,7 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
           {formatChange(price.change)} ({formatPercent(price.changePct)})
         </span>
         <span className="small text-body-secondary">Vol {formatVolume(price.dayVolume)}</span>
-        <span className="small text-body-secondary" title="Realized volatility: stdev of the last 30 candle log returns" data-testid="realized-vol">
+        <span className="small text-body-secondary" title={`Realized volatility: stdev of the last ${DEFAULT_VOL_PERIOD} candle log returns`} data-testid="realized-vol">
           σ {volPct === null ? "—" : `${volPct.toFixed(3)}%`}/{interval}
         </span>
         <span

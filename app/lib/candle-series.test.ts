@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { applyTrade, type Candle } from "../../core/candles";
+import { createIndicatorState, updateIndicators } from "../../core/indicators";
 import { CandleSeries, type CandleLike } from "./candle-series";
-import { applyToChartArrays, buildChartArrays, chartHookDataset, smaAt } from "./chart-data";
+import { applyToChartArrays, buildChartArrays, chartHookDataset, realizedVolatilityPct, smaAt } from "./chart-data";
 
 const candle = (minute: number, close: number, extra: Partial<CandleLike> = {}): CandleLike => ({
   windowStart: minute * 60_000,
@@ -84,6 +86,24 @@ describe("chart arrays", () => {
       expect({ ...arrays, sma: arrays.sma.slice(1) }).toEqual({ ...rebuilt, sma: rebuilt.sma.slice(1) });
     }
     expect(arrays.candles).toHaveLength(4);
+  });
+
+  it("draws the SMA 20 and shows the σ the stream stores (sma20, rv20) for the same final 1m candles, loaded or live", () => {
+    // Closes whose sums are not exact in binary: any other order of additions would differ.
+    const closes = Array.from({ length: 45 }, (_, i) => 180 + Math.sin(i * 0.7) * 2.3 + i * 0.017);
+    const state = createIndicatorState("EZC");
+    const stored = closes.map((close, i) => {
+      const final = applyTrade(undefined, { symbol: "EZC", ts: i * 60_000, price: close, size: 1, tradeId: String(i) }, "1m") as Candle;
+      return updateIndicators(state, final);
+    });
+    const series = new CandleSeries(100);
+    series.load(closes.slice(0, 40).map((close, i) => candle(i, close)));
+    const arrays = buildChartArrays(series);
+    for (let i = 40; i < closes.length; i++) applyToChartArrays(arrays, series, series.apply(candle(i, closes[i] as number)));
+
+    expect(arrays.sma.map((d) => d.y)).toEqual(stored.map((s) => s?.sma20 ?? null));
+    expect(realizedVolatilityPct(series.toArray())).toBe((stored.at(-1)?.realizedVol20 as number) * 100);
+    expect(realizedVolatilityPct(series.toArray().slice(0, 20))).toBeNull();
   });
 
   it("restarts the session VWAP at each UTC day and skips candles without volume", () => {

@@ -1,5 +1,7 @@
 // Chart.js dataset arrays of a candle series (candles, volume bars, VWAP, SMA) and the in-place
-// edits that keep them equal to the series after each live update. Pure: no Chart.js import.
+// edits that keep them equal to the series after each live update. Pure: no Chart.js import. SMA
+// and volatility come from core/indicators, so they are the doubles the stream stores.
+import { createSma, realizedVolOfLast, smaOfLast } from "../../core/indicators";
 import type { ApplyResult, CandlePoint, CandleSeries } from "./candle-series";
 
 export interface OhlcDatum {
@@ -26,14 +28,16 @@ export interface ChartArrays {
   sma: LineDatum[];
 }
 
+/** The stream's sma20 and realizedVol20 periods (core/indicators createIndicatorState). */
 export const DEFAULT_SMA_PERIOD = 20;
+export const DEFAULT_VOL_PERIOD = 20;
 
 /** Simple moving average of the `period` closes ending at `index`; null while fewer exist. */
 export function smaAt(series: Pick<CandleSeries, "at">, index: number, period: number): number | null {
   if (index + 1 < period) return null;
-  let sum = 0;
-  for (let i = index - period + 1; i <= index; i++) sum += (series.at(i) as CandlePoint).c;
-  return sum / period;
+  const closes: number[] = [];
+  for (let i = index - period + 1; i <= index; i++) closes.push((series.at(i) as CandlePoint).c);
+  return smaOfLast(closes, period) ?? null;
 }
 
 const DAY_MS = 86_400_000;
@@ -82,10 +86,10 @@ export function buildChartArrays(series: CandleSeries, smaPeriod = DEFAULT_SMA_P
   let day = carried ? carried.day : Number.NaN;
   let notional = carried?.notional ?? 0;
   let volume = carried?.volume ?? 0;
-  let closeSum = 0;
+  const sma = createSma(smaPeriod);
   for (let i = 0; i < series.size; i++) {
     const p = series.at(i) as CandlePoint;
-    // Running sums keep a full build linear in the number of candles.
+    // Running VWAP sums keep a full build linear in the number of candles.
     if (Math.floor(p.x / DAY_MS) !== day) {
       day = Math.floor(p.x / DAY_MS);
       notional = 0;
@@ -95,11 +99,10 @@ export function buildChartArrays(series: CandleSeries, smaPeriod = DEFAULT_SMA_P
       notional += p.vwap * p.v;
       volume += p.v;
     }
-    closeSum += p.c - (i >= smaPeriod ? (series.at(i - smaPeriod) as CandlePoint).c : 0);
     arrays.candles.push({ x: p.x, o: p.o, h: p.h, l: p.l, c: p.c });
     arrays.volume.push({ x: p.x, y: p.v, up: p.c >= p.o });
     arrays.vwap.push({ x: p.x, y: volume > 0 ? notional / volume : null });
-    arrays.sma.push({ x: p.x, y: i + 1 >= smaPeriod ? closeSum / smaPeriod : null });
+    arrays.sma.push({ x: p.x, y: sma.update(p.c) ?? null });
   }
   return arrays;
 }
@@ -142,17 +145,12 @@ export function applyToChartArrays(arrays: ChartArrays, series: CandleSeries, re
 }
 
 /**
- * Realized volatility of the last `period` closes: sample standard deviation of their log returns,
- * in percent per candle; null with fewer than three closes.
+ * Realized volatility of the last `period` log returns of the closes (the sample stdev the stream
+ * stores as rv20), in percent per candle; null with fewer than `period` + 1 closes.
  */
-export function realizedVolatilityPct(points: readonly Pick<CandlePoint, "c">[], period = 30): number | null {
-  const closes = points.slice(-(period + 1)).map((p) => p.c);
-  if (closes.length < 3) return null;
-  const returns: number[] = [];
-  for (let i = 1; i < closes.length; i++) returns.push(Math.log((closes[i] as number) / (closes[i - 1] as number)));
-  const mean = returns.reduce((sum, r) => sum + r, 0) / returns.length;
-  const variance = returns.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (returns.length - 1);
-  return Math.sqrt(variance) * 100;
+export function realizedVolatilityPct(points: readonly Pick<CandlePoint, "c">[], period = DEFAULT_VOL_PERIOD): number | null {
+  const vol = realizedVolOfLast(points.slice(-(period + 1)).map((p) => p.c), period);
+  return vol === undefined ? null : vol.stdev * 100;
 }
 
 /**

@@ -39,8 +39,8 @@ describe("realized volatility", () => {
     const r = [Math.log(1.01), Math.log(100 / 101), Math.log(1.01)];
     const mean = (r[0]! + r[1]! + r[2]!) / 3;
     const expected = Math.sqrt(r.reduce((s, x) => s + (x - mean) ** 2, 0) / 2) * 100;
-    expect(realizedVolatilityPct(closes)).toBeCloseTo(expected, 12);
-    expect(realizedVolatilityPct([{ c: 1 }, { c: 2 }])).toBeNull();
+    expect(realizedVolatilityPct(closes, 3)).toBeCloseTo(expected, 12);
+    expect(realizedVolatilityPct(closes.slice(1), 3)).toBeNull();
   });
 
   it("uses only the last `period` returns", () => {
