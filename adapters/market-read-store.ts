@@ -227,8 +227,12 @@ export function createMarketReadStore(client: CassandraClient, keyspace: string)
       const buckets = candleBucketsBetween(interval, fromMs, toMs).reverse();
       for (let i = 0; i < buckets.length && bars.length < limit; i += CANDLE_BUCKET_READ_CONCURRENCY) {
         const remaining = limit - bars.length;
+        // A page as large as the LIMIT: `rows` holds only the first page, and a 1s bucket (a day)
+        // can hold more rows than the driver's default page of 5,000.
         const pages = await Promise.all(
-          buckets.slice(i, i + CANDLE_BUCKET_READ_CONCURRENCY).map((bucket) => client.execute(q.candleBars, [symbol, interval, bucket, new Date(fromMs), new Date(toMs), remaining])),
+          buckets
+            .slice(i, i + CANDLE_BUCKET_READ_CONCURRENCY)
+            .map((bucket) => client.execute(q.candleBars, [symbol, interval, bucket, new Date(fromMs), new Date(toMs), remaining], { prepare: true, fetchSize: remaining })),
         );
         for (const page of pages) for (const row of page.rows) if (bars.length < limit) bars.push(candleBarFromRow(row));
       }

@@ -1,7 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import { createCassandraStore } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
+import type { Candle } from "../../core/candles";
 import { migrate } from "../../db/migrations";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
 import { testLog, uniqueName } from "../../test/helpers";
@@ -76,6 +78,27 @@ describe("tRPC routers over a seeded keyspace", () => {
     const newest = first.candles[0];
     const stored = up.candles.get("1m")?.at(-1);
     expect(newest).toMatchObject({ open: stored?.open, high: stored?.high, low: stored?.low, close: stored?.close, volume: stored?.volume, isFinal: true });
+  });
+
+  it("pages a 1s day at the largest page size without losing the cursor (a bucket holds more rows than a driver page)", async () => {
+    const start = Date.parse(`${DAY}T14:00:00Z`);
+    const seconds = 5_200;
+    await createCassandraStore(client, keyspace).writeCandles(
+      Array.from({ length: seconds }, (_, i) => ({
+        candle: { ...(up.candles.get("1s")?.[0] as Candle), symbol: "TSSEC", windowStart: start + i * 1_000 },
+        isFinal: true,
+        sourcePartition: undefined,
+        lastOffset: undefined,
+      })),
+      NOW,
+    );
+    const range = { symbol: "TSSEC", interval: "1s" as const, from: start, to: start + seconds * 1_000 };
+    const first = await caller.candles.range({ ...range, limit: 5_000 });
+    expect(first.candles).toHaveLength(5_000);
+    expect(first.nextCursor).toBe(start + 200_000);
+    const second = await caller.candles.range({ ...range, limit: 5_000, cursor: first.nextCursor ?? undefined });
+    expect(second.candles.map((c) => c.windowStart)).toEqual(Array.from({ length: 200 }, (_, i) => start + (199 - i) * 1_000));
+    expect(second.nextCursor).toBeNull();
   });
 
   it("reads every bucket a range spans (1m across two days, 1h within a month)", async () => {
