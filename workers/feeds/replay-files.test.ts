@@ -94,11 +94,12 @@ describe("feed:replay command line", () => {
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(r.stderr.trim()).toMatch(message);
     }
-  });
+    // Five node+tsx starts: seconds each on a busy two-core machine.
+  }, 60_000);
 
   it("prints its usage with --help and exits 0", () => {
     const r = replay("--help");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("--symbol S");
-  });
+  }, 30_000);
 });

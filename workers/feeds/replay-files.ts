@@ -1,7 +1,8 @@
 // Replays real tick files (LEAN trade/quote ticks, LOBSTER message files with or without their
 // orderbook file; plain or gzip-compressed) to Kafka in event-time order, as fast as possible or at
 // `speed` × real time, resumable from a checkpoint that counts the ticks Kafka has acknowledged.
-// Rows the parsers refuse are counted and skipped.
+// Rows the parsers refuse are counted and skipped. While Kafka is unavailable the replay waits,
+// resending the chunk in hand (see wait-for-kafka.ts), and reads nothing further.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +12,8 @@ import { parseLeanQuotes, parseLeanTrades, parseIsoDate, type ParseResult } from
 import { parseLobster, type LobsterEvent } from "../../core/parsers/lobster";
 import { symbolSchema, type Quote, type Trade } from "../../core/schemas";
 import type { TopicNames } from "../../adapters/kafka";
+import { createLogger, type Logger } from "../../adapters/logger";
+import { waitForKafka, type KafkaWait } from "./wait-for-kafka";
 
 export type ReplayTick = { kind: "trades"; tick: Trade } | { kind: "quotes"; tick: Quote };
 
@@ -175,7 +178,11 @@ export type ReplayOptions = {
   /** Ignore an existing checkpoint and start from the first tick. */
   restart?: boolean;
   onProgress?: (sent: number, total: number) => void;
+  /** Called after every failed attempt while Kafka is unavailable (the chunk is sent again). */
+  onKafkaWait?: (wait: KafkaWait) => void;
+  /** Stops the replay between chunks, or a wait for Kafka (which then throws KafkaWaitAborted). */
   signal?: AbortSignal;
+  log?: Logger;
 };
 
 export type ReplayResult = { sent: number; skipped: number; total: number; refused: number; elapsedMs: number; resumedFrom: number };
@@ -202,6 +209,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   let position = 0;
   let firstTs: number | undefined;
   let chunk: ReplayTick[] = [];
+  const log = options.log ?? createLogger("replay");
 
   const flush = async () => {
     if (chunk.length === 0) return;
@@ -211,7 +219,13 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
       { topic: options.topics.trades, messages: trades.map((t) => ({ key: t.tick.symbol, value: JSON.stringify(t.tick) })) },
       { topic: options.topics.quotes, messages: quotes.map((t) => ({ key: t.tick.symbol, value: JSON.stringify(t.tick) })) },
     ].filter((t) => t.messages.length > 0);
-    await options.producer.sendBatch({ topicMessages });
+    // The same chunk with the same producer until Kafka acks it: if a failed try was written after
+    // all, the broker recognises the resend by its sequence numbers, so no tick is doubled.
+    await waitForKafka(`chunk of ${chunk.length} ticks after tick ${sent}`, () => options.producer.sendBatch({ topicMessages }), {
+      log,
+      ...(options.onKafkaWait ? { onWaiting: options.onKafkaWait } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     sent += chunk.length;
     chunk = [];
     if (options.checkpointFile) {

@@ -26,7 +26,9 @@ Options:
 
 Resumable: after every acknowledged chunk the count of ticks sent is saved under
 <data dir>/replay-checkpoints/ (TICKSTREAM_DATA_DIR, default .data); rerunning the same files
-continues from there. Ticks of an unacknowledged chunk are sent again after a crash.`;
+continues from there. Ticks of an unacknowledged chunk are sent again after a crash.
+While Kafka is unavailable the replay waits ("Kafka unavailable, waiting… N s") and resends the
+chunk in hand until Kafka acknowledges it; no tick is lost or doubled.`;
 
 const PROGRESS_LINE_EVERY_MS = 5_000;
 
@@ -101,13 +103,18 @@ async function main(): Promise<void> {
     restart: args.restart,
     signal: abort.signal,
     ...(args.resume ? { checkpointFile: checkpointPath(config.dataDir, args.files, args.hints) } : {}),
+    log,
     onProgress: (sent, total) => {
       const nowMs = Date.now();
       // A live bar on a terminal; a plain line every few seconds in logs and pipes.
       if (nowMs - lastDrawMs < (tty ? 100 : PROGRESS_LINE_EVERY_MS) && sent < total) return;
       lastDrawMs = nowMs;
       const line = progressLine(sent, total, nowMs - startedMs);
-      process.stderr.write(tty ? `\r${line}` : `feed:replay: ${line}\n`);
+      process.stderr.write(tty ? `\r${line}\x1b[K` : `feed:replay: ${line}\n`);
+    },
+    // On a terminal the bar's line says so; elsewhere the structured log line (every 5 s) does.
+    onKafkaWait: ({ waitedMs }) => {
+      if (tty) process.stderr.write(`\rKafka unavailable, waiting… ${Math.round(waitedMs / 1000)} s (the chunk in hand is resent; nothing is lost)\x1b[K`);
     },
   });
   if (tty) process.stderr.write("\n");

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { createSimulator, DEFAULT_SYMBOLS, step } from "../../core/simulator";
 import { startFeed } from "./start-feed";
+import { KafkaWaitAborted, waitForKafka } from "./wait-for-kafka";
 
 const HELP = `Simulated market feed to Kafka (market.trades / market.quotes, keyed by symbol).
 
@@ -14,7 +15,10 @@ Options:
                  or a number N for the first N of them (default all 20)
   --count N      stop after N ticks (default: run until stopped)
   --start ISO    event time of the first tick (default: now); ticks follow in real time
-  --help         this text`;
+  --help         this text
+
+While Kafka is unavailable the simulator waits ("Kafka unavailable, waiting… N s"), resending the
+step in hand; afterwards it catches up with the wall clock, so the outage's ticks follow late.`;
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +49,7 @@ if (!Number.isSafeInteger(seed) || !(rate > 0) || !(count > 0) || Number.isNaN(s
   process.exit(2);
 }
 
-const { log, lifecycle, topics, producer } = await startFeed("simulate");
+const { log, lifecycle, topics, producer, signal } = await startFeed("simulate");
 let stopped = false;
 lifecycle.onClose("simulator", () => {
   stopped = true;
@@ -72,7 +76,15 @@ while (!stopped && sent < count) {
   if (ticks.length === 0) continue;
   const byTopic = new Map<string, { key: string; value: string }[]>();
   for (const { topic, tick } of ticks) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: tick.symbol, value: JSON.stringify(tick) }]);
-  await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  // One step in hand while Kafka is down: the resend is de-duplicated by the idempotent producer,
+  // and the steps of the outage are generated (late) once it is back, one at a time.
+  try {
+    await waitForKafka(`step of ${ticks.length} ticks`, () => producer.sendBatch({ topicMessages }), { log, signal });
+  } catch (error) {
+    if (error instanceof KafkaWaitAborted) break;
+    throw error;
+  }
   sent += ticks.length;
   for (const jump of out.injectedJumps) log.info({ jump }, "injected jump");
   if (Date.now() - lastLogMs >= 10_000) {
