@@ -1,11 +1,13 @@
 // The Kafka side of ingest: one idempotent producer per web process, connected on first use after
 // the tick topics exist, replaced after a failed send, and closed on SIGTERM/SIGINT once in-flight
-// sends settle. Tests install their own context (own topic prefix) with setIngestContext.
+// sends settle. While Kafka is unavailable requests are refused at once (kafka-gate.ts) rather than
+// queued. Tests install their own context (own topic prefix) with setIngestContext.
 import type { Message, Producer, RecordMetadata } from "kafkajs";
 import { getConfig } from "../../adapters/config";
 import { applicationTopics, connectProducer, createKafka, ensureTopics, topicNames, type TopicNames } from "../../adapters/kafka";
 import { createLogger, type Logger } from "../../adapters/logger";
 import { AppError } from "../errors";
+import { createKafkaGate } from "./kafka-gate";
 
 export interface IngestContext {
   topics: TopicNames;
@@ -24,7 +26,15 @@ export interface IngestKafkaOptions {
   log: Logger;
   /** Retries of one send; bounded so a request fails (503) instead of waiting out an outage. */
   sendRetries?: number;
+  /** Sends at once (each holds its request's ticks); more are refused with 503. */
+  maxInFlight?: number;
 }
+
+/**
+ * Sends one web process has in flight at most: a send takes milliseconds when Kafka is healthy,
+ * so this only binds when Kafka is slow, and caps the ticks held to 32 × INGEST_MAX_TICKS.
+ */
+export const INGEST_MAX_IN_FLIGHT = 32;
 
 /**
  * A context whose first send creates the missing tick topics (the brokers do not auto-create them)
@@ -35,6 +45,7 @@ export function createIngestContext(options: IngestKafkaOptions): IngestContext 
   const topics = topicNames(options.topicPrefix);
   // Short timeouts and few retries: an HTTP client is waiting for the answer.
   const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, log, connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, retries: 2 });
+  const gate = createKafkaGate({ maxInFlight: options.maxInFlight ?? INGEST_MAX_IN_FLIGHT, log });
 
   let topicsReady: Promise<void> | undefined;
   const ensureTopicsOnce = (): Promise<void> => {
@@ -74,16 +85,18 @@ export function createIngestContext(options: IngestKafkaOptions): IngestContext 
 
   const send = (topic: string, messages: Message[]): Promise<RecordMetadata[]> => {
     if (closing) return Promise.reject(new AppError("UNAVAILABLE", { message: "the server is shutting down; retry the request", retriable: true }));
-    const slot = current ?? connect();
-    const sending = slot
-      .then((producer) => producer.send({ topic, messages, acks: -1 }))
-      .catch((error: unknown) => {
-        // A failed send may still have been written, and its sequence numbers are now out of step
-        // with the broker's: a later batch reusing them could be taken for a duplicate and dropped
-        // while acked. A new producer (new producer id) starts clean.
-        drop(slot);
-        throw error;
-      });
+    const sending = gate.run(() => {
+      const slot = current ?? connect();
+      return slot
+        .then((producer) => producer.send({ topic, messages, acks: -1 }))
+        .catch((error: unknown) => {
+          // A failed send may still have been written, and its sequence numbers are now out of step
+          // with the broker's: a later batch reusing them could be taken for a duplicate and dropped
+          // while acked. A new producer (new producer id) starts clean.
+          drop(slot);
+          throw error;
+        });
+    });
     inFlight.add(sending);
     void sending.catch(() => undefined).finally(() => inFlight.delete(sending));
     return sending;

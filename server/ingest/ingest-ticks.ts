@@ -2,6 +2,7 @@
 // symbol, and answer only after Kafka acked every message. One invalid tick refuses the whole
 // batch, so a client never has to work out which of its ticks went through: it fixes and resends.
 import { z } from "zod";
+import { hasKafkaErrorType } from "../../adapters/kafka";
 import { priceSchema, quoteSchema, tradeSchema, type Price, type Quote, type TickKind, type Trade } from "../../core/schemas";
 import { AppError, fieldName, type FieldErrors } from "../errors";
 import type { IngestContext } from "./ingest-context";
@@ -72,18 +73,10 @@ export function parseTickBatch<K extends TickKind>(kind: K, input: unknown, maxT
 // kafkajs protocol errors that no retry of the same request can fix.
 const TOO_LARGE_TYPES = new Set(["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
 
-function isTooLarge(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; depth++) {
-    if (TOO_LARGE_TYPES.has(String((e as { type?: unknown }).type))) return true;
-    e = (e as { originalError?: unknown }).originalError ?? e.cause;
-  }
-  return false;
-}
-
 /** Maps a failed send: too large for the broker → 413; anything else → 503 retriable. */
 export function sendError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (isTooLarge(error)) {
+  if (hasKafkaErrorType(error, TOO_LARGE_TYPES)) {
     return new AppError("PAYLOAD_TOO_LARGE", { message: "the batch is larger than Kafka accepts; send fewer ticks per request", retriable: false, cause: error });
   }
   return new AppError("UNAVAILABLE", { message: "Kafka did not acknowledge the ticks; retry the request", retriable: true, cause: error });

@@ -1,9 +1,11 @@
 // Turns an ingest endpoint into a Next.js POST handler: API key → JSON body under the byte limit →
-// ingestTicks → 202 once Kafka acked; any error → the AppError JSON body with its mapped status.
+// ingestTicks → 202 once Kafka acked; any error → the AppError JSON body with its mapped status
+// (a 503 with Retry-After: Kafka could not take the ticks now, the same request may succeed later).
 import { getConfig } from "../../adapters/config";
 import { readJsonBody } from "../http/read-body";
 import { getApiKeyCheck, requireApiKey } from "../ingest/api-key";
 import { getIngestContext } from "../ingest/ingest-context";
+import { INGEST_RETRY_AFTER_S } from "../ingest/kafka-gate";
 import { ingestTicks } from "../ingest/ingest-ticks";
 import { errorResponse } from "./handler";
 import type { IngestEndpoint } from "./ingest-endpoints";
@@ -19,7 +21,9 @@ export function restIngest(endpoint: IngestEndpoint): (request: Request) => Prom
       const result = await ingestTicks(getIngestContext(), endpoint.kind, body, settings.maxTicks);
       return Response.json(result, { status: 202, headers: { "cache-control": "no-store" } });
     } catch (error) {
-      return errorResponse(error);
+      const response = errorResponse(error);
+      if (response.status === 503) response.headers.set("retry-after", String(INGEST_RETRY_AFTER_S));
+      return response;
     }
   };
 }
