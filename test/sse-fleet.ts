@@ -80,6 +80,8 @@ export class EventSseClient {
   headers: http.IncomingHttpHeaders = {};
   events = 0;
   comments = 0;
+  /** Socket reads that carried data: about one per write of the server when the client keeps up. */
+  reads = 0;
   closed = false;
   error: Error | undefined;
   readonly #request: http.ClientRequest;
@@ -121,6 +123,7 @@ export class EventSseClient {
 
   #take(text: string): void {
     const receivedAtMs = performance.timeOrigin + performance.now();
+    this.reads++;
     this.#buffer += text;
     let start = 0;
     for (let end = this.#buffer.indexOf("\n\n"); end !== -1; end = this.#buffer.indexOf("\n\n", start)) {

@@ -114,6 +114,8 @@ describe("GET /api/stream on node:http", () => {
     expect(client.status).toBe(200);
     expect(client.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
     expect(client.headers["cache-control"]).toBe("no-cache, no-transform");
+    // Written raw, ended by the connection's end: no chunked framing around each write.
+    expect(client.headers["transfer-encoding"]).toBeUndefined();
 
     const bad = await getJson(port, "/api/stream?intervals=2m");
     expect(bad.status).toBe(400);

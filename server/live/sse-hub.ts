@@ -37,8 +37,24 @@ export interface SseHubOptions {
   maxClientsPerAddress?: number;
   /** A client whose buffer stays at or over `clientBufferBytes` this long is cut off. */
   stalledClientTimeoutMs?: number;
-  /** Entries per XREAD. */
+  /** Entries per XREAD; a full batch is read on without pacing (a backlog). */
   readBatch?: number;
+  /**
+   * Share of one core the fan-out may take: after a fan-out that cost c ms (its writes included),
+   * the next starts no sooner than c / share ms after it began, and what arrived meanwhile goes
+   * out in it, merged. Cheap fan-outs (few clients) are not delayed at all.
+   */
+  fanOutCpuShare?: number;
+  /** Upper bound of that pacing interval: past it the fan-out takes more CPU instead of adding latency. */
+  maxFanOutIntervalMs?: number;
+  /** Writes between yields to the event loop within one fan-out, so other requests are served meanwhile. */
+  writesPerSlice?: number;
+  /**
+   * From this pacing interval on (thousands of clients), a fan-out sends only the newest update per
+   * conflation key of what it merged (the rule slow clients get): fewer bytes for every client and
+   * socket when the hub is busiest. Below it every update goes out.
+   */
+  conflateFromIntervalMs?: number;
   readBlockMs?: number;
   backfillPage?: number;
   /** Reconnect hint sent to EventSource clients (`retry:`). */
@@ -68,6 +84,12 @@ export interface SseHubStats {
   writes: number;
   /** Read batches fanned out. */
   batches: number;
+  /** The pacing interval of the fan-out now (ms; see SseHubOptions.fanOutCpuShare). */
+  fanOutIntervalMs: number;
+  /** Smoothed CPU cost of one fan-out (ms). */
+  fanOutCostMs: number;
+  /** Updates left out of a paced fan-out because a newer one of the same key was in it. */
+  conflatedInFanOut: number;
   /** Updates a slow client skipped because a newer one of the same key replaced them. */
   conflated: number;
   /** Updates lost when a slow client's conflation buffer overflowed (it was sent snapshot-required). */
@@ -243,6 +265,20 @@ class BatchView {
 
 type ClientState = "starting" | "catching-up" | "live" | "closed";
 
+/** The newest entry per conflation key, in id order (alerts and distinct candle windows all kept). */
+function newestPerKey(entries: readonly LiveEntry[]): readonly LiveEntry[] {
+  const seen = new Set<string>();
+  const kept: LiveEntry[] = [];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i] as LiveEntry;
+    const key = conflationKey(entry.route, entry.id);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push(entry);
+  }
+  return kept.length === entries.length ? entries : kept.reverse();
+}
+
 export function createSseHub(options: SseHubOptions): SseHub {
   const {
     redisUrl,
@@ -253,7 +289,11 @@ export function createSseHub(options: SseHubOptions): SseHub {
     maxClients,
     maxClientsPerAddress,
     stalledClientTimeoutMs = 30_000,
-    readBatch = 500,
+    readBatch = 2_000,
+    fanOutCpuShare = 0.5,
+    maxFanOutIntervalMs = 250,
+    writesPerSlice = 100,
+    conflateFromIntervalMs = 100,
     readBlockMs = 5_000,
     backfillPage = 500,
     retryMs = 2_000,
@@ -279,6 +319,9 @@ export function createSseHub(options: SseHubOptions): SseHub {
     eventsSent: 0,
     writes: 0,
     batches: 0,
+    fanOutIntervalMs: 0,
+    fanOutCostMs: 0,
+    conflatedInFanOut: 0,
     conflated: 0,
     dropped: 0,
     backfilled: 0,
@@ -493,37 +536,51 @@ export function createSseHub(options: SseHubOptions): SseHub {
     notifyTaps((tap) => (live ? tap.onLive() : tap.onGap()));
   }
 
-  function fanOut(entries: readonly LiveEntry[]): void {
+  const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  /**
+   * Sends one read batch to every client live when it starts (a client going live meanwhile starts
+   * after it: `position` already names its last entry), group by group, yielding every
+   * `writesPerSlice` writes. Resolves once the writes have been handed to the sockets.
+   */
+  async function fanOut(entries: readonly LiveEntry[], lastId: string): Promise<void> {
+    position = lastId;
     if (entries.length === 0) return;
-    if (taps.size > 0) notifyTaps((tap) => tap.onEntries(entries));
     stats.batches++;
     const batch = new BatchView(entries);
-    const lastId = (entries[entries.length - 1] as LiveEntry).id;
-    for (const group of groups.values()) {
-      let indexes: number[] | undefined;
+    const targets = [...groups.values()].map((group) => ({ group, clients: [...group.clients].filter((client) => client.state === "live") }));
+    let writesInSlice = 0;
+    for (const { group, clients: groupClients } of targets) {
+      if (groupClients.length === 0) continue;
+      const indexes = batch.match(group.subscription);
       let chunk: Uint8Array | undefined;
       // Made once per group, only if some client of the group writes it.
-      const groupChunk = () => (chunk ??= batch.chunk(indexes ?? []));
-      for (const client of group.clients) {
+      const groupChunk = () => (chunk ??= batch.chunk(indexes));
+      for (const client of groupClients) {
         if (client.state !== "live") continue;
-        indexes ??= batch.match(group.subscription);
         if (client.needsDedupe) {
           // Backfill read past the reader's position: skip what it already sent (ids only grow).
           const after = client.position;
           const fresh = indexes.filter((index) => compareEventIds((entries[index] as LiveEntry).id, after) > 0);
           if (compareEventIds(lastId, after) > 0) client.needsDedupe = false;
           client.deliver(batch, fresh, () => batch.chunk(fresh));
-          continue;
+        } else {
+          if (indexes.length === 0) break;
+          client.deliver(batch, indexes, groupChunk);
         }
-        if (indexes.length === 0) break;
-        client.deliver(batch, indexes, groupChunk);
+        if (++writesInSlice >= writesPerSlice) {
+          writesInSlice = 0;
+          await yieldToEventLoop();
+        }
       }
     }
-    position = lastId;
+    // The sockets' corked writes go out on the next tick; after it the cost is complete.
+    await yieldToEventLoop();
   }
 
   async function runLoop(): Promise<void> {
     let backoffMs = 250;
+    let nextFanOutAtMs = 0;
     for (;;) {
       if (closed || (clients.size === 0 && taps.size === 0)) {
         // Synchronously, so a client arriving from now on starts a fresh loop.
@@ -533,6 +590,8 @@ export function createSseHub(options: SseHubOptions): SseHub {
         return;
       }
       try {
+        const waitMs = nextFanOutAtMs - performance.now();
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
         const batch = await readLiveUpdates(reader!, position, readBatch, readBlockMs, streamKey);
         backoffMs = 250;
         stats.entriesRead += batch.entries.length + batch.malformedIds.length;
@@ -542,8 +601,22 @@ export function createSseHub(options: SseHubOptions): SseHub {
             log.warn({ ids: batch.malformedIds.slice(0, 5), count: batch.malformedIds.length }, "skipped malformed live stream entries"),
           );
         }
-        fanOut(batch.entries);
-        position = batch.lastId;
+        const startedMs = performance.now();
+        const cpuBefore = process.cpuUsage();
+        // Taps get every entry, clients maybe only the newest per key.
+        if (taps.size > 0 && batch.entries.length > 0) notifyTaps((tap) => tap.onEntries(batch.entries));
+        const entries = stats.fanOutIntervalMs >= conflateFromIntervalMs ? newestPerKey(batch.entries) : batch.entries;
+        stats.conflatedInFanOut += batch.entries.length - entries.length;
+        await fanOut(entries, batch.lastId);
+        if (batch.entries.length > 0) {
+          // CPU, not wall time: a fan-out that waited for the CPU (a busy machine) did not cost more.
+          const cpu = process.cpuUsage(cpuBefore);
+          const costMs = (cpu.user + cpu.system) / 1_000;
+          stats.fanOutCostMs = stats.fanOutCostMs === 0 ? costMs : 0.8 * stats.fanOutCostMs + 0.2 * costMs;
+          stats.fanOutIntervalMs = Math.min(maxFanOutIntervalMs, stats.fanOutCostMs / fanOutCpuShare);
+          // A full batch means a backlog: read on at once.
+          nextFanOutAtMs = batch.entries.length + batch.malformedIds.length >= readBatch ? 0 : startedMs + stats.fanOutIntervalMs;
+        }
         // Reading again after a failed read: taps were told of the gap (publishes may have failed
         // while Redis was unreachable) and now learn that entries arrive in order again.
         setTapsLive(true);
@@ -695,7 +768,9 @@ export function createSseHub(options: SseHubOptions): SseHub {
     connect(subscription, { signal, ...rest } = {}) {
       let controller!: ReadableStreamDefaultController<Uint8Array>;
       // Set once open() admitted the client; the stream's callbacks may run before (and then do nothing).
-      const ref: { handle?: SseClientHandle } = {};
+      // Holding the signal here keeps it alive as long as the stream: a Request's signal follows its
+      // parent's only through a weak reference, so an unreferenced one would never see the abort.
+      const ref: { handle?: SseClientHandle; signal?: AbortSignal } = signal ? { signal } : {};
       const stream = new ReadableStream<Uint8Array>(
         {
           start(c) {
