@@ -1,7 +1,7 @@
 // Readiness probes of the four servers, each a real round trip (not a TCP connect): used by
 // services:up to wait, by services:status, and by the web app's health view.
 import type { AppConfig } from "./config";
-import { connectCassandra } from "./cassandra";
+import { connectCassandra, type CassandraClient } from "./cassandra";
 import { WebHdfsClient } from "./hdfs";
 import { createKafka } from "./kafka";
 import type { Logger } from "./logger";
@@ -41,9 +41,7 @@ const probes: Record<ServiceName, Probe> = {
       log,
     });
     try {
-      const result = await client.execute("SELECT release_version FROM system.local");
-      const version: unknown = result.first()?.get("release_version");
-      return `Cassandra ${String(version)}`;
+      return await probeCassandraClient(client);
     } finally {
       await client.shutdown();
     }
@@ -89,6 +87,32 @@ export function endpointOf(service: ServiceName, config: AppConfig): string {
     case "hdfs":
       return config.hdfs.webhdfsUrl;
   }
+}
+
+/**
+ * A read through `client`'s own connections. A long-lived client (the web process's, a worker's)
+ * can still be waiting to reconnect to a node that already answers a fresh connection.
+ */
+export async function probeCassandraClient(client: CassandraClient): Promise<string> {
+  const result = await client.execute("SELECT release_version FROM system.local");
+  const version: unknown = result.first()?.get("release_version");
+  return `Cassandra ${String(version)}`;
+}
+
+/** What a process's own Cassandra client answered (probeCassandraClient): ok, or the error. */
+export type ClientProbe = { ok: true } | { ok: false; detail: string };
+
+/**
+ * The services with Cassandra down when the process's own client cannot read, even though the
+ * server answers a fresh connection: that process's reads fail, and its health must say so.
+ */
+export function withClientProbe(services: ServiceHealth[], client: ClientProbe | undefined): ServiceHealth[] {
+  if (client === undefined || client.ok) return services;
+  return services.map((s) =>
+    s.service === "cassandra" && s.ok
+      ? { ...s, ok: false, detail: `${s.detail} answers, but this process's connections are not back yet: ${client.detail}` }
+      : s,
+  );
 }
 
 /** Probes one service; never throws (a failure is a result). */

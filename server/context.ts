@@ -4,6 +4,7 @@
 // client and keyspace.
 import { connectCassandra, type CassandraClient } from "../adapters/cassandra";
 import { getConfig } from "../adapters/config";
+import { probeCassandraClient, type ClientProbe } from "../adapters/health";
 import { createLogger } from "../adapters/logger";
 import { createMarketReadStore, type MarketReadStore } from "../adapters/market-read-store";
 import { createVolModelStore, type VolModelStore } from "../adapters/vol-model-store";
@@ -74,6 +75,22 @@ export function getQueryContext(): Promise<QueryContext> {
     holder.__tickstreamQueryContext = { context, client };
   }
   return holder.__tickstreamQueryContext.context;
+}
+
+/**
+ * A read through the client every query of this process uses, if it has connected one (undefined
+ * otherwise: the first query will connect afresh). The health view needs it: a fresh probe can
+ * succeed while this client still waits to reconnect, and reads fail.
+ */
+export async function probeQueryClient(): Promise<ClientProbe | undefined> {
+  const client = await holder.__tickstreamQueryContext?.client?.catch(() => undefined);
+  if (client === undefined) return undefined;
+  try {
+    await probeCassandraClient(client);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Makes every request of this process use `context` (tests of the route handlers); the caller owns its client. */

@@ -17,8 +17,8 @@ export interface OutageProxy {
   close(): Promise<void>;
 }
 
-/** Listens on a free loopback port and forwards every connection to `target` (`host:port`). */
-export async function startOutageProxy(target: string): Promise<OutageProxy> {
+/** Listens on `listenPort` (default: a free one) on loopback and forwards every connection to `target` (`host:port`). */
+export async function startOutageProxy(target: string, listenPort = 0): Promise<OutageProxy> {
   const [targetHost = "127.0.0.1", targetPort = ""] = target.split(":");
   const sockets = new Set<net.Socket>();
   const refusedAtMs: number[] = [];
@@ -47,7 +47,7 @@ export async function startOutageProxy(target: string): Promise<OutageProxy> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
+    server.listen(listenPort, "127.0.0.1", resolve);
   });
   const port = (server.address() as net.AddressInfo).port;
 

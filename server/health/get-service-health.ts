@@ -1,8 +1,10 @@
 // The health of the four servers for the dashboard, probed at most every few seconds however
-// many browsers ask (each probe opens real connections).
+// many browsers ask (each probe opens real connections). Cassandra counts as up only when this
+// process's own client can read too: that is what its pages and API read through.
 import { getConfig } from "../../adapters/config";
-import { checkAllServices, type ServiceHealth } from "../../adapters/health";
+import { checkAllServices, withClientProbe, type ServiceHealth } from "../../adapters/health";
 import { createLogger } from "../../adapters/logger";
+import { probeQueryClient } from "../context";
 
 const CACHE_MS = 3_000;
 const log = createLogger("health");
@@ -16,7 +18,8 @@ export interface HealthReport {
 
 export async function getServiceHealth(nowMs = Date.now()): Promise<HealthReport> {
   if (!cached || nowMs - cached.at > CACHE_MS) {
-    cached = { at: nowMs, result: checkAllServices(getConfig(), log) };
+    const probes = Promise.all([checkAllServices(getConfig(), log), probeQueryClient()]);
+    cached = { at: nowMs, result: probes.then(([services, client]) => withClientProbe(services, client)) };
   }
   const services = await cached.result;
   for (const service of services.filter((s) => !s.ok)) log.warn({ service: service.service, detail: service.detail }, "service unhealthy");
