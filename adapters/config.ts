@@ -106,6 +106,8 @@ const envSchema = z.object({
     .transform((value) => (value === "" ? undefined : value))
     .pipe(z.string().regex(/^[\x21-\x7e]{12,256}$/, "is 12-256 printable ASCII characters, no spaces").optional())
     .optional(),
+  ADMIN_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(5),
+  ADMIN_LOGIN_LOCKOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
 
   API_SHARED_READ_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 
@@ -266,6 +268,10 @@ export interface AdminSettings {
    * generates one into `<dataDir>/admin-token` (server/admin/admin-token.ts).
    */
   token: string | undefined;
+  /** Login attempts one client address may make before it is locked out. */
+  loginFreeAttempts: number;
+  /** The first lockout of a client address; each further failed login doubles it (capped). */
+  loginFirstLockoutMs: number;
 }
 
 /** Live updates: the Redis stream workers publish to and the web process's SSE hub. */
@@ -479,7 +485,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     // Like ingest, production never falls back to the published dev token, and does not fail at
     // start without one (`npm start` runs `next start` in production): see AdminSettings.token.
-    admin: { token: env.ADMIN_TOKEN ?? (env.NODE_ENV === "production" ? undefined : DEV_ADMIN_TOKEN) },
+    admin: {
+      token: env.ADMIN_TOKEN ?? (env.NODE_ENV === "production" ? undefined : DEV_ADMIN_TOKEN),
+      loginFreeAttempts: env.ADMIN_LOGIN_FREE_ATTEMPTS,
+      loginFirstLockoutMs: env.ADMIN_LOGIN_LOCKOUT_MS,
+    },
   };
 }
 

@@ -8,7 +8,7 @@ describe("AppError", () => {
     expect(new AppError("NOT_FOUND", { message: "x" })).toMatchObject({ status: 404, trpcCode: "NOT_FOUND", retriable: false });
     expect(new AppError("BAD_REQUEST", { message: "x" }).status).toBe(400);
     expect(new AppError("UNAVAILABLE", { message: "x" })).toMatchObject({ status: 503, trpcCode: "SERVICE_UNAVAILABLE", retriable: true });
-    expect(Object.values(APP_ERRORS).map((e) => e.status)).toEqual([400, 404, 503, 500, 401, 413, 415]);
+    expect(Object.values(APP_ERRORS).map((e) => e.status)).toEqual([400, 404, 503, 500, 401, 413, 415, 405, 429]);
   });
 
   it("flattens zod issues into field errors, nested paths joined by dots", () => {

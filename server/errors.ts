@@ -11,6 +11,8 @@ export const APP_ERRORS = {
   UNAUTHORIZED: { status: 401, trpc: "UNAUTHORIZED" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
+  METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED" },
+  TOO_MANY_REQUESTS: { status: 429, trpc: "TOO_MANY_REQUESTS" },
 } as const satisfies Record<string, { status: number; trpc: TRPCError["code"] }>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;

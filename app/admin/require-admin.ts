@@ -1,11 +1,13 @@
-// The console pages' server-side check: no valid session cookie, no page (redirect to login).
+// The console pages' server-side check: no active session (valid cookie, not revoked), no page
+// (redirect to login).
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { isValidSession } from "../../server/admin/admin-auth";
+import { activeSession } from "../../server/admin/admin-auth";
+import { getAdminContext } from "../../server/admin/admin-context";
 import { SESSION_COOKIE } from "../../server/admin/session";
 
 export async function hasAdminSession(): Promise<boolean> {
-  return isValidSession((await cookies()).get(SESSION_COOKIE)?.value);
+  return (await activeSession(getAdminContext(), (await cookies()).get(SESSION_COOKIE)?.value)) !== null;
 }
 
 export async function requireAdminPage(): Promise<void> {

@@ -5,6 +5,7 @@ import { createLogger } from "../../adapters/logger";
 import { readJsonBody } from "../http/read-body";
 import { errorResponse } from "../rest/handler";
 import { requireAdmin } from "./admin-auth";
+import { getAdminContext } from "./admin-context";
 import { checkCsrf, CSRF_HEADER } from "./csrf";
 
 const log = createLogger("admin-api");
@@ -53,7 +54,7 @@ function stringParams(params: Params | undefined): Record<string, string> {
 export function adminGet(run: (query: Record<string, string>, params: Record<string, string>) => Promise<unknown>) {
   return async (request: Request, context: AdminRouteContext): Promise<Response> => {
     try {
-      requireAdmin(request.headers);
+      await requireAdmin(getAdminContext(), request.headers);
       const query: Record<string, string> = {};
       for (const [key, value] of new URL(request.url).searchParams) if (value !== "") query[key] = value;
       return Response.json(await run(query, stringParams(await context.params)), { headers: NO_STORE });
@@ -67,7 +68,7 @@ export function adminGet(run: (query: Record<string, string>, params: Record<str
 export function adminMutation(run: (body: unknown, params: Record<string, string>) => Promise<unknown>, status = 200) {
   return async (request: Request, context: AdminRouteContext): Promise<Response> => {
     try {
-      requireAdmin(request.headers);
+      await requireAdmin(getAdminContext(), request.headers);
       const refusal = csrfRefusal(request);
       if (refusal) return refusal;
       const body = request.method === "POST" ? await readJsonBody(request, getConfig().ingest.maxBodyBytes) : undefined;

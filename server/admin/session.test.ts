@@ -1,33 +1,47 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { readCookie, SESSION_COOKIE, sessionCookie, sessionKey, signSession, tokenMatches, verifySession } from "./session";
 
 const key = sessionKey("a-long-admin-token");
 const NOW = 1_764_000_000_000;
 
+const ID = "AAECAwQFBgcICQoLDA0ODw";
+
 describe("admin session", () => {
-  it("accepts a session it signed until it expires", () => {
-    const value = signSession(key, NOW + 60_000);
-    expect(verifySession(key, value, NOW)).toBe(true);
-    expect(verifySession(key, value, NOW + 59_999)).toBe(true);
-    expect(verifySession(key, value, NOW + 60_000)).toBe(false);
+  it("accepts a session it signed until it expires, giving back its id and expiry", () => {
+    const value = signSession(key, ID, NOW + 60_000);
+    expect(value).toMatch(/^v2\.AAECAwQFBgcICQoLDA0ODw\.\d+\.[\w-]{43}$/);
+    expect(verifySession(key, value, NOW)).toEqual({ id: ID, expiresAtMs: NOW + 60_000 });
+    expect(verifySession(key, value, NOW + 59_999)).not.toBeNull();
+    expect(verifySession(key, value, NOW + 60_000)).toBeNull();
   });
 
   it("refuses a session signed with another token's key", () => {
-    const value = signSession(sessionKey("another-admin-token"), NOW + 60_000);
-    expect(verifySession(key, value, NOW)).toBe(false);
+    const value = signSession(sessionKey("another-admin-token"), ID, NOW + 60_000);
+    expect(verifySession(key, value, NOW)).toBeNull();
   });
 
-  it("refuses a session whose expiry was extended without re-signing", () => {
-    const value = signSession(key, NOW + 60_000);
-    const forged = value.replace(String(NOW + 60_000), String(NOW + 3_600_000));
-    expect(forged).not.toBe(value);
-    expect(verifySession(key, forged, NOW)).toBe(false);
-  });
-
-  it("refuses absent, empty and malformed values", () => {
-    for (const value of [undefined, null, "", "v1.123", "v1.abc.def", "x".repeat(500), `v1.${NOW + 1}.${"A".repeat(43)}`]) {
-      expect(verifySession(key, value, NOW)).toBe(false);
+  it("refuses a session whose expiry or id was changed without re-signing", () => {
+    const value = signSession(key, ID, NOW + 60_000);
+    const extended = value.replace(String(NOW + 60_000), String(NOW + 3_600_000));
+    const otherId = value.replace(ID, "BBECAwQFBgcICQoLDA0ODw");
+    for (const forged of [extended, otherId]) {
+      expect(forged).not.toBe(value);
+      expect(verifySession(key, forged, NOW)).toBeNull();
     }
+  });
+
+  it("refuses absent, empty, malformed and v1 (unrevocable) values", () => {
+    const v1Payload = `v1.${NOW + 60_000}`;
+    const v1 = `${v1Payload}.${createHmac("sha256", key).update(v1Payload, "utf8").digest("base64url")}`;
+    for (const value of [undefined, null, "", "v1.123", "v2.abc.def", "x".repeat(500), `v2.${ID}.${NOW + 1}.${"A".repeat(43)}`, v1]) {
+      expect(verifySession(key, value, NOW)).toBeNull();
+    }
+  });
+
+  it("signs only well-formed session ids", () => {
+    expect(() => signSession(key, "short", NOW)).toThrow(/22 base64url/);
+    expect(() => signSession(key, `${ID.slice(0, 21)}.`, NOW)).toThrow(/22 base64url/);
   });
 
   it("derives the key from the token, so the token itself is not the HMAC key", () => {

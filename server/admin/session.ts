@@ -1,6 +1,6 @@
-// The admin console's session: a cookie holding `<expiry ms>.<HMAC-SHA256 of it>`, signed with a
-// key derived from the admin token (changing the token logs every session out). Pure: the clock
-// and the key are passed in.
+// The admin console's session: a cookie holding `v2.<session id>.<expiry ms>.<HMAC-SHA256 of it>`,
+// signed with a key derived from the admin token (changing the token logs every session out); the
+// id is what logout revokes server-side (admin-auth.ts). Pure: the clock, key and id are passed in.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 export const SESSION_COOKIE = "tickstream_admin";
@@ -16,23 +16,35 @@ function mac(key: Buffer, payload: string): Buffer {
   return createHmac("sha256", key).update(payload, "utf8").digest();
 }
 
-/** A session value that expires at `expiresAtMs`. */
-export function signSession(key: Buffer, expiresAtMs: number): string {
-  const payload = `v1.${Math.floor(expiresAtMs)}`;
+/** A signed session that has not expired: its id (the revocation handle) and expiry. */
+export interface VerifiedSession {
+  id: string;
+  expiresAtMs: number;
+}
+
+/** Session ids: 16 random bytes, base64url. */
+const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/** A session value with id `id` (22 base64url characters) that expires at `expiresAtMs`. */
+export function signSession(key: Buffer, id: string, expiresAtMs: number): string {
+  if (!SESSION_ID.test(id)) throw new Error("a session id is 22 base64url characters");
+  const payload = `v2.${id}.${Math.floor(expiresAtMs)}`;
   return `${payload}.${mac(key, payload).toString("base64url")}`;
 }
 
-/** Whether `value` is a session signed with `key` that has not expired at `nowMs`. */
-export function verifySession(key: Buffer, value: string | undefined | null, nowMs: number): boolean {
-  if (!value) return false;
-  const match = /^(v1\.(\d{1,16}))\.([A-Za-z0-9_-]{43})$/.exec(value);
-  if (!match) return false;
-  const [, payload = "", expiresText = "", signature = ""] = match;
+/** The session of `value` when it is signed with `key` and has not expired at `nowMs`; null otherwise. */
+export function verifySession(key: Buffer, value: string | undefined | null, nowMs: number): VerifiedSession | null {
+  if (!value) return null;
+  // v1 cookies (no id, so not revocable) are refused: their holders log in again once.
+  const match = /^(v2\.([A-Za-z0-9_-]{22})\.(\d{1,16}))\.([A-Za-z0-9_-]{43})$/.exec(value);
+  if (!match) return null;
+  const [, payload = "", id = "", expiresText = "", signature = ""] = match;
   const presented = Buffer.from(signature, "base64url");
   const expected = mac(key, payload);
   // Compare the MAC in constant time before looking at the expiry, so timing reveals nothing.
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return false;
-  return Number(expiresText) > nowMs;
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return null;
+  const expiresAtMs = Number(expiresText);
+  return expiresAtMs > nowMs ? { id, expiresAtMs } : null;
 }
 
 /** Whether `presented` equals the admin token; digests make the comparison constant-time whatever the lengths. */

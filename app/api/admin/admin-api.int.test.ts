@@ -1,8 +1,11 @@
 // The admin API over its route handlers: anonymous calls get 401 JSON, login sets the session
-// cookie, state changes pass the CSRF check, and a bad run-now parameter is a 400 naming its field.
+// cookie, state changes pass the CSRF check, a bad run-now parameter is a 400 naming its field,
+// and logout revokes the session. (Throttling and the web server's part: infra/web-server.int.test.ts.)
+import { randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_ADMIN_TOKEN, getConfig } from "../../../adapters/config";
 import { createAdminContext, setAdminContext, type AdminContext } from "../../../server/admin/admin-context";
+import { CLIENT_ADDRESS_HEADER } from "../../../server/http/client-address";
 import { uniqueName } from "../../../test/helpers";
 import { POST as login } from "./login/route";
 import { POST as logout } from "./logout/route";
@@ -19,6 +22,8 @@ import { GET as getDataQuality } from "./data-quality/route";
 import { GET as getModels } from "./models/route";
 
 const ORIGIN = "http://localhost:3000";
+// A client address of this run only, so its login attempts share no throttle record with anyone.
+const CLIENT = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 const noParams = { params: Promise.resolve(undefined) };
 const idParams = (id: string) => ({ params: Promise.resolve({ id }) });
 let ctx: AdminContext & { close(): Promise<void> };
@@ -35,7 +40,7 @@ afterAll(async () => {
 });
 
 function request(path: string, init: { method?: string; body?: unknown; cookie?: string; headers?: Record<string, string> } = {}): Request {
-  const headers: Record<string, string> = { host: "localhost:3000", ...init.headers };
+  const headers: Record<string, string> = { host: "localhost:3000", [CLIENT_ADDRESS_HEADER]: CLIENT, ...init.headers };
   if (init.cookie) headers.cookie = init.cookie;
   if (init.method && init.method !== "GET") {
     headers["content-type"] ??= "application/json";
@@ -77,7 +82,7 @@ describe("admin API", () => {
   });
 
   it("refuses a forged or expired-looking cookie", async () => {
-    const response = await getQueue(request("/api/admin/queue", { cookie: "tickstream_admin=v1.99999999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }), noParams);
+    const response = await getQueue(request("/api/admin/queue", { cookie: "tickstream_admin=v2.AAAAAAAAAAAAAAAAAAAAAA.99999999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }), noParams);
     expect(response.status).toBe(401);
   });
 
@@ -88,7 +93,7 @@ describe("admin API", () => {
 
     const plain = await login(request("/api/admin/login", { method: "POST", body: { token: DEV_ADMIN_TOKEN } }));
     expect(plain.status).toBe(200);
-    expect(plain.headers.get("set-cookie")).toMatch(/^tickstream_admin=v1\.\d+\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    expect(plain.headers.get("set-cookie")).toMatch(/^tickstream_admin=v2\.[\w-]{22}\.\d+\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
     const https = await login(request("/api/admin/login", { method: "POST", body: { token: DEV_ADMIN_TOKEN }, headers: { "x-forwarded-proto": "https" } }));
     expect(https.headers.get("set-cookie")).toContain("; Secure;");
 
@@ -132,9 +137,19 @@ describe("admin API", () => {
     expect(missing.status).toBe(404);
   });
 
-  it("logs out by clearing the cookie", () => {
-    const response = logout(request("/api/admin/logout", { method: "POST", body: {} }));
+  it("logs out by revoking the session and clearing the cookie; the old cookie is refused after", async () => {
+    const cookie = await logIn();
+    const other = await logIn();
+    expect((await getQueue(request("/api/admin/queue", { cookie }), noParams)).status).toBe(200);
+    const response = await logout(request("/api/admin/logout", { method: "POST", body: {}, cookie }));
     expect(response.status).toBe(200);
     expect(response.headers.get("set-cookie")).toBe("tickstream_admin=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    const replayed = await getQueue(request("/api/admin/queue", { cookie }), noParams);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toMatchObject({ error: { code: "UNAUTHORIZED" } });
+    // Only that session: another login of the same token stays in.
+    expect((await getQueue(request("/api/admin/queue", { cookie: other }), noParams)).status).toBe(200);
+    // Logging out without a session just clears the cookie.
+    expect((await logout(request("/api/admin/logout", { method: "POST", body: {} }))).status).toBe(200);
   });
 });

@@ -3,7 +3,5 @@ import { handleLogout } from "../../../../server/admin/login-routes";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-/** POST /api/admin/logout — clears the session cookie. */
-export function POST(request: Request): Response {
-  return handleLogout(request);
-}
+/** POST /api/admin/logout — revokes the session server-side and clears the cookie. */
+export const POST = handleLogout;
