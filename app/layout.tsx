@@ -1,7 +1,9 @@
 import "bootstrap/dist/css/bootstrap.min.css";
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { CSP_NONCE_HEADER } from "../server/http/security-headers";
 import { THEME_INIT_SCRIPT, ThemeToggle } from "./components/theme-toggle";
 import { Providers } from "./providers";
 
@@ -12,12 +14,14 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The page's CSP nonce (web server); reading it renders every page per request, as a nonce needs.
+  const nonce = (await headers()).get(CSP_NONCE_HEADER) ?? undefined;
   return (
     // The inline script may switch the theme before hydration.
     <html lang="en" data-bs-theme="dark" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
       </head>
       <body>
         <nav className="navbar bg-body-tertiary border-bottom mb-3">

@@ -3,9 +3,15 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { useState, type ReactNode } from "react";
+import { z } from "zod";
 import { DASHBOARD_TRPC_BATCH_CALLS } from "../core/api-limits";
 import type { AppRouter } from "../server/routers/app-router";
 import { TRPCProvider } from "./lib/trpc";
+
+// Zod compiles object parsers with `new Function` after probing for it; under the pages' CSP (no
+// 'unsafe-eval') the probe fails quietly but the browser still reports a violation. The browser
+// parses without the JIT.
+if (typeof window !== "undefined") z.config({ jitless: true });
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(

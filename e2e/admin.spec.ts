@@ -1,12 +1,12 @@
 // The admin console against the running system: nothing of it without a session, then an archive
 // job run from the console for two freshly seeded symbols of the last closed UTC day (the archive
 // refuses a day that is not over), its progress followed to 100 %, and its files in the browser.
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { DEV_ADMIN_TOKEN, getConfig } from "../adapters/config";
+import { expect, test, type Page } from "@playwright/test";
+import { getConfig } from "../adapters/config";
 import { WebHdfsClient } from "../adapters/hdfs";
 import { archiveSymbolDir } from "../core/archive-layout";
 import { ARCHIVE_KINDS } from "../core/batch-jobs";
-import { adminTokenPath, readOrCreateTokenFile } from "../server/admin/admin-token";
+import { logInWithAdminToken } from "./admin-login";
 import { freshSymbol, openSeeder, type Seeder } from "./seed";
 
 const config = getConfig();
@@ -31,21 +31,6 @@ test.afterAll(async () => {
   }
   await seeder?.close();
 });
-
-/**
- * Logs `request` in with the running web process's token and returns it: ADMIN_TOKEN when set,
- * else the file a production web process generates (`npm start`), else the development default
- * (a `next dev` server).
- */
-async function logInWithAdminToken(request: APIRequestContext, baseURL: string): Promise<string> {
-  const candidates = [config.admin.token !== DEV_ADMIN_TOKEN ? config.admin.token : undefined, readOrCreateTokenFile(adminTokenPath(config.dataDir)), DEV_ADMIN_TOKEN];
-  for (const token of candidates) {
-    if (token === undefined) continue;
-    const response = await request.post("/api/admin/login", { data: { token }, headers: { origin: baseURL } });
-    if (response.ok()) return token;
-  }
-  throw new Error("no admin token candidate logs in");
-}
 
 test("anonymous visitors are sent to the login page and the admin API answers 401", async ({ page, request }) => {
   await page.goto("/admin/jobs");

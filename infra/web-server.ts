@@ -3,6 +3,8 @@
 // shared read instead of per request) and the live stream (server/live/serve-live-stream.ts: the
 // SSE hub writes to each socket, one write per read batch), and hands every other request — pages,
 // static assets, tRPC, ingest — to Next.js through its custom-server API, which still compresses them.
+// Before any of them, server/http/web-front.ts sets the security headers (a script nonce per page),
+// refuses methods an API route does not answer (405) and stamps the client's socket address.
 // Usage: tsx infra/web-server.ts [--port N] [--hostname H]; NODE_ENV should be production, as
 // `next start` makes it (infra/start.ts sets it for the web child).
 import http from "node:http";
@@ -13,6 +15,7 @@ import { getConfig } from "../adapters/config";
 import { createLogger } from "../adapters/logger";
 import { closeQueryContext } from "../server/context";
 import { createFastRest } from "../server/http/fast-rest";
+import { createWebFront } from "../server/http/web-front";
 import { handleLiveStream } from "../server/live/serve-live-stream";
 import { getSseHub } from "../server/live/sse-hub";
 import { endpointList } from "../server/rest/endpoints";
@@ -34,15 +37,11 @@ async function main(): Promise<void> {
   await app.prepare();
   const nextHandler = app.getRequestHandler();
   const fastRest = createFastRest(endpointList);
-  const server = http.createServer((req, res) => {
-    if (handleLiveStream(req, res, getSseHub)) return;
-    if (fastRest(req, res)) return;
-    nextHandler(req, res).catch((error: unknown) => {
-      log.error({ err: error, url: req.url }, "next request handler failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("Internal Server Error");
-    });
-  });
+  // Security headers, 405s and the client address first (server/http/web-front.ts), then the live
+  // stream, the fast REST path, and Next.
+  const front = createWebFront({ handlers: [(req, res) => handleLiveStream(req, res, getSseHub), fastRest], next: nextHandler, log });
+  const server = http.createServer(front.request);
+  server.on("clientError", front.clientError);
   // Same keep-alive as Node's default, longer than a typical proxy's idle timeout is not needed on loopback.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
