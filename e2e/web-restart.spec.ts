@@ -1,7 +1,8 @@
 // The web process stops and starts again under an open symbol page: the page says "reconnecting",
 // resumes, and its chart holds every window, including those published while the server was down
 // (the browser resumes with Last-Event-ID and the hub backfills from the live stream). The spec owns
-// that web process (`next start` of the existing build on a port of its own) and drives the data:
+// that web process (the production web server, infra/web-server.ts, which answers /api/stream on
+// node:http, with the existing build on a port of its own) and drives the data:
 // a fresh symbol's history in Cassandra, then its live candles on the live channel.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -28,15 +29,16 @@ let redis: Redis;
 let seeded: SeededDay;
 let web: WebProcess | undefined;
 
-/** A `next start` child; keeps the tail of its output for failure messages. */
+/** A production web server child, as `npm start` runs it; keeps the tail of its output for failure messages. */
 class WebProcess {
   readonly child: ChildProcess;
   readonly output: string[] = [];
   readonly exited: Promise<void>;
 
   constructor() {
-    this.child = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "--port", String(PORT), "--hostname", "127.0.0.1"], {
+    this.child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "infra/web-server.ts"), "--port", String(PORT), "--hostname", "127.0.0.1"], {
       cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "production" }, // eslint-disable-line no-restricted-syntax -- the child inherits the environment
       stdio: ["ignore", "pipe", "pipe"],
     });
     for (const stream of [this.child.stdout, this.child.stderr]) {
@@ -56,12 +58,12 @@ class WebProcess {
   async ready(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.running) throw new Error(`next start exited:\n${this.output.join("\n")}`);
+      if (!this.running) throw new Error(`the web server exited:\n${this.output.join("\n")}`);
       try {
         await fetch(`${BASE}/api/health`, { signal: AbortSignal.timeout(5_000) });
         return;
       } catch {
-        if (Date.now() > deadline) throw new Error(`next start did not answer on ${BASE} within ${timeoutMs} ms:\n${this.output.join("\n")}`);
+        if (Date.now() > deadline) throw new Error(`the web server did not answer on ${BASE} within ${timeoutMs} ms:\n${this.output.join("\n")}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
@@ -114,11 +116,13 @@ test("the page shows reconnecting while the web process restarts, then resumes w
   test.setTimeout(120_000);
   const seededCandles = seeded.candles.get("1m")?.length ?? 0;
   // Ids the page resumes its stream from (EventSource's Last-Event-ID header, or our own retry's query).
-  const resumedFrom: string[] = [];
+  // EventSource's own Last-Event-ID header is not among a request's provisional headers: allHeaders()
+  // has it (null for a request that never reached the server).
+  const resumes: Array<Promise<string | null>> = [];
   page.on("request", (request) => {
     if (!request.url().includes("/api/stream")) return;
-    const id = request.headers()["last-event-id"] ?? new URL(request.url()).searchParams.get("lastEventId");
-    if (id) resumedFrom.push(id);
+    const fromQuery = new URL(request.url()).searchParams.get("lastEventId");
+    resumes.push(request.allHeaders().then((headers) => headers["last-event-id"] ?? fromQuery, () => fromQuery));
   });
   await page.goto(`${BASE}/symbols/${symbol}?date=${DAY}&interval=1m`);
   const state = page.getByTestId("connection-state");
@@ -147,7 +151,7 @@ test("the page shows reconnecting while the web process restarts, then resumes w
   await publishLiveUpdates(redis, [liveCandle(2, 5, true), liveCandle(3, 1, false)]);
   await expect(box).toHaveAttribute("data-last-window-start", String(seeded.sessionEndMs + 3 * MINUTE_MS));
 
-  expect(resumedFrom).toContain(lastSeenId);
+  expect(await Promise.all(resumes)).toContain(lastSeenId);
   const hook = await readChartHook(page);
   expect(hook.candles).toBe(seededCandles + 4);
   expect(hook.firstWindowStart).toBe(seeded.sessionStartMs);
