@@ -3,6 +3,7 @@
 // write per read batch, with the socket's own buffer as the client's buffer.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createLogger } from "../../adapters/logger";
+import { clientKey } from "../http/client-address";
 import { parseLiveStreamRequest, RETRY_AFTER_S, SSE_HEADERS } from "./parse-live-stream-request";
 import { SseHubFullError, type SseHub, type SseSink } from "./sse-hub";
 
@@ -46,7 +47,7 @@ export function handleLiveStream(req: IncomingMessage, res: ServerResponse, hub:
     destroy: () => res.destroy(),
   };
   try {
-    const client = hub().open(sink, parsed.subscription, { lastEventId: parsed.lastEventId, address: req.socket.remoteAddress ?? "unknown" });
+    const client = hub().open(sink, parsed.subscription, { lastEventId: parsed.lastEventId, address: clientKey(req.socket.remoteAddress) });
     // open() has written nothing yet: the head goes first. Without chunked framing (the body ends
     // when the connection does, as an event stream does anyway) each write is one buffer instead of
     // four: about a fifth less CPU per write.
