@@ -1,13 +1,17 @@
 // Thin typed access to the tickstream tables: prepared, keyspace-qualified statements (clients are
 // not bound to a keyspace), bulk idempotent writes through executeMany, and the reads the stream
 // worker (restore, late merge) and the web app (candles, latest) need. No business rules here.
+import type { AnomalyAlert } from "../core/anomaly";
+import { alertDetails } from "../core/anomaly-alerts";
 import type { Candle } from "../core/candles";
+import { mapConcurrent } from "../core/concurrency";
 import type { CandleIndicators } from "../core/indicators";
-import { candleBucket, candleBucketsBetween, dayKey, type Interval } from "../core/intervals";
+import { candleBucket, candleBucketsBetween, dayKey, isInterval, STREAM_INTERVALS, type Interval } from "../core/intervals";
 import type { LatestState } from "../core/latest-state";
+import type { SymbolClock } from "../core/trade-round";
 import type { DataQualityReport } from "../core/data-quality";
 import type { Price, Quote, Trade } from "../core/schemas";
-import { cassandraTypes, executeMany, type CassandraClient } from "./cassandra";
+import { cassandraTypes, executeBatched, executeMany, type CassandraClient, type PartitionedRow } from "./cassandra";
 
 /** A trade row: the trade plus its join with the prevailing NBBO, when there was one. */
 export type TradeRow = Trade & { bid?: number; ask?: number; side?: string; effectiveSpread?: number };
@@ -67,13 +71,15 @@ export type LatestView = {
 /** An anomaly alert row (migration 003): keyed by its UTC day, event time and derived id. */
 export type AlertRow = { alertId: string; symbol: string; kind: string; tsMs: number; severity: number; details: string };
 
+/** The alerts row of an alert. */
+export function toAlertRow(alert: AnomalyAlert): AlertRow {
+  return { alertId: alert.id, symbol: alert.symbol, kind: alert.kind, tsMs: alert.ts, severity: alert.severity, details: JSON.stringify(alertDetails(alert)) };
+}
+
 export type NbboRow = { symbol: string; tsMs: number; bid?: number; ask?: number; bidSize?: number; askSize?: number };
 
-/** Per-symbol progress of one (group, topic, partition), see migration 004. */
-export type StreamProgress = {
-  drainedThroughMs: number | undefined;
-  symbols: Map<string, { firstEventTsMs: number; maxEventTsMs: number }>;
-};
+/** Per-symbol clocks of one (group, topic, partition), see migrations 004 and 009. */
+export type StreamProgress = Map<string, SymbolClock>;
 
 export type ProgressKey = { group: string; topic: string; partition: number };
 
@@ -81,20 +87,6 @@ const CANDLE_COLUMNS =
   "symbol, interval, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at, sma20, sma50, ema20, ema50, rv20";
 
 type Row = { get(name: string): unknown };
-
-/** Reads many keys with bounded concurrency (a prepared single-row read each), in input order. */
-async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
-}
 
 function toLong(offset: string | undefined): unknown {
   return offset === undefined ? undefined : cassandraTypes.Long.fromString(offset);
@@ -143,6 +135,26 @@ function candleFromRow(row: Row): StoredCandle {
   };
 }
 
+/**
+ * A stream_progress row as a symbol clock. Rows from before migration 009 have no per-interval
+ * marks: the partition's static drained watermark stands for every interval.
+ */
+function clockFromRow(row: Row): { symbol: string; clock: SymbolClock } | undefined {
+  const symbol = row.get("symbol") as string | null;
+  const first = num(row.get("first_event_ts_ms"));
+  const max = num(row.get("max_event_ts_ms"));
+  if (symbol === null || first === undefined || max === undefined) return undefined;
+  const closedThroughMs: Partial<Record<Interval, number>> = {};
+  const marks = row.get("closed_through") as Record<string, unknown> | null;
+  if (marks !== null && marks !== undefined) {
+    for (const [interval, ms] of Object.entries(marks)) if (isInterval(interval)) closedThroughMs[interval] = num(ms);
+  } else {
+    const drained = num(row.get("drained_through_ms"));
+    if (drained !== undefined) for (const interval of STREAM_INTERVALS) closedThroughMs[interval] = drained;
+  }
+  return { symbol, clock: { firstEventTsMs: first, maxEventTsMs: max, closedThroughMs } };
+}
+
 function indicatorsFromRow(row: Row): CandleIndicators {
   const out: CandleIndicators = {};
   for (const name of ["sma20", "sma50", "ema20", "ema50", "rv20"] as const) {
@@ -177,14 +189,26 @@ function quoteOfRow(symbol: string, row: StoredRow): Quote {
   return quote;
 }
 
-export function createCassandraStore(client: CassandraClient, keyspace: string, options: { concurrency?: number } = {}) {
+export type CassandraStoreOptions = {
+  /** Concurrent requests of one bulk write or read. */
+  concurrency?: number;
+  /** Most (estimated) bytes of one UNLOGGED single-partition batch. */
+  batchBytes?: number;
+  /** TTL of raw tick rows in seconds (0: no TTL), see migration 009. */
+  rawTtlSeconds?: number;
+};
+
+export function createCassandraStore(client: CassandraClient, keyspace: string, options: CassandraStoreOptions = {}) {
   if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name "${keyspace}"`);
   const ks = keyspace;
   const concurrency = options.concurrency ?? 64;
+  const rawTtlSeconds = options.rawTtlSeconds ?? 0;
+  const batched = (query: string, rows: readonly PartitionedRow[]) => executeBatched(client, query, rows, { maxBytes: options.batchBytes ?? 32_768, concurrency });
   const q = {
-    trade: `INSERT INTO ${ks}.trades (symbol, day, ts, trade_id, price, size, venue, suspicious, bid, ask, side, effective_spread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    quote: `INSERT INTO ${ks}.quotes (symbol, day, ts, source_partition, source_offset, venue, bid, bid_size, ask, ask_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    price: `INSERT INTO ${ks}.prices (symbol, day, ts, kind, price) VALUES (?, ?, ?, ?, ?)`,
+    trade: `INSERT INTO ${ks}.trades (symbol, day, ts, trade_id, price, size, venue, suspicious, bid, ask, side, effective_spread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
+    quote: `INSERT INTO ${ks}.quotes (symbol, day, ts, source_partition, source_offset, venue, bid, bid_size, ask, ask_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
+    price: `INSERT INTO ${ks}.prices (symbol, day, ts, kind, price) VALUES (?, ?, ?, ?, ?) USING TTL ?`,
+    tradeExists: `SELECT trade_id FROM ${ks}.trades WHERE symbol = ? AND day = ? AND ts = ? AND trade_id = ?`,
     alert: `INSERT INTO ${ks}.alerts (day, ts, alert_id, symbol, kind, severity, details) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     candle: `INSERT INTO ${ks}.candles (symbol, interval, bucket, window_start, open, high, low, close, volume, notional, vwap, trade_count, first_ts, first_trade_id, last_ts, last_trade_id, is_final, source_partition, last_offset, updated_at, sma20, sma50, ema20, ema50, rv20) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     readCandle: `SELECT ${CANDLE_COLUMNS} FROM ${ks}.candles WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start = ?`,
@@ -205,53 +229,75 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     dataQuality: `INSERT INTO ${ks}.data_quality (day, symbol, trade_count, quote_count, first_trade_ts, last_trade_ts, gap_threshold_ms, gap_count, longest_gap_ms, longest_gap_start, duplicate_trade_ids, duplicate_check_complete, outlier_spreads, outlier_trades, trades_without_quote, crossed_quotes, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     readDataQuality: `SELECT day, symbol, trade_count, quote_count, first_trade_ts, last_trade_ts, gap_threshold_ms, gap_count, longest_gap_ms, longest_gap_start, duplicate_trade_ids, duplicate_check_complete, outlier_spreads, outlier_trades, trades_without_quote, crossed_quotes FROM ${ks}.data_quality WHERE day = ?`,
     progressSymbol: `INSERT INTO ${ks}.stream_progress (consumer_group, topic, partition, symbol, first_event_ts_ms, max_event_ts_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    progressDrained: `UPDATE ${ks}.stream_progress SET drained_through_ms = ? WHERE consumer_group = ? AND topic = ? AND partition = ?`,
-    readProgress: `SELECT symbol, drained_through_ms, first_event_ts_ms, max_event_ts_ms FROM ${ks}.stream_progress WHERE consumer_group = ? AND topic = ? AND partition = ?`,
+    progressClosed: `UPDATE ${ks}.stream_progress SET closed_through = closed_through + ? WHERE consumer_group = ? AND topic = ? AND partition = ? AND symbol = ?`,
+    readProgress: `SELECT symbol, drained_through_ms, first_event_ts_ms, max_event_ts_ms, closed_through FROM ${ks}.stream_progress WHERE consumer_group = ? AND topic = ? AND partition = ?`,
+    readSymbolProgress: `SELECT symbol, drained_through_ms, first_event_ts_ms, max_event_ts_ms, closed_through FROM ${ks}.stream_progress WHERE consumer_group = ? AND topic = ? AND partition = ? AND symbol = ?`,
   };
 
   return {
     keyspace,
 
-    /** Upserts raw trades (key: symbol, day, ts, trade id). */
+    /** Upserts raw trades (key: symbol, day, ts, trade id) in single-partition batches, with the raw TTL. */
     writeTrades(rows: readonly TradeRow[]): Promise<void> {
-      return executeMany(
-        client,
+      return batched(
         q.trade,
-        rows.map((t) => [t.symbol, dayKey(t.ts), new Date(t.ts), t.tradeId, t.price, t.size, t.venue, t.suspicious ?? false, t.bid, t.ask, t.side, t.effectiveSpread]),
-        concurrency,
+        rows.map((t) => {
+          const day = dayKey(t.ts);
+          return { partitionKey: `${t.symbol}|${day}`, params: [t.symbol, day, new Date(t.ts), t.tradeId, t.price, t.size, t.venue, t.suspicious ?? false, t.bid, t.ask, t.side, t.effectiveSpread, rawTtlSeconds] };
+        }),
       );
     },
 
-    /** Upserts raw quotes (key: symbol, day, ts, source partition and offset); absent sides stay unset. */
+    /** Upserts raw quotes (key: symbol, day, ts, source partition and offset) in single-partition batches; absent sides stay unset. */
     writeQuotes(rows: readonly QuoteRow[]): Promise<void> {
-      return executeMany(
-        client,
+      return batched(
         q.quote,
-        rows.map((r) => [r.symbol, dayKey(r.ts), new Date(r.ts), r.sourcePartition, toLong(r.sourceOffset), r.venue, r.bid, r.bidSize, r.ask, r.askSize]),
-        concurrency,
+        rows.map((r) => {
+          const day = dayKey(r.ts);
+          return { partitionKey: `${r.symbol}|${day}`, params: [r.symbol, day, new Date(r.ts), r.sourcePartition, toLong(r.sourceOffset), r.venue, r.bid, r.bidSize, r.ask, r.askSize, rawTtlSeconds] };
+        }),
       );
     },
 
     /** Upserts raw reference/close/last prices (key: symbol, day, ts, kind). */
     writePrices(rows: readonly Price[]): Promise<void> {
-      return executeMany(client, q.price, rows.map((p) => [p.symbol, dayKey(p.ts), new Date(p.ts), p.kind, p.price]), concurrency);
+      return batched(
+        q.price,
+        rows.map((p) => {
+          const day = dayKey(p.ts);
+          return { partitionKey: `${p.symbol}|${day}`, params: [p.symbol, day, new Date(p.ts), p.kind, p.price, rawTtlSeconds] };
+        }),
+      );
+    },
+
+    /** `${symbol}|${ts}|${tradeId}` of the given trades that the raw table holds (the stream's de-duplication). */
+    async storedTradeKeys(trades: readonly { symbol: string; ts: number; tradeId: string }[]): Promise<Set<string>> {
+      const found = await mapConcurrent(trades, concurrency, async (t) => (await client.execute(q.tradeExists, [t.symbol, dayKey(t.ts), new Date(t.ts), t.tradeId])).rowLength > 0);
+      return new Set(trades.filter((_, i) => found[i]).map((t) => `${t.symbol}|${t.ts}|${t.tradeId}`));
     },
 
     /** Upserts alerts (key: day, ts, derived alert id), so a replayed alert rewrites its row. */
     writeAlerts(rows: readonly AlertRow[]): Promise<void> {
-      return executeMany(client, q.alert, rows.map((a) => [dayKey(a.tsMs), new Date(a.tsMs), a.alertId, a.symbol, a.kind, a.severity, a.details]), concurrency);
+      return batched(
+        q.alert,
+        rows.map((a) => {
+          const day = dayKey(a.tsMs);
+          return { partitionKey: day, params: [day, new Date(a.tsMs), a.alertId, a.symbol, a.kind, a.severity, a.details] };
+        }),
+      );
     },
 
-    /** Upserts candles (key: symbol, interval, bucket, window start), whole rows but for absent indicators. */
+    /** Upserts candles (key: symbol, interval, bucket, window start) in single-partition batches, whole rows but for absent indicators. */
     writeCandles(rows: readonly CandleRow[], nowMs: number): Promise<void> {
       const updatedAt = new Date(nowMs);
-      return executeMany(
-        client,
+      return batched(
         q.candle,
-        rows.map(({ candle: c, isFinal, sourcePartition, lastOffset, indicators: ind = {} }) => [
+        rows.map(({ candle: c, isFinal, sourcePartition, lastOffset, indicators: ind = {} }) => {
+          const bucket = candleBucket(c.interval, c.windowStart);
+          return { partitionKey: `${c.symbol}|${c.interval}|${bucket}`, params: [
           c.symbol,
           c.interval,
-          candleBucket(c.interval, c.windowStart),
+          bucket,
           new Date(c.windowStart),
           c.open,
           c.high,
@@ -275,8 +321,8 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
           ind.ema20,
           ind.ema50,
           ind.rv20,
-        ]),
-        concurrency,
+        ] };
+        }),
       );
     },
 
@@ -405,17 +451,30 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     /** Writes symbols' first and max event time of one source partition (before the candle writes they cover). */
     writeProgressSymbols(key: ProgressKey, rows: readonly { symbol: string; firstEventTsMs: number; maxEventTsMs: number }[], nowMs: number): Promise<void> {
       const updatedAt = new Date(nowMs);
-      return executeMany(
-        client,
+      return batched(
         q.progressSymbol,
-        rows.map((r) => [key.group, key.topic, key.partition, r.symbol, cassandraTypes.Long.fromNumber(r.firstEventTsMs), cassandraTypes.Long.fromNumber(r.maxEventTsMs), updatedAt]),
-        concurrency,
+        rows.map((r) => ({
+          partitionKey: "",
+          params: [key.group, key.topic, key.partition, r.symbol, cassandraTypes.Long.fromNumber(r.firstEventTsMs), cassandraTypes.Long.fromNumber(r.maxEventTsMs), updatedAt],
+        })),
       );
     },
 
-    /** Writes the watermark through which windows of the partition are stored final (after those writes). */
-    async writeProgressDrained(key: ProgressKey, drainedThroughMs: number): Promise<void> {
-      await client.execute(q.progressDrained, [cassandraTypes.Long.fromNumber(drainedThroughMs), key.group, key.topic, key.partition]);
+    /** Writes symbols' per-interval closed marks (windows ending at or before are stored final), after those writes. */
+    writeProgressClosed(key: ProgressKey, rows: readonly { symbol: string; closedThroughMs: Partial<Record<Interval, number>> }[]): Promise<void> {
+      return batched(
+        q.progressClosed,
+        rows.map((r) => ({
+          partitionKey: "",
+          params: [
+            Object.fromEntries(Object.entries(r.closedThroughMs).map(([interval, ms]) => [interval, cassandraTypes.Long.fromNumber(ms)])),
+            key.group,
+            key.topic,
+            key.partition,
+            r.symbol,
+          ],
+        })),
+      );
     },
 
     /** Candles of one symbol and interval with window start in [fromMs, toMs), oldest first, read page by page. */
@@ -521,18 +580,21 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
       return out;
     },
 
-    /** Everything stored about one (group, topic, partition). */
+    /** Every symbol's clock stored for one (group, topic, partition). */
     async readProgress(key: ProgressKey): Promise<StreamProgress> {
       const result = await client.execute(q.readProgress, [key.group, key.topic, key.partition], { fetchSize: 5_000 });
-      const progress: StreamProgress = { drainedThroughMs: undefined, symbols: new Map() };
+      const progress: StreamProgress = new Map();
       for await (const row of result) {
-        progress.drainedThroughMs ??= num(row.get("drained_through_ms"));
-        const symbol = row.get("symbol") as string | null;
-        const first = num(row.get("first_event_ts_ms"));
-        const max = num(row.get("max_event_ts_ms"));
-        if (symbol !== null && first !== undefined && max !== undefined) progress.symbols.set(symbol, { firstEventTsMs: first, maxEventTsMs: max });
+        const clock = clockFromRow(row);
+        if (clock) progress.set(clock.symbol, clock.clock);
       }
       return progress;
+    },
+
+    /** One symbol's stored clock on one (group, topic, partition), if any. */
+    async readSymbolProgress(key: ProgressKey, symbol: string): Promise<SymbolClock | undefined> {
+      const row = (await client.execute(q.readSymbolProgress, [key.group, key.topic, key.partition, symbol])).first();
+      return row ? clockFromRow(row)?.clock : undefined;
     },
   };
 }

@@ -59,12 +59,17 @@ const envSchema = z.object({
   STREAM_GROUP_ID: z.string().min(1).default("stream"),
   STREAM_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(2_000),
   STREAM_IDLE_CLOSE_MS: positiveInt.default(30_000),
-  STREAM_MAX_OPEN_WINDOWS: positiveInt.default(100_000),
+  STREAM_MAX_OPEN_WINDOWS: positiveInt.default(10_000),
+  STREAM_MAX_SYMBOLS: positiveInt.default(5_000),
+  STREAM_MAX_FUTURE_MS: z.coerce.number().int().min(0).default(300_000),
+  STREAM_DEDUP_IDS_PER_SYMBOL: positiveInt.default(512),
+  STREAM_RAW_TTL_DAYS: z.coerce.number().int().min(0).max(3_650).default(30),
+  STREAM_WRITE_BATCH_BYTES: z.coerce.number().int().min(1_024).max(49_152).default(32_768),
   STREAM_WRITE_CONCURRENCY: positiveInt.default(64),
   STREAM_JOIN_TOLERANCE_MS: z.coerce.number().int().min(0).default(60_000),
   STREAM_QUOTE_VENUE_MODE: z.enum(["per-venue", "consolidated"]).default("per-venue"),
-  STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
-  STREAM_RETRY_MAX_BACKOFF_MS: positiveInt.default(30_000),
+  STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).optional(),
+  STREAM_RETRY_MAX_BACKOFF_MS: positiveInt.default(2_000),
   STREAM_MAX_BATCH_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
 
   LIVE_STREAM_MAXLEN: positiveInt.default(100_000),
@@ -345,12 +350,22 @@ export interface AnomalySettings {
 export interface StreamSettings {
   /** Kafka consumer group every stream worker process joins. */
   groupId: string;
-  /** Watermark = max event time seen in a partition minus this. */
+  /** A symbol's watermark = the max event time of its trades minus this. */
   allowedLatenessMs: number;
-  /** A partition without trades for this much wall time closes (finalizes) all its open windows. */
+  /** A symbol without trades for this much wall time (on a partition that is read and written) finalizes its open windows. */
   idleCloseMs: number;
-  /** Cap on windows held in memory per partition. */
+  /** Cap on windows one symbol holds in memory; past it its oldest closes early. */
   maxOpenWindows: number;
+  /** Symbols a trades partition holds in memory; past it the least recently traded one is dropped (restored on its next trade). */
+  maxSymbols: number;
+  /** A tick further ahead of its Kafka record's timestamp goes to the DLQ. */
+  maxFutureMs: number;
+  /** Trade ids each symbol remembers for de-duplication; older repeats are checked in the raw trades table. */
+  dedupIdsPerSymbol: number;
+  /** TTL of raw tick rows in days (0: kept forever); the HDFS archive is the cold copy. */
+  rawTtlDays: number;
+  /** Most bytes of one UNLOGGED single-partition batch of raw rows (below Cassandra's batch_size_fail_threshold, 50 KiB by default). */
+  writeBatchBytes: number;
   /** Concurrent Cassandra requests per bulk write. */
   writeConcurrency: number;
   /** A trade joins the NBBO only if the latest quote is at most this much older (event time). */
@@ -417,10 +432,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       allowedLatenessMs: env.STREAM_ALLOWED_LATENESS_MS,
       idleCloseMs: env.STREAM_IDLE_CLOSE_MS,
       maxOpenWindows: env.STREAM_MAX_OPEN_WINDOWS,
+      maxSymbols: env.STREAM_MAX_SYMBOLS,
+      maxFutureMs: env.STREAM_MAX_FUTURE_MS,
+      dedupIdsPerSymbol: env.STREAM_DEDUP_IDS_PER_SYMBOL,
+      rawTtlDays: env.STREAM_RAW_TTL_DAYS,
+      writeBatchBytes: env.STREAM_WRITE_BATCH_BYTES,
       writeConcurrency: env.STREAM_WRITE_CONCURRENCY,
       joinToleranceMs: env.STREAM_JOIN_TOLERANCE_MS,
       quoteVenueMode: env.STREAM_QUOTE_VENUE_MODE,
-      sessionTimeoutMs: env.STREAM_SESSION_TIMEOUT_MS,
+      // The local broker allows short sessions (group.min.session.timeout.ms=1000): failover in
+      // seconds. A stock broker refuses less than 6 s.
+      sessionTimeoutMs: env.STREAM_SESSION_TIMEOUT_MS ?? (env.KAFKA_BROKERS === undefined ? 3_000 : 10_000),
       retryMaxBackoffMs: env.STREAM_RETRY_MAX_BACKOFF_MS,
       maxBatchBytes: env.STREAM_MAX_BATCH_BYTES,
     },

@@ -219,6 +219,23 @@ export function drainClosed(state: AggregatorState, watermark: number = aggregat
   return out;
 }
 
+/**
+ * Removes and returns every window in memory, oldest end first, to be written as final, without
+ * moving the watermark: each interval counts as closed early through its newest window's end. A
+ * feed that pauses gets its windows finalized; when it resumes, a trade in a window after those
+ * opens a normal window (not final from its first trade), one in a closed window corrects it.
+ */
+export function closeOpenWindows(state: AggregatorState): WindowOutput[] {
+  const out: WindowOutput[] = [];
+  for (let top = state.byWindowEnd.pop(); top !== undefined; top = state.byWindowEnd.pop()) {
+    state.windows.delete(top.key);
+    const interval = top.candle.interval;
+    if (top.windowEndMs > (state.closedEarlyThroughMs.get(interval) ?? Number.NEGATIVE_INFINITY)) state.closedEarlyThroughMs.set(interval, top.windowEndMs);
+    out.push(toOutput(top));
+  }
+  return out;
+}
+
 /** Provisional outputs of every window still in memory, oldest end first; state is unchanged. */
 export function openCandles(state: AggregatorState): WindowOutput[] {
   return [...state.windows.values()].sort(compareEntries).map(toOutput);

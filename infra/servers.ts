@@ -96,6 +96,8 @@ const kafka: ManagedServer = {
         "num.io.threads=4",
         "num.recovery.threads.per.data.dir=1",
         "group.initial.rebalance.delay.ms=0",
+        // Stream workers use a 3 s session so a killed worker's partitions move in seconds (stock minimum: 6 s).
+        "group.min.session.timeout.ms=1000",
         "auto.create.topics.enable=false",
         "log.retention.hours=168",
         "",

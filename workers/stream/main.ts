@@ -51,7 +51,11 @@ const client = await connectCassandra({
   log,
 });
 lifecycle.onClose("cassandra", () => client.shutdown());
-const store = createCassandraStore(client, config.cassandra.keyspace, { concurrency: config.stream.writeConcurrency });
+const store = createCassandraStore(client, config.cassandra.keyspace, {
+  concurrency: config.stream.writeConcurrency,
+  batchBytes: config.stream.writeBatchBytes,
+  rawTtlSeconds: config.stream.rawTtlDays * 86_400,
+});
 
 const producer = await connectProducer(kafka);
 lifecycle.onClose("dlq producer", () => producer.disconnect());

@@ -1,6 +1,9 @@
 // Wires the stream processor to a kafkajs consumer group: eachBatch with manual offset resolution
 // (resolve + commit only after the batch's writes succeeded), co-partitioned assignment, state
-// dropped/restored on rebalance, pause while writes fail, and a timer that closes idle partitions.
+// dropped/restored on rebalance, pause while writes fail, a timer that closes idle symbols (only
+// while fetching works: after an outage the backlog comes first), and a fatal failure handed to
+// `onFatal` (the process exits; its supervisor restarts it). A short session timeout and leaving
+// the group on stop move a dead or stopped worker's partitions in seconds.
 // Optionally publishes live updates (off the commit path) and registers the worker's metrics.
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { CassandraStore } from "../../adapters/cassandra-store";
@@ -13,6 +16,7 @@ import { CoPartitionedAssigner } from "./co-partitioned-assigner";
 import { createLivePublisher, type LivePublisher, type LivePublishFn } from "./live-publisher";
 import { registerStreamMetrics } from "./stream-metrics";
 import { createVolForecaster, type VolForecaster, type VolForecasterOptions } from "./vol-forecaster";
+import { FatalStreamError } from "./stream-failures";
 import { createStreamProcessor, type StreamProcessor, type WriteKind } from "./stream-processor";
 
 export type StreamWorkerOptions = {
@@ -26,7 +30,7 @@ export type StreamWorkerOptions = {
   /** Anomaly detectors (config.anomaly); no anomaly scoring when absent. */
   anomaly?: AnomalySettings;
   log: Logger;
-  /** Called once if the consumer crashes for good (kafkajs gave up restarting it). */
+  /** Called once on a failure retrying cannot fix (kafkajs gave up restarting the consumer, or a fatal write error). */
   onFatal?: (error: Error) => void;
   /** Publishes live updates (e.g. publishLiveUpdates on a Redis connection); none when absent. */
   publishLive?: LivePublishFn;
@@ -86,10 +90,29 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     groupId: settings.groupId,
     partitionAssigners: [CoPartitionedAssigner],
     sessionTimeout: settings.sessionTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(settings.sessionTimeoutMs / 10)),
-    rebalanceTimeout: Math.max(settings.sessionTimeoutMs * 2, 20_000),
+    heartbeatInterval: Math.max(250, Math.floor(settings.sessionTimeoutMs / 6)),
+    rebalanceTimeout: Math.max(settings.sessionTimeoutMs * 2, 10_000),
     // A batch is at most this much per partition: bounds memory and the work lost on a crash.
     maxBytesPerPartition: settings.maxBatchBytes,
+    // An idle fetch returns within this: the fetch-health clock below ticks at least this often.
+    maxWaitTimeInMs: 500,
+  });
+  let fatal: Error | undefined;
+  const failFatally = (error: Error) => {
+    if (fatal) return;
+    fatal = error;
+    log.fatal({ err: error }, "stream worker cannot continue; exiting for the supervisor to restart it");
+    options.onFatal?.(error);
+  };
+  // Fetch health: since when fetches have come back without a gap. An outage (a gap longer than
+  // this) restarts the clock, so nothing counts as idle until the backlog after it was read.
+  const FETCH_GAP_MS = 3_000;
+  let lastFetchMs = 0;
+  let fetchHealthySinceMs = Date.now();
+  consumer.on(consumer.events.FETCH, () => {
+    const nowMs = Date.now();
+    if (nowMs - lastFetchMs > FETCH_GAP_MS) fetchHealthySinceMs = nowMs;
+    lastFetchMs = nowMs;
   });
   let running = true;
   let paused = false;
@@ -107,6 +130,8 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     // More records waiting (its last batch's offset lag): the partition is catching up after a slow
     // round or a rebalance pause, not idle; an idle close now would finalize windows mid-backlog.
     hasBacklog: (partition: number) => (lag.get(`${topics.trades}|${partition}`)?.lag ?? 0) > 0,
+    // A stale fetch clock (the broker unreachable) also means "not idle".
+    fetchHealthySinceMs: () => (Date.now() - lastFetchMs > FETCH_GAP_MS ? Date.now() : fetchHealthySinceMs),
   };
 
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -117,7 +142,7 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
   });
   consumer.on(consumer.events.CRASH, (event) => {
     log.error({ err: event.payload.error, restart: event.payload.restart }, "consumer crashed");
-    if (!event.payload.restart) options.onFatal?.(event.payload.error);
+    if (!event.payload.restart) failFatally(event.payload.error);
   });
 
   await consumer.connect();
@@ -127,15 +152,23 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     autoCommit: true,
     eachBatch: async (payload) => {
       const { batch } = payload;
-      if (!payload.isRunning() || payload.isStale()) return;
-      const done = await processor.processBatch(
-        { topic: batch.topic, partition: batch.partition, messages: batch.messages },
-        {
-          heartbeat: () => payload.heartbeat(),
-          shouldAbandon: () => !running || !payload.isRunning() || payload.isStale(),
-          onBackpressure: setPaused,
-        },
-      );
+      if (!payload.isRunning() || payload.isStale() || fatal) return;
+      let done: boolean;
+      try {
+        done = await processor.processBatch(
+          { topic: batch.topic, partition: batch.partition, messages: batch.messages },
+          {
+            heartbeat: () => payload.heartbeat(),
+            shouldAbandon: () => !running || !payload.isRunning() || payload.isStale(),
+            onBackpressure: setPaused,
+          },
+        );
+      } catch (error) {
+        if (!(error instanceof FatalStreamError)) throw error;
+        // Nothing of this batch is committed; the restarted process replays it.
+        failFatally(error);
+        return;
+      }
       setPaused(false);
       if (!done) return;
       lag.set(`${batch.topic}|${batch.partition}`, { topic: batch.topic, partition: batch.partition, lag: Math.max(0, Number(batch.offsetLag())) });
@@ -155,7 +188,10 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
   const statsEveryMs = 10_000;
   let lastStatsMs = Date.now();
   const timer = setInterval(() => {
-    processor.closeIdle(idleCtx).catch((error: unknown) => log.error({ err: error }, "idle close failed"));
+    processor.closeIdle(idleCtx).catch((error: unknown) => {
+      if (error instanceof FatalStreamError) failFatally(error);
+      else log.error({ err: error }, "idle close failed");
+    });
     if (Date.now() - lastStatsMs >= statsEveryMs) {
       lastStatsMs = Date.now();
       log.info({ stats: processor.stats(), live: live?.stats(), openWindows: Object.fromEntries(processor.openWindows()) }, "stream stats");
@@ -177,6 +213,7 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
       running = false;
       clearInterval(timer);
       await forecaster?.stop();
+      // Leaves the group: the partitions move at once instead of after the session timeout.
       await consumer.disconnect();
       if (live && !(await live.flush(5_000))) log.warn({ stats: live.stats() }, "live updates still queued at stop; left unsent");
     },

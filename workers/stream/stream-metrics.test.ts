@@ -11,16 +11,15 @@ const stats: StreamStats = {
   prices: 1,
   dlq: 2,
   lateTrades: 3,
+  duplicateTrades: 0,
   duplicatesSkipped: 0,
-  windowsRestored: 0,
+  symbolsRestored: 0,
   candleRowsWritten: 30,
   finalCandlesWritten: 9,
   writeRetries: 1,
   abandonedBatches: 0,
   idleCloses: 0,
-  partialDeltas: 0,
   lastWriteMs: 4,
-  indicatorRestores: 0,
 };
 
 describe("stream worker metrics", () => {

@@ -267,7 +267,7 @@ describe("what lands on the topics", () => {
 
     const partitionOfSymbol = new Map<string, number>();
     for (const m of received) {
-      // The stream worker's rules (workers/stream/parse-message.ts): at most 16 KiB, a valid tick, key = symbol.
+      // The stream worker's rules (core/tick-messages.ts): at most 16 KiB, a valid tick, key = symbol.
       expect(Buffer.byteLength(m.raw)).toBeLessThanOrEqual(16 * 1024);
       const kind = (Object.keys(topics) as (keyof TopicNames)[]).find((k) => topics[k] === m.topic) as TickKind;
       const tick = schemas[kind].parse(JSON.parse(m.raw));

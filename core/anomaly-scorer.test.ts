@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { AnomalyConfig } from "../../core/anomaly";
-import type { Candle } from "../../core/candles";
-import type { Trade } from "../../core/schemas";
-import { createAnomalyScorer, toAlertRow, toAlertUpdates } from "./anomaly-scorer";
+import type { AnomalyConfig } from "./anomaly";
+import { alertDetails } from "./anomaly-alerts";
+import type { Candle } from "./candles";
+import type { Trade } from "./schemas";
+import { createAnomalyScorer, toAlertUpdates } from "./anomaly-scorer";
 
 const SMALL: AnomalyConfig = {
   priceJump: { windowSize: 10, minHistory: 5, zThreshold: 5, minScale: 1e-4, tickSize: 0.01 },
@@ -103,13 +104,12 @@ describe("anomaly scorer", () => {
     expect(scorer.knows("NEW") && scorer.knows("OLD")).toBe(true);
   });
 
-  it("shapes a stored row and a live update with the same derived id", () => {
+  it("derives one alert id for the stored details and the live update", () => {
     const scorer = createAnomalyScorer({ detectors: SMALL, maxSymbols: 10 });
     const [alert] = quietThenJump("IBM", 12, 103).flatMap((t) => scorer.scoreTrade(t));
     if (alert === undefined) throw new Error("no alert");
-    const row = toAlertRow(alert);
-    expect(row).toMatchObject({ alertId: "IBM:price_jump:12000", symbol: "IBM", kind: "price_jump", tsMs: 12_000, severity: alert.severity });
-    expect(JSON.parse(row.details)).toMatchObject({ level: "critical", episodeStartTs: 12_000, inputs: { fromPrice: 100.01, toPrice: 103 } });
-    expect(toAlertUpdates([alert])).toEqual([expect.objectContaining({ type: "alert", id: row.alertId, ts: 12_000, severity: "critical" })]);
+    expect(alert).toMatchObject({ id: "IBM:price_jump:12000", symbol: "IBM", kind: "price_jump", ts: 12_000 });
+    expect(alertDetails(alert)).toMatchObject({ level: "critical", episodeStartTs: 12_000, inputs: { fromPrice: 100.01, toPrice: 103 } });
+    expect(toAlertUpdates([alert])).toEqual([expect.objectContaining({ type: "alert", id: alert.id, ts: 12_000, severity: "critical" })]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dlqRecordSchema } from "../../core/schemas";
-import { dlqRecord, MAX_DLQ_RAW_BYTES, parseTick } from "./parse-message";
+import { dlqRecordSchema } from "./schemas";
+import { dlqRecord, MAX_DLQ_RAW_BYTES, parseTick } from "./tick-messages";
 
 const buf = (text: string) => Buffer.from(text, "utf8");
 const trade = { symbol: "IBM", ts: 1_381_150_000_000, price: 181.5, size: 100, tradeId: "t1" };

@@ -5,13 +5,12 @@
 // seen dropped first. Alerts at or before what a previous run already scored and stored (the
 // restored progress, written after its alerts) are not raised again, so replaying a round that
 // progress covers cannot raise a second, different alert (docs/architecture.md names the gap).
-import { createSymbolAnomalyState, stepSymbolAnomaly, type AnomalyAlert, type AnomalyConfig, type SymbolAnomalyState } from "../../core/anomaly";
-import { alertDetails, toAlertUpdate } from "../../core/anomaly-alerts";
-import type { Candle } from "../../core/candles";
-import { INTERVAL_MS } from "../../core/intervals";
-import type { AlertUpdate } from "../../core/live-updates";
-import type { Trade } from "../../core/schemas";
-import type { AlertRow } from "../../adapters/cassandra-store";
+import { createSymbolAnomalyState, stepSymbolAnomaly, type AnomalyAlert, type AnomalyConfig, type SymbolAnomalyState } from "./anomaly";
+import { toAlertUpdate } from "./anomaly-alerts";
+import type { Candle } from "./candles";
+import { INTERVAL_MS } from "./intervals";
+import type { AlertUpdate } from "./live-updates";
+import type { Trade } from "./schemas";
 
 /** Bars of this interval feed the volume detector. */
 export const VOLUME_BAR_INTERVAL = "1m";
@@ -45,6 +44,8 @@ export type AnomalyScorer = {
   scoreBar(candle: Candle, isFinal: boolean): AnomalyAlert[];
   /** Scores the NBBO spread of `symbol` at `tsMs`. */
   scoreNbbo(symbol: string, tsMs: number, bid: number, ask: number): AnomalyAlert[];
+  /** Records that a previous run scored `symbol`'s bars ending at or before `throughMs` (its restored final-bar mark). */
+  setBarsScoredThrough(symbol: string, throughMs: number): void;
   /** True when the scorer holds the symbol's detectors or its restored horizon. */
   knows(symbol: string): boolean;
   /** Records that a previous run scored `symbol` through `throughMs` (when read lazily, e.g. the stored quote time). */
@@ -60,6 +61,8 @@ export function createAnomalyScorer(options: AnomalyScorerOptions): AnomalyScore
   const symbols = new Map<string, SymbolAnomalyState>();
   const horizon = new Map(options.scoredThroughMs ?? []);
   const barsThroughMs = options.barsScoredThroughMs ?? Number.NEGATIVE_INFINITY;
+  // Per symbol, bars ending at or before this were scored by a previous run; dropped once passed.
+  const barsHorizon = new Map<string, number>();
   const stats: AnomalyScorerStats = { alerts: 0, suppressed: 0, evicted: 0 };
 
   const stateOf = (symbol: string): SymbolAnomalyState => {
@@ -108,7 +111,10 @@ export function createAnomalyScorer(options: AnomalyScorerOptions): AnomalyScore
     scoreBar(candle, isFinal) {
       if (!isFinal || candle.interval !== VOLUME_BAR_INTERVAL) return [];
       const alerts = stepSymbolAnomaly(stateOf(candle.symbol), { type: "volume", symbol: candle.symbol, ts: candle.windowStart, volume: candle.volume }, detectors);
-      return keep(alerts, () => candle.windowStart + INTERVAL_MS[VOLUME_BAR_INTERVAL] <= barsThroughMs);
+      const endMs = candle.windowStart + INTERVAL_MS[VOLUME_BAR_INTERVAL];
+      const through = Math.max(barsThroughMs, barsHorizon.get(candle.symbol) ?? Number.NEGATIVE_INFINITY);
+      if (endMs > through) barsHorizon.delete(candle.symbol);
+      return keep(alerts, () => endMs <= through);
     },
     scoreNbbo(symbol, tsMs, bid, ask) {
       const alerts = stepSymbolAnomaly(stateOf(symbol), { type: "spread", symbol, ts: tsMs, bid, ask }, detectors);
@@ -124,14 +130,16 @@ export function createAnomalyScorer(options: AnomalyScorerOptions): AnomalyScore
         if (!oldest.done) horizon.delete(oldest.value);
       }
     },
+    setBarsScoredThrough(symbol, throughMs) {
+      barsHorizon.set(symbol, Math.max(throughMs, barsHorizon.get(symbol) ?? Number.NEGATIVE_INFINITY));
+      if (barsHorizon.size > maxSymbols) {
+        const oldest = barsHorizon.keys().next();
+        if (!oldest.done) barsHorizon.delete(oldest.value);
+      }
+    },
     symbolCount: () => symbols.size,
     stats: () => ({ ...stats }),
   };
-}
-
-/** The Cassandra row of an alert. */
-export function toAlertRow(alert: AnomalyAlert): AlertRow {
-  return { alertId: alert.id, symbol: alert.symbol, kind: alert.kind, tsMs: alert.ts, severity: alert.severity, details: JSON.stringify(alertDetails(alert)) };
 }
 
 /** The live updates of written alerts. */
