@@ -179,22 +179,69 @@ const CASSANDRA_JPMS_FLAGS = [
   "--add-opens=java.base/java.nio=ALL-UNNAMED",
 ];
 
-function cassandraYaml(dir: string): string {
+/** When Cassandra acknowledges a write relative to syncing its commit log to disk. */
+export type CommitlogSync =
+  /** Ack at once, fsync every `periodMs`: a crash loses up to that much acknowledged writes. */
+  | { mode: "periodic"; periodMs: number }
+  /** Ack after the fsync that covers the write; fsyncs at most every `windowMs`, sharing one among the writes of a window. */
+  | { mode: "group"; windowMs: number }
+  /** Ack after the fsync that covers the write; fsync as soon as the previous one is done. */
+  | { mode: "batch" };
+
+/** A Cassandra node's ports and commit-log sync (the local stack's: LOCAL_CASSANDRA; the bench runs others). */
+export interface CassandraNode {
+  nativePort: number;
+  storagePort: number;
+  jmxPort: number;
+  commitlogSync: CommitlogSync;
+  /**
+   * Threads applying writes. Under group or batch sync each waits for the fsync covering its write,
+   * so this many writes at most share one sync: it, not the disk, sets the write rate.
+   */
+  concurrentWrites: number;
+}
+
+/**
+ * The local stack's node. Batch sync: no write is acknowledged before the commit log holding it is
+ * on disk, so a crash (kill -9, power loss) loses no acknowledged write. 64 write threads let that
+ * many writes share one fsync (with 8, the rate fell by two thirds). Cost, from
+ * `npm run bench:commitlog` (docs/operations.md): −60 % single-row upserts/s, −24 % in
+ * single-partition batches, one writer's latency unchanged; group sync was no faster here.
+ */
+export const LOCAL_CASSANDRA: CassandraNode = { nativePort: 9042, storagePort: 7000, jmxPort: 7199, commitlogSync: { mode: "batch" }, concurrentWrites: 64 };
+
+/** What a running node reports in `system_views.settings` for the node's sync settings. */
+export function expectedCassandraSettings(node: CassandraNode = LOCAL_CASSANDRA): Record<string, string> {
+  return { commitlog_sync: node.commitlogSync.mode, concurrent_writes: String(node.concurrentWrites) };
+}
+
+function commitlogYaml(sync: CommitlogSync): string {
+  switch (sync.mode) {
+    case "periodic":
+      return `commitlog_sync: periodic\ncommitlog_sync_period: ${sync.periodMs}ms`;
+    case "group":
+      return `commitlog_sync: group\ncommitlog_sync_group_window: ${sync.windowMs}ms`;
+    case "batch":
+      return "commitlog_sync: batch";
+  }
+}
+
+/** cassandra.yaml of a single node on loopback with its storage under `dir`. */
+export function cassandraYaml(dir: string, node: CassandraNode = LOCAL_CASSANDRA): string {
   return `# Written by services:up; single node on loopback.
 cluster_name: 'tickstream'
 num_tokens: 16
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 endpoint_snitch: SimpleSnitch
-commitlog_sync: periodic
-commitlog_sync_period: 10000ms
+${commitlogYaml(node.commitlogSync)}
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:7000"
+      - seeds: "127.0.0.1:${node.storagePort}"
 listen_address: 127.0.0.1
 rpc_address: 127.0.0.1
-storage_port: 7000
-native_transport_port: 9042
+storage_port: ${node.storagePort}
+native_transport_port: ${node.nativePort}
 start_native_transport: true
 data_file_directories: [ ${path.join(dir, "data")} ]
 commitlog_directory: ${path.join(dir, "commitlog")}
@@ -207,66 +254,74 @@ memtable_offheap_space: 128MiB
 file_cache_size: 64MiB
 networking_cache_size: 16MiB
 concurrent_reads: 8
-concurrent_writes: 8
+concurrent_writes: ${node.concurrentWrites}
 concurrent_counter_writes: 8
 concurrent_compactors: 1
 `;
+}
+
+/** Writes the node's cassandra.yaml under `ctx.dir` (when it changed) and its tmp dir. */
+export function prepareCassandra(ctx: ServerContext, node: CassandraNode = LOCAL_CASSANDRA): void {
+  writeIfChanged(path.join(ctx.dir, "cassandra.yaml"), cassandraYaml(ctx.dir, node));
+  fs.mkdirSync(path.join(ctx.dir, "tmp"), { recursive: true });
+}
+
+/** The command line of CassandraDaemon with its config, data and logs under `ctx.dir`. */
+export async function cassandraLaunch(ctx: ServerContext, node: CassandraNode = LOCAL_CASSANDRA): Promise<Launch> {
+  const { java, classpath } = await javaClasspath("cassandra", ctx);
+  const jamm = classpath.find((jar) => /\/jamm-[\d.]+\.jar$/.test(jar));
+  return {
+    command: java,
+    args: [
+      "-Xms1g",
+      "-Xmx1g",
+      "-Xss256k",
+      "-XX:+UseG1GC",
+      "-XX:+ParallelRefProcEnabled",
+      "-XX:MaxTenuringThreshold=1",
+      "-XX:G1HeapRegionSize=16m",
+      "-XX:MaxGCPauseMillis=300",
+      "-XX:+HeapDumpOnOutOfMemoryError",
+      `-XX:HeapDumpPath=${path.join(ctx.dir, "tmp")}`,
+      "-XX:+UseThreadPriorities",
+      "-XX:+PerfDisableSharedMem",
+      "-Djava.net.preferIPv4Stack=true",
+      "-Dio.netty.tryReflectionSetAccessible=true",
+      "-Dio.netty.allocator.useCacheForAllThreads=true",
+      "-Dio.netty.allocator.maxOrder=11",
+      ...CASSANDRA_JPMS_FLAGS,
+      ...(jamm ? [`-javaagent:${jamm}`] : []),
+      // Without this CassandraDaemon closes stdout/stderr and its log goes silent.
+      "-Dcassandra-foreground=yes",
+      `-Dcassandra.config=file://${path.join(ctx.dir, "cassandra.yaml")}`,
+      `-Dcassandra.storagedir=${ctx.dir}`,
+      `-Dcassandra.logdir=${path.join(ctx.dir, "logs")}`,
+      `-Dlogback.configurationFile=${path.join(INFRA_DIR, "cassandra", "logback.xml")}`,
+      `-Dcassandra.jmx.local.port=${node.jmxPort}`,
+      `-Djna.tmpdir=${path.join(ctx.dir, "tmp")}`,
+      `-Djava.io.tmpdir=${path.join(ctx.dir, "tmp")}`,
+      // One node on loopback: no peers to wait for.
+      "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+      "-cp",
+      classpath.join(path.delimiter),
+      "org.apache.cassandra.service.CassandraDaemon",
+    ],
+  };
 }
 
 const cassandra: ManagedServer = {
   service: "cassandra",
   isExternal: (config) => config.cassandra.external,
   prepare(ctx) {
-    writeIfChanged(path.join(ctx.dir, "cassandra.yaml"), cassandraYaml(ctx.dir));
-    fs.mkdirSync(path.join(ctx.dir, "tmp"), { recursive: true });
+    prepareCassandra(ctx);
     return Promise.resolve();
   },
   processes: [
     {
       id: "cassandra",
-      ports: [9042, 7000, 7199],
+      ports: [LOCAL_CASSANDRA.nativePort, LOCAL_CASSANDRA.storagePort, LOCAL_CASSANDRA.jmxPort],
       stopGraceMs: 45_000,
-      async launch(ctx) {
-        const { java, classpath } = await javaClasspath("cassandra", ctx);
-        const jamm = classpath.find((jar) => /\/jamm-[\d.]+\.jar$/.test(jar));
-        return {
-          command: java,
-          args: [
-            "-Xms1g",
-            "-Xmx1g",
-            "-Xss256k",
-            "-XX:+UseG1GC",
-            "-XX:+ParallelRefProcEnabled",
-            "-XX:MaxTenuringThreshold=1",
-            "-XX:G1HeapRegionSize=16m",
-            "-XX:MaxGCPauseMillis=300",
-            "-XX:+HeapDumpOnOutOfMemoryError",
-            `-XX:HeapDumpPath=${path.join(ctx.dir, "tmp")}`,
-            "-XX:+UseThreadPriorities",
-            "-XX:+PerfDisableSharedMem",
-            "-Djava.net.preferIPv4Stack=true",
-            "-Dio.netty.tryReflectionSetAccessible=true",
-            "-Dio.netty.allocator.useCacheForAllThreads=true",
-            "-Dio.netty.allocator.maxOrder=11",
-            ...CASSANDRA_JPMS_FLAGS,
-            ...(jamm ? [`-javaagent:${jamm}`] : []),
-            // Without this CassandraDaemon closes stdout/stderr and its log goes silent.
-            "-Dcassandra-foreground=yes",
-            `-Dcassandra.config=file://${path.join(ctx.dir, "cassandra.yaml")}`,
-            `-Dcassandra.storagedir=${ctx.dir}`,
-            `-Dcassandra.logdir=${path.join(ctx.dir, "logs")}`,
-            `-Dlogback.configurationFile=${path.join(INFRA_DIR, "cassandra", "logback.xml")}`,
-            "-Dcassandra.jmx.local.port=7199",
-            `-Djna.tmpdir=${path.join(ctx.dir, "tmp")}`,
-            `-Djava.io.tmpdir=${path.join(ctx.dir, "tmp")}`,
-            // One node on loopback: no peers to wait for.
-            "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-            "-cp",
-            classpath.join(path.delimiter),
-            "org.apache.cassandra.service.CassandraDaemon",
-          ],
-        };
-      },
+      launch: (ctx) => cassandraLaunch(ctx),
     },
   ],
 };

@@ -6,10 +6,11 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pino from "pino";
 import { getConfig, type AppConfig } from "../adapters/config";
+import { connectCassandra } from "../adapters/cassandra";
 import { checkService } from "../adapters/health";
 import { portInUse, runningPid, startDetached, stopProcess, tailFile } from "./processes";
 import { errorMessage, progress, waitFor } from "./progress";
-import { MANAGED_SERVERS, type ManagedServer, type ServerContext, type ServerProcess } from "./servers";
+import { expectedCassandraSettings, MANAGED_SERVERS, type ManagedServer, type ServerContext, type ServerProcess } from "./servers";
 
 // Probes retry every second while a server boots; their connection errors are expected noise.
 const quietLog = pino({ level: "silent" });
@@ -77,6 +78,25 @@ async function waitReady(server: ManagedServer, ctx: ServerContext): Promise<str
   return result;
 }
 
+/**
+ * Settings the running local Cassandra has other than its config file now says (the file is
+ * rewritten at the next start): e.g. a node started before the switch to batch commit-log sync
+ * still acknowledges writes before they are on disk until it is restarted.
+ */
+export async function cassandraSettingsDrift(config: AppConfig): Promise<string[]> {
+  const expected = expectedCassandraSettings();
+  const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log: quietLog });
+  try {
+    const result = await client.execute("SELECT name, value FROM system_views.settings WHERE name IN ?", [Object.keys(expected)]);
+    const running = new Map(result.rows.map((row) => [String(row.get("name")), String(row.get("value"))]));
+    return Object.entries(expected)
+      .filter(([name, value]) => running.get(name) !== value)
+      .map(([name, value]) => `${name} is ${running.get(name) ?? "unknown"}, the config says ${value}`);
+  } finally {
+    await client.shutdown();
+  }
+}
+
 /** Starts every local server that is not external and not running, and waits until all answer. */
 export async function servicesUp(config: AppConfig = getConfig()): Promise<void> {
   const results = await Promise.allSettled(
@@ -93,6 +113,12 @@ export async function servicesUp(config: AppConfig = getConfig()): Promise<void>
   const failures = results.filter((result): result is PromiseRejectedResult => result.status === "rejected");
   if (failures.length > 0) {
     throw new Error(failures.map((failure) => errorMessage(failure.reason)).join("\n\n"));
+  }
+  if (!config.cassandra.external) {
+    const drift = await cassandraSettingsDrift(config).catch((error: unknown) => [`settings unreadable: ${errorMessage(error)}`]);
+    if (drift.length > 0) {
+      console.warn(`cassandra: running with older settings (${drift.join("; ")}); restart it to apply them: npm run services:down && npm run services:up`);
+    }
   }
 }
 
