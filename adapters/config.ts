@@ -65,6 +65,7 @@ const envSchema = z.object({
   STREAM_DEDUP_IDS_PER_SYMBOL: positiveInt.default(512),
   STREAM_RAW_TTL_DAYS: z.coerce.number().int().min(0).max(3_650).default(30),
   STREAM_WRITE_BATCH_BYTES: z.coerce.number().int().min(1_024).max(49_152).default(32_768),
+  STREAM_CONCURRENT_PARTITIONS: positiveInt.default(3),
   STREAM_WRITE_CONCURRENCY: positiveInt.default(64),
   STREAM_JOIN_TOLERANCE_MS: z.coerce.number().int().min(0).default(60_000),
   STREAM_QUOTE_VENUE_MODE: z.enum(["per-venue", "consolidated"]).default("per-venue"),
@@ -366,6 +367,8 @@ export interface StreamSettings {
   rawTtlDays: number;
   /** Most bytes of one UNLOGGED single-partition batch of raw rows (below Cassandra's batch_size_fail_threshold, 50 KiB by default). */
   writeBatchBytes: number;
+  /** Partitions one worker folds and writes at the same time. */
+  concurrentPartitions: number;
   /** Concurrent Cassandra requests per bulk write. */
   writeConcurrency: number;
   /** A trade joins the NBBO only if the latest quote is at most this much older (event time). */
@@ -437,6 +440,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       dedupIdsPerSymbol: env.STREAM_DEDUP_IDS_PER_SYMBOL,
       rawTtlDays: env.STREAM_RAW_TTL_DAYS,
       writeBatchBytes: env.STREAM_WRITE_BATCH_BYTES,
+      concurrentPartitions: env.STREAM_CONCURRENT_PARTITIONS,
       writeConcurrency: env.STREAM_WRITE_CONCURRENCY,
       joinToleranceMs: env.STREAM_JOIN_TOLERANCE_MS,
       quoteVenueMode: env.STREAM_QUOTE_VENUE_MODE,

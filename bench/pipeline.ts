@@ -6,7 +6,8 @@
 // offset committed, with the raw rows counted in Cassandra afterwards; its peak RSS; and the
 // highest constant producer rate (ts = now) at which the lag stays flat for 60 s. Prints the
 // figures and their ratios; removes its topics and keyspaces at the end.
-// Options: --trades N (500000) --quotes-per-trade R (0) --flat-seconds S (60) --skip-flat.
+// Options: --trades N (500000) --quotes-per-trade R (0) --flat-seconds S (60) --skip-flat --skip-two
+// --profile DIR (a V8 CPU profile of each worker process).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     "flat-seconds": { type: "string", default: "60" },
     "skip-flat": { type: "boolean", default: false },
     "skip-two": { type: "boolean", default: false },
+    /** Write a V8 CPU profile of each worker process into this folder. */
+    profile: { type: "string" },
   },
 });
 const TRADES = Number(values.trades);
@@ -73,7 +76,8 @@ function runChild(file: string, args: string[], env: Record<string, string> = {}
 }
 
 function startWorker(keyspace: string, group: string): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "workers/stream/main.ts")], {
+  const profile = values.profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values.profile)}`];
+  return spawn(process.execPath, [...profile, "--import", "tsx", path.join(ROOT, "workers/stream/main.ts")], {
     cwd: ROOT,
     // eslint-disable-next-line no-restricted-syntax -- the child inherits the environment
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", KAFKA_TOPIC_PREFIX: PREFIX, CASSANDRA_KEYSPACE: keyspace, STREAM_GROUP_ID: group, REDIS_URL: redisUrl },

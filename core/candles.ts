@@ -128,6 +128,30 @@ export function mergeCandles(a: Candle, b: Candle): Candle {
   };
 }
 
+/**
+ * Folds `trade` into `candle` in place: the same fields, bit for bit, as
+ * `mergeCandles(candle, candleFromTrade(trade, candle.interval))`, without the two new objects per
+ * trade and interval that the stream's hot path cannot afford. Only for a candle its caller owns.
+ */
+export function foldTradeInPlace(candle: Candle, trade: Trade): void {
+  if (compareEndpoint(candle.firstTs, candle.firstTradeId, candle.open, trade.ts, trade.tradeId, trade.price) > 0) {
+    candle.open = trade.price;
+    candle.firstTs = trade.ts;
+    candle.firstTradeId = trade.tradeId;
+  }
+  if (compareEndpoint(candle.lastTs, candle.lastTradeId, candle.close, trade.ts, trade.tradeId, trade.price) < 0) {
+    candle.close = trade.price;
+    candle.lastTs = trade.ts;
+    candle.lastTradeId = trade.tradeId;
+  }
+  if (trade.price > candle.high) candle.high = trade.price;
+  if (trade.price < candle.low) candle.low = trade.price;
+  candle.volume += trade.size;
+  candle.notional += trade.price * trade.size;
+  candle.vwap = candle.notional / candle.volume;
+  candle.tradeCount += 1;
+}
+
 /** Exclusive end of the candle's window, epoch ms. */
 export function candleWindowEnd(candle: Candle): number {
   return candle.windowStart + INTERVAL_MS[candle.interval];

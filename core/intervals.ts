@@ -46,9 +46,16 @@ export function windowEnd(tsMs: number, interval: Interval): number {
   return windowStart(tsMs, interval) + INTERVAL_MS[interval];
 }
 
+// The stream asks for the day of every tick: remember the last day's bounds instead of formatting a Date each time.
+let lastDay = { fromMs: 0, toMs: -1, key: "" };
+
 /** UTC calendar day of `tsMs` as "YYYY-MM-DD" (the raw-tick and intraday-candle partition key). */
 export function dayKey(tsMs: number): string {
-  return new Date(tsMs).toISOString().slice(0, 10);
+  if (tsMs >= lastDay.fromMs && tsMs < lastDay.toMs) return lastDay.key;
+  const fromMs = Math.floor(tsMs / DAY_MS) * DAY_MS;
+  const key = new Date(tsMs).toISOString().slice(0, 10);
+  if (Number.isFinite(fromMs)) lastDay = { fromMs, toMs: fromMs + DAY_MS, key };
+  return key;
 }
 
 /** UTC calendar month of `tsMs` as "YYYY-MM". */

@@ -15,9 +15,10 @@
 // before the fold). Raw trades are written after the candles, so a stored raw trade means its
 // candles are stored too: the de-duplication below relies on it.
 //
-// De-duplication by trade id (a trade produced twice at different offsets counts once): each
-// symbol remembers its newest trade ids; a trade older than what memory covers (the `dedupFloorMs`)
-// is looked up in the raw trades table before the fold. Memory per symbol: `dedupIdsPerSymbol`.
+// De-duplication by trade id (a trade produced twice at different offsets counts once; a repeat
+// is the same id at the same event time, as the raw table's key): each symbol remembers its newest
+// trade ids; a trade older than what memory covers (the `dedupFloorMs`) is looked up in the raw
+// trades table before the fold. Memory per symbol: `dedupIdsPerSymbol`.
 import { createAnomalyScorer, toAlertUpdates, type AnomalyScorer } from "./anomaly-scorer";
 import type { AnomalyAlert, AnomalyConfig } from "./anomaly";
 import { compareDecimalStrings, mergeCandles, type Candle } from "./candles";
@@ -297,7 +298,7 @@ export function dedupLookups(state: TradePartitionState, ticks: readonly ValidTi
   for (const { tick } of ticks) {
     const s = state.symbols.get(tick.symbol);
     if (s === undefined) throw new RangeError(`${tick.symbol} is not restored`);
-    if (tick.ts < s.dedupFloorMs && !s.recentIds.has(tick.tradeId)) out.push(tick);
+    if (tick.ts < s.dedupFloorMs && s.recentIds.get(tick.tradeId) !== tick.ts) out.push(tick);
   }
   return out;
 }
@@ -354,7 +355,8 @@ export function foldTrades(state: TradePartitionState, ticks: readonly ValidTick
   for (const { tick: trade, offset } of ticks) {
     const s = state.symbols.get(trade.symbol);
     if (s === undefined) throw new RangeError(`${trade.symbol} is not restored`);
-    if (s.recentIds.has(trade.tradeId) || (trade.ts < s.dedupFloorMs && inputs.storedRaw.has(rawTradeKey(trade)))) {
+    // A repeat is the same trade id at the same event time (a different time is another trade).
+    if (s.recentIds.get(trade.tradeId) === trade.ts || (trade.ts < s.dedupFloorMs && inputs.storedRaw.has(rawTradeKey(trade)))) {
       plan.stats.duplicates++;
       continue;
     }

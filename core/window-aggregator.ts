@@ -4,6 +4,8 @@
 //
 // Contract with the stream worker:
 // - Windows are emitted by `drainClosed` once the watermark reaches their end, then forgotten.
+// - An output's candle is the window's own object while the window is in memory: it changes with
+//   the next trade folded into it, so use (write, copy) outputs before folding more.
 // - An output of kind "full" holds every trade this aggregator saw for its window: upsert it.
 // - An output of kind "late-delta" holds only trades that arrived after the window left memory
 //   (drained, or closed early at the cap): the writer must `mergeCandles(stored, delta)` and write
@@ -14,7 +16,7 @@
 //   that may already be stored (written before the crash), seed it with `restoreWindow(stored,
 //   storedLastOffset)`: it keeps the stored trades and skips replayed ones it already holds.
 //   Otherwise its first "full" output would overwrite the stored row with part of the window.
-import { candleFromTrade, compareDecimalStrings, isSuspiciousTrade, mergeCandles, type Candle } from "./candles";
+import { candleFromTrade, compareDecimalStrings, foldTradeInPlace, isSuspiciousTrade, type Candle } from "./candles";
 import { INTERVAL_MS, windowStart, type Interval } from "./intervals";
 import { MinHeap } from "./min-heap";
 import type { Trade } from "./schemas";
@@ -180,7 +182,8 @@ export function addTrade(state: AggregatorState, trade: Trade, meta: AddTradeMet
     } else {
       // Only a restored window can hold offsets above the aggregator's high-water mark.
       if (isAtOrBelow(offset, entry.lastOffset)) continue;
-      entry.candle = mergeCandles(entry.candle, candleFromTrade(trade, interval));
+      // The entry owns its candle (restoreWindow copies), so it is folded in place.
+      foldTradeInPlace(entry.candle, trade);
       if (offset !== undefined) {
         if (entry.firstOffset === undefined || compareDecimalStrings(offset, entry.firstOffset) < 0) entry.firstOffset = offset;
         entry.lastOffset = offset;
@@ -269,7 +272,7 @@ export function restoreWindow(state: AggregatorState, candle: Candle, lastOffset
     intervalMs,
     windowEndMs: candle.windowStart + intervalMs,
     kind: "full",
-    candle,
+    candle: { ...candle },
     firstOffset: undefined,
     lastOffset,
   });

@@ -58,7 +58,9 @@ lifecycle.onClose("simulator", () => {
 // The default regimes make ~5 ticks/s per symbol when calm; scale the rates to hit --rate.
 const factor = rate / (symbols.length * 5);
 const scale = (tradesPerSec: number, quotesPerSec: number) => ({ tradesPerSec: tradesPerSec * factor, quotesPerSec: quotesPerSec * factor });
-const sim = createSimulator({ seed, startTsMs, symbols, calm: scale(1, 4), volatile: scale(3, 8) });
+// Trade ids carry the run's start: a restarted simulator makes new trades, not repeats of the last
+// run's ids (which the stream would count once); the same --seed and --start make the same ids.
+const sim = createSimulator({ seed, startTsMs, symbols, runId: startTsMs.toString(36), calm: scale(1, 4), volatile: scale(3, 8) });
 const wallStartMs = Date.now();
 let sent = 0;
 let lastLogMs = wallStartMs;

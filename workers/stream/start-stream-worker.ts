@@ -148,6 +148,8 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
   await consumer.connect();
   await consumer.subscribe({ topics: subscribed, fromBeginning: true });
   await consumer.run({
+    // Partitions are folded and written side by side: one's Cassandra round trip overlaps another's fold.
+    partitionsConsumedConcurrently: settings.concurrentPartitions,
     eachBatchAutoResolve: false,
     autoCommit: true,
     eachBatch: async (payload) => {

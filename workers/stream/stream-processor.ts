@@ -153,11 +153,16 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
   let alertsWritten = 0;
   /** Wall time of the last failed read or write: nothing is idle right after an outage. */
   let lastFailureMs = Number.NEGATIVE_INFINITY;
-  // Every batch and idle close runs under this lock: a partition's state has one writer at a time.
-  let lock: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = lock.then(fn, fn);
-    lock = run.catch(() => undefined);
+  // Batches and idle closes of one partition number (trades and quotes share its book) run one at
+  // a time; different partitions run side by side, so one's Cassandra round trip overlaps another's fold.
+  const locks = new Map<number, Promise<unknown>>();
+  const exclusive = <T>(partition: number, fn: () => Promise<T>): Promise<T> => {
+    const run = (locks.get(partition) ?? Promise.resolve()).then(fn, fn);
+    const settled = run.catch(() => undefined);
+    locks.set(partition, settled);
+    void settled.then(() => {
+      if (locks.get(partition) === settled) locks.delete(partition);
+    });
     return run;
   };
 
@@ -267,14 +272,13 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
    * Cassandra on the next batch. Quote books of partitions still held are kept.
    */
   function assign(assignment: Record<string, number[] | undefined>, _ctx?: BatchContext): Promise<void> {
-    return exclusive(() => {
-      const tradeParts = new Set(assignment[topics.trades] ?? []);
-      const quoteParts = new Set(assignment[topics.quotes] ?? []);
-      trades.clear();
-      for (const partition of quotes.keys()) if (!quoteParts.has(partition)) quotes.delete(partition);
-      for (const partition of books.keys()) if (!quoteParts.has(partition) && !tradeParts.has(partition)) books.delete(partition);
-      return Promise.resolve();
-    });
+    const tradeParts = new Set(assignment[topics.trades] ?? []);
+    const quoteParts = new Set(assignment[topics.quotes] ?? []);
+    // A round in flight keeps its own state object and writes it; the next batch restores afresh.
+    trades.clear();
+    for (const partition of quotes.keys()) if (!quoteParts.has(partition)) quotes.delete(partition);
+    for (const partition of books.keys()) if (!quoteParts.has(partition) && !tradeParts.has(partition)) books.delete(partition);
+    return Promise.resolve();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -282,7 +286,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
 
   /** Processes a batch; true when everything it covers is written (the caller may then commit). */
   function processBatch(batch: BatchInput, ctx: BatchContext): Promise<boolean> {
-    return exclusive(async () => {
+    return exclusive(batch.partition, async () => {
       const kind = kindOf(batch.topic);
       if (kind === undefined) throw new Error(`unexpected topic ${batch.topic}`);
       if (batch.messages.length === 0) return true;
@@ -405,17 +409,18 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
    * an outage the backlog comes first). A trade arriving later corrects its window. Returns the
    * number of windows closed.
    */
-  function closeIdle(ctx: IdleContext): Promise<number> {
-    return exclusive(async () => {
-      let closed = 0;
-      const nowMs = now();
-      const healthySince = Math.max(lastFailureMs, ctx.fetchHealthySinceMs?.() ?? Number.NEGATIVE_INFINITY);
-      if (nowMs - healthySince < settings.idleCloseMs) return 0;
-      for (const state of [...trades.values()]) {
-        if (ctx.shouldAbandon()) break;
-        if (ctx.hasBacklog?.(state.partition) === true) continue;
+  async function closeIdle(ctx: IdleContext): Promise<number> {
+    let closed = 0;
+    for (const partition of [...trades.keys()]) {
+      if (ctx.shouldAbandon()) break;
+      closed += await exclusive(partition, async () => {
+        const state = trades.get(partition);
+        const nowMs = now();
+        const healthySince = Math.max(lastFailureMs, ctx.fetchHealthySinceMs?.() ?? Number.NEGATIVE_INFINITY);
+        if (state === undefined || nowMs - healthySince < settings.idleCloseMs) return 0;
+        if (ctx.hasBacklog?.(state.partition) === true) return 0;
         const symbols = idleSymbols(state, nowMs, settings.idleCloseMs);
-        if (symbols.length === 0) continue;
+        if (symbols.length === 0) return 0;
         try {
           const unrestored = symbols.filter((s) => !state.symbols.has(s));
           // One attempt: waiting here would hold the consumer's batches; the next tick retries.
@@ -425,18 +430,19 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
           await timed("idle", () => writeTradePlan(state.partition, plan));
           emitLive(plan.live);
           stats.idleCloses++;
-          closed += plan.candles.length;
           log.info({ partition: state.partition, symbols: symbols.length, windows: plan.candles.length }, "idle symbols: open windows finalized");
+          return plan.candles.length;
         } catch (error) {
           lastFailureMs = now();
           // Drop the state: the next attempt restores the still-open windows from Cassandra.
           trades.delete(state.partition);
           if (error instanceof FatalStreamError) throw error;
           log.error({ err: error, partition: state.partition }, "idle close failed; state dropped, will retry");
+          return 0;
         }
-      }
-      return closed;
-    });
+      });
+    }
+    return closed;
   }
 
   return {
