@@ -1,5 +1,5 @@
 // Browser-side figures of the dashboard against the running system (`npm start`, simulator on):
-// first contentful paint of / and /symbols/IBM (mean of 5 loads, each in a fresh browser context,
+// first contentful paint of / and /symbols/IBM.SIM (mean of 5 loads, each in a fresh browser context,
 // after one discarded warm-up load), and the cost of live chart updates on the symbol page: the
 // chart's own counters (shaping + Chart.js redraw per frame, see writeChartHook) and the page's
 // whole main-thread busy time per second (Chrome's TaskDuration) while the feed runs.
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   });
   try {
     console.log(`first contentful paint, ${LOADS} loads each (fresh context per load, after 1 warm-up), ${base}`);
-    for (const path of ["/", "/symbols/IBM"]) {
+    for (const path of ["/", "/symbols/IBM.SIM"]) {
       await firstContentfulPaintMs(browser, base + path);
       const samples: number[] = [];
       for (let i = 0; i < LOADS; i++) samples.push(await firstContentfulPaintMs(browser, base + path));
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const context = await browser.newContext();
     const page = await context.newPage();
     for (const interval of ["1m", "1s"]) {
-      await page.goto(`${base}/symbols/IBM?interval=${interval}`);
+      await page.goto(`${base}/symbols/IBM.SIM?interval=${interval}`);
       await page.getByTestId("chart-box").and(page.locator(`[data-interval="${interval}"]`)).waitFor();
       const before = await chartCounters(page);
       const busy = await mainThreadBusy(page, seconds);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       const frames = after.frames - before.frames;
       const ms = after.ms - before.ms;
       console.log(
-        `  /symbols/IBM ${interval} (${after.candles} candles): ${frames} chart frames (${(frames / busy.seconds).toFixed(1)}/s), shaping + redraw ${(ms / Math.max(frames, 1)).toFixed(2)} ms/frame; ` +
+        `  /symbols/IBM.SIM ${interval} (${after.candles} candles): ${frames} chart frames (${(frames / busy.seconds).toFixed(1)}/s), shaping + redraw ${(ms / Math.max(frames, 1)).toFixed(2)} ms/frame; ` +
           `main thread ${busy.taskMsPerSecond.toFixed(0)} ms/s busy (script ${busy.scriptMsPerSecond.toFixed(0)} ms/s)`,
       );
     }

@@ -5,7 +5,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { formatDayUtc } from "../app/lib/format";
 import { paintedPixels, readChartHook, type ChartHook } from "./chart-hook";
 
-const SIMULATED = ["AAPL", "AMZN", "CSCO", "DIS", "GE", "GOOGL", "HD", "IBM", "INTC", "JNJ", "JPM", "KO", "MSFT", "ORCL", "PEP", "PG", "T", "VZ", "WMT", "XOM"];
+// The simulator publishes under marked names (TICKER.SIM), beside the real replayed tickers.
+const SIMULATED = ["AAPL", "AMZN", "CSCO", "DIS", "GE", "GOOGL", "HD", "IBM", "INTC", "JNJ", "JPM", "KO", "MSFT", "ORCL", "PEP", "PG", "T", "VZ", "WMT", "XOM"].map((t) => `${t}.SIM`);
 const INTERVAL_MS: Record<string, number> = { "1s": 1_000, "1m": 60_000, "5m": 300_000 };
 
 async function displayedPrices(page: Page): Promise<(string | null)[]> {
@@ -36,7 +37,10 @@ async function expectLiveHistory(page: Page, interval: string): Promise<void> {
 
 test("the overview lists all 20 simulated symbols and a displayed price changes within 5 s", async ({ page }) => {
   await page.goto("/");
-  for (const symbol of SIMULATED) await expect(page.getByTestId(`overview-row-${symbol}`)).toBeVisible();
+  for (const symbol of SIMULATED) {
+    await expect(page.getByTestId(`overview-row-${symbol}`)).toBeVisible();
+    await expect(page.getByTestId(`overview-row-${symbol}`).getByTestId("simulated-badge")).toBeVisible();
+  }
   await expect(page.getByTestId("connection-state")).toHaveText("live");
   const before = await displayedPrices(page);
   expect(before.every((price) => price !== null && /\d/.test(price)), `prices: ${before.join(", ")}`).toBe(true);
@@ -47,8 +51,9 @@ test("the overview lists all 20 simulated symbols and a displayed price changes 
 });
 
 test("the symbol page draws today's candlestick chart and its last candle follows the feed", async ({ page }) => {
-  await page.goto("/symbols/IBM?interval=1m");
-  await expect(page.getByTestId("symbol-title")).toHaveText("IBM");
+  await page.goto("/symbols/IBM.SIM?interval=1m");
+  await expect(page.getByTestId("symbol-title")).toHaveText("IBM.SIM");
+  await expect(page.getByTestId("simulated-badge")).toBeVisible();
   await expect(page.getByTestId("day-picker")).toHaveValue(formatDayUtc(Date.now()));
   await expect(page.getByTestId("connection-state")).toHaveText("live");
   await expect(page.getByTestId("candle-chart")).toBeVisible();
@@ -60,7 +65,7 @@ test("the symbol page draws today's candlestick chart and its last candle follow
 });
 
 test("switching the interval loads that interval's history, which then updates live", async ({ page }) => {
-  await page.goto("/symbols/IBM?interval=1m");
+  await page.goto("/symbols/IBM.SIM?interval=1m");
   await expectLiveHistory(page, "1m");
   for (const interval of ["5m", "1s"]) {
     const history = page.waitForRequest((request) => request.url().includes("candles.range") && decodeURIComponent(request.url()).includes(`"interval":"${interval}"`));

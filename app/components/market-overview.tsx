@@ -25,6 +25,7 @@ import { useTRPC } from "../lib/trpc";
 import { useLiveStream } from "../lib/use-live-stream";
 import { AlertsFeed, useAlerts } from "./alerts-feed";
 import { ConnectionBadge } from "./connection-badge";
+import { SimulatedBadge } from "./simulated-badge";
 import { Sparkline } from "./sparkline";
 
 const SPARKLINE_POINTS = 60;
@@ -164,6 +165,7 @@ export function MarketOverview({ initial, initialError }: { initial: GetMarketOv
                       <Link href={`/symbols/${encodeURIComponent(row.symbol)}`} className="text-reset text-decoration-none" onClick={(event) => event.stopPropagation()}>
                         {row.symbol}
                       </Link>
+                      {row.simulated && <SimulatedBadge className="ms-1" />}
                     </td>
                     <td className="text-end font-monospace" data-testid="last">
                       {formatPrice(row.last)}

@@ -19,6 +19,7 @@ import { AlertsFeed, useAlerts } from "./alerts-feed";
 import type { CandleChartHandle } from "./candle-chart";
 import { ConnectionBadge } from "./connection-badge";
 import { QuotePanel } from "./quote-panel";
+import { SimulatedBadge } from "./simulated-badge";
 import { useTheme } from "./theme-toggle";
 import { TradesTape } from "./trades-tape";
 
@@ -196,6 +197,7 @@ export function SymbolView({ symbol, initialInterval, initialDay, todayUtc }: Sy
         <h1 className="h3 mb-0" data-testid="symbol-title">
           {symbol.symbol}
         </h1>
+        {symbol.simulated && <SimulatedBadge calibratedOn={symbol.calibratedOn} className="align-self-center" />}
         <span className="fs-4 font-monospace" data-testid="symbol-last">
           {formatPrice(price.last)}
         </span>

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { applyPrice, applySparklineCandle, applySpread, filterRows, sortRows, sparklinePoints, toRowView, type OverviewRowView } from "./overview-table";
 
 const row = (symbol: string, last: number | null, changePct: number | null, volume: number | null): OverviewRowView =>
-  toRowView({ symbol, ts: 120_000, last, change: null, changePct, volume, bid: null, ask: null, spread: null, sparkline: [1, 2] });
+  toRowView({ symbol, simulated: false, ts: 120_000, last, change: null, changePct, volume, bid: null, ask: null, spread: null, sparkline: [1, 2] });
 
 const candle = (windowStart: number, close: number, interval: "1m" | "1s" = "1m") => ({
   type: "candle" as const, symbol: "IBM", interval, windowStart, open: 1, high: 1, low: 1, close, volume: 1, vwap: 1, tradeCount: 1, isFinal: false,

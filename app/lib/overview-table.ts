@@ -4,6 +4,8 @@ import type { CandleUpdate, PriceUpdate, SpreadUpdate } from "../../core/live-up
 
 export interface OverviewRowView {
   symbol: string;
+  /** A simulator symbol (TICKER.SIM): invented prices, badged in the grid. */
+  simulated: boolean;
   ts: number | null;
   last: number | null;
   change: number | null;

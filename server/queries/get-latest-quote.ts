@@ -2,13 +2,16 @@
 import { z } from "zod";
 import type { QueryContext } from "../context";
 import { readLatest } from "./read-latest";
+import { isSimulatedSymbol } from "../../core/simulated-symbols";
 import { nullableNumber, symbolInput, unknownSymbol } from "./shared";
+import { simulatedField } from "./symbol-marks";
 
 export const getLatestQuoteInput = z.object({ symbol: symbolInput });
 export type GetLatestQuoteInput = z.input<typeof getLatestQuoteInput>;
 
 export const getLatestQuoteOutput = z.object({
   symbol: z.string(),
+  simulated: simulatedField,
   ts: z.number().nullable().describe("Time of the quote (or of the last trade when the quote time is unknown), epoch ms"),
   bid: nullableNumber,
   bidSize: nullableNumber,
@@ -26,13 +29,14 @@ export async function getLatestQuote(ctx: QueryContext, rawInput: GetLatestQuote
   const latest = await readLatest(ctx, symbol);
   if (!latest) {
     if (!(await ctx.market.symbolExists(symbol))) throw unknownSymbol(symbol);
-    return { symbol, ts: null, bid: null, bidSize: null, ask: null, askSize: null, mid: null, spread: null, spreadBps: null, last: null };
+    return { symbol, simulated: isSimulatedSymbol(symbol), ts: null, bid: null, bidSize: null, ask: null, askSize: null, mid: null, spread: null, spreadBps: null, last: null };
   }
   const { bid, ask } = latest;
   const mid = bid !== null && ask !== null ? (bid + ask) / 2 : null;
   const spread = latest.spread;
   return {
     symbol,
+    simulated: isSimulatedSymbol(symbol),
     ts: latest.quoteTs ?? latest.ts,
     bid,
     bidSize: latest.bidSize,

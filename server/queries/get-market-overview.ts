@@ -3,10 +3,12 @@
 // from the context's in-memory snapshot when it has one (the web process), else from Cassandra.
 import { z } from "zod";
 import { candleBucket } from "../../core/intervals";
+import { isSimulatedSymbol } from "../../core/simulated-symbols";
 import type { QueryContext } from "../context";
 import { sharedRead } from "./shared-read";
 import { readAllLatest, type Latest } from "./read-latest";
 import { limitInput, mapConcurrent, nullableNumber } from "./shared";
+import { simulatedField } from "./symbol-marks";
 
 // Only misses of the snapshot (a symbol's first overview of the day) read Cassandra.
 const SPARKLINE_READ_CONCURRENCY = 32;
@@ -19,6 +21,7 @@ export type GetMarketOverviewInput = z.input<typeof getMarketOverviewInput>;
 
 export const overviewRowSchema = z.object({
   symbol: z.string(),
+  simulated: simulatedField,
   ts: z.number().nullable().describe("Last trade time, epoch ms"),
   day: z.string().nullable(),
   last: nullableNumber,
@@ -38,6 +41,7 @@ export type GetMarketOverviewOutput = z.infer<typeof getMarketOverviewOutput>;
 export function overviewRow(latest: Latest, sparkline: number[]): OverviewRow {
   return {
     symbol: latest.symbol,
+    simulated: isSimulatedSymbol(latest.symbol),
     ts: latest.ts,
     day: latest.day,
     last: latest.last,

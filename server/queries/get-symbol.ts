@@ -4,6 +4,7 @@ import type { QueryContext } from "../context";
 import { symbolInfo, symbolInfoSchema } from "./list-symbols";
 import { latestSchema, readLatest } from "./read-latest";
 import { symbolInput, unknownSymbol } from "./shared";
+import { symbolMarks } from "./symbol-marks";
 
 export const getSymbolInput = z.object({ symbol: symbolInput });
 export type GetSymbolInput = z.input<typeof getSymbolInput>;
@@ -15,6 +16,6 @@ export async function getSymbol(ctx: QueryContext, rawInput: GetSymbolInput): Pr
   const { symbol } = getSymbolInput.parse(rawInput);
   const [row, latest] = await Promise.all([ctx.market.getSymbol(symbol), readLatest(ctx, symbol)]);
   if (!row && !latest) throw unknownSymbol(symbol);
-  const info = row ? symbolInfo(row) : { symbol, name: null, firstSeen: null, lastSeen: latest?.ts ?? null };
+  const info = row ? symbolInfo(row) : { symbol, name: null, firstSeen: null, lastSeen: latest?.ts ?? null, ...symbolMarks(symbol) };
   return { ...info, latest };
 }

@@ -1,10 +1,13 @@
 // The `train-volatility` job: per symbol, fits HAR-RV on the Garman–Klass variances of its newest
 // stored 1d candles through `asOf` and writes a new vol_models version (version = training time),
 // with the naive forecast's in-sample QLIKE for comparison. Too little history: skipped, counted.
+// A simulated symbol (AAPL.SIM) is fitted on the daily history of the real ticker it is calibrated
+// on (AAPL): the simulator has no years of its own, and its own rollups would not be market data.
 import { UnrecoverableError, type Job } from "bullmq";
 import type { VolModelStore } from "../../adapters/vol-model-store";
 import { trainVolatilityPayloadSchema, type TrainVolatilityResult } from "../../core/batch-jobs";
 import { INTERVAL_MS } from "../../core/intervals";
+import { calibrationSymbol } from "../../core/simulated-symbols";
 import { dayStartMs, previousDay } from "../../core/rollup";
 import { fitHar } from "../../core/vol-forecast";
 import { dailyVarianceSeries, isUsableHar, MIN_TRAINING_DAYS, naiveInSampleQlike } from "../../core/vol-forecast-live";
@@ -32,7 +35,7 @@ export async function runTrainVolatility(deps: BatchDeps, job: Job, models: VolM
   let skipped = 0;
   await forEachSymbol(deps, job, symbols, async (symbol) => {
     // Newest first, at most lookbackDays trading days; the fit wants oldest first.
-    const stored = await deps.store.getCandles(symbol, "1d", fromMs, asOfStart, payload.lookbackDays);
+    const stored = await deps.store.getCandles(calibrationSymbol(symbol), "1d", fromMs, asOfStart, payload.lookbackDays);
     const bars = stored
       .filter((s) => s.isFinal)
       .map((s) => ({ ts: s.candle.windowStart, open: s.candle.open, high: s.candle.high, low: s.candle.low, close: s.candle.close }))

@@ -1,10 +1,13 @@
 // `tsx workers/feeds/simulate.ts [options]`: the seeded market simulator as a live Kafka feed.
 import { parseArgs } from "node:util";
+import { calibrationSymbol, simulatedSymbol } from "../../core/simulated-symbols";
 import { createSimulator, DEFAULT_SYMBOLS, step } from "../../core/simulator";
 import { startFeed } from "./start-feed";
 import { KafkaWaitAborted, waitForKafka } from "./wait-for-kafka";
 
 const HELP = `Simulated market feed to Kafka (market.trades / market.quotes, keyed by symbol).
+Every symbol is published under its simulated name, e.g. AAPL.SIM: invented prices never mix with
+the real ticker's data (a replayed AAPL day), and the API and dashboard mark it as simulated.
 
 Usage: tsx workers/feeds/simulate.ts [options]
 
@@ -12,7 +15,7 @@ Options:
   --seed N       PRNG seed (default 1); same seed and --start give the same ticks
   --rate N       target ticks per second over all symbols, trades + quotes (default 100)
   --symbols LIST comma-separated tickers from the default 20 (${DEFAULT_SYMBOLS.map((s) => s.symbol).join(",")}),
-                 or a number N for the first N of them (default all 20)
+                 with or without .SIM, or a number N for the first N of them (default all 20)
   --count N      stop after N ticks (default: run until stopped)
   --start ISO    event time of the first tick (default: now); ticks follow in real time
   --help         this text
@@ -39,10 +42,14 @@ const rate = Number(values.rate);
 const count = values.count === undefined ? Number.POSITIVE_INFINITY : Number(values.count);
 const startTsMs = values.start === undefined ? Date.now() : Date.parse(values.start);
 const symbols = (() => {
-  if (values.symbols === undefined) return DEFAULT_SYMBOLS;
-  if (/^\d+$/.test(values.symbols)) return DEFAULT_SYMBOLS.slice(0, Number(values.symbols));
-  const wanted = new Set(values.symbols.split(",").map((s) => s.trim().toUpperCase()));
-  return DEFAULT_SYMBOLS.filter((s) => wanted.has(s.symbol));
+  const specs = (() => {
+    if (values.symbols === undefined) return DEFAULT_SYMBOLS;
+    if (/^\d+$/.test(values.symbols)) return DEFAULT_SYMBOLS.slice(0, Number(values.symbols));
+    const wanted = new Set(values.symbols.split(",").map((s) => calibrationSymbol(s.trim().toUpperCase())));
+    return DEFAULT_SYMBOLS.filter((s) => wanted.has(s.symbol));
+  })();
+  // Calibrated on the real ticker (its start price), published under the simulated name.
+  return specs.map((spec) => ({ ...spec, symbol: simulatedSymbol(spec.symbol) }));
 })();
 if (!Number.isSafeInteger(seed) || !(rate > 0) || !(count > 0) || Number.isNaN(startTsMs) || symbols.length === 0) {
   console.error("bad arguments (see --help): --seed integer, --rate > 0, --count > 0, --start ISO date, --symbols known tickers");

@@ -8,6 +8,7 @@ import type { Logger } from "../../adapters/logger";
 import type { VolForecastRow, VolModelRow, VolModelStore } from "../../adapters/vol-model-store";
 import { dayKey, INTERVAL_MS, windowStart } from "../../core/intervals";
 import type { ForecastUpdate, LiveUpdate } from "../../core/live-updates";
+import { calibrationSymbol } from "../../core/simulated-symbols";
 import { HAR_MONTHLY } from "../../core/vol-forecast";
 import { dailyVarianceSeries, liveVolForecast, SESSION_MINUTES, stepIntradayRv, type IntradayRv } from "../../core/vol-forecast-live";
 
@@ -79,8 +80,9 @@ export function createVolForecaster(options: VolForecasterOptions): VolForecaste
 
   async function loadHistory(symbol: string, state: SymbolState, day: string, dayStart: number): Promise<SymbolState["history"]> {
     if (state.history?.day === day && state.history.version === state.model.version) return state.history;
-    // Newest final daily candles before today, from the start of the model's training data on.
-    const stored = await store.getCandles(symbol, "1d", state.model.trainFromMs, dayStart - 1, HAR_MONTHLY + 10);
+    // Newest final daily candles before today, from the start of the model's training data on; a
+    // simulated symbol's are its real ticker's, which its model was fitted on (run-train-volatility).
+    const stored = await store.getCandles(calibrationSymbol(symbol), "1d", state.model.trainFromMs, dayStart - 1, HAR_MONTHLY + 10);
     const bars = stored
       .filter((s) => s.isFinal)
       .slice(0, HAR_MONTHLY)

@@ -1,0 +1,106 @@
+// A simulated symbol (TVS.SIM) has no daily history of its own: the train-volatility job fits it on
+// the daily candles of the real ticker it is calibrated on (TVS), and the stream's forecaster scores
+// it with that history and its own intraday candles, so the dashboard shows a forecast for it.
+import type { QueueEvents } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import { createCassandraStore, type CandleRow, type CassandraStore } from "../../adapters/cassandra-store";
+import { getConfig } from "../../adapters/config";
+import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../../adapters/queues";
+import { createRedis } from "../../adapters/redis";
+import { createVolModelStore, type VolModelStore } from "../../adapters/vol-model-store";
+import { BATCH_JOB_OPTIONS, BATCH_JOBS, type TrainVolatilityPayload, type TrainVolatilityResult } from "../../core/batch-jobs";
+import type { Candle } from "../../core/candles";
+import { createPrng, nextNormal } from "../../core/simulator";
+import { migrate } from "../../db/migrations";
+import { eventually, testLog, uniqueName } from "../../test/helpers";
+import { createVolForecaster } from "../stream/vol-forecaster";
+import { startBatchWorker } from "./start-batch-worker";
+
+const config = getConfig();
+const keyspace = uniqueName("test_volsim");
+const prefix = uniqueName("test");
+const connect = (ks?: string) =>
+  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+const redis = createRedis(config.redis.url, "worker", testLog);
+const DAY_MS = 86_400_000;
+const TODAY = "2026-01-05";
+const TODAY_START = Date.parse(`${TODAY}T00:00:00Z`);
+const NOW = TODAY_START + 10.5 * 3_600_000;
+const SESSION_START = TODAY_START + 10 * 3_600_000;
+
+let client: CassandraClient;
+let store: CassandraStore;
+let models: VolModelStore;
+const closers: Array<() => Promise<unknown>> = [];
+
+function row(symbol: string, interval: "1d" | "1m", start: number, o: number, h: number, l: number, c: number): CandleRow {
+  const bar: Candle = { symbol, interval, windowStart: start, open: o, high: h, low: l, close: c, volume: 100, notional: 100 * c, vwap: c, tradeCount: 1, firstTs: start, firstTradeId: "1", lastTs: start, lastTradeId: "1" };
+  return { candle: bar, isFinal: true, sourcePartition: undefined, lastOffset: undefined };
+}
+
+beforeAll(async () => {
+  await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
+  client = await connect();
+  store = createCassandraStore(client, keyspace);
+  models = createVolModelStore(client, keyspace);
+  const rng = createPrng(5, "TVS");
+  const daily: CandleRow[] = [];
+  let logVar = Math.log(1e-4);
+  let price = 100;
+  for (let i = 300; i >= 1; i--) {
+    logVar = Math.log(1e-4) + 0.9 * (logVar - Math.log(1e-4)) + 0.4 * nextNormal(rng);
+    const sd = Math.sqrt(Math.exp(logVar));
+    const close = price * Math.exp(sd * nextNormal(rng));
+    daily.push(row("TVS", "1d", TODAY_START - i * DAY_MS, price, Math.max(price, close) * (1 + sd / 2), Math.min(price, close) * (1 - sd / 2), close));
+    price = close;
+  }
+  // The simulated symbol trades today only: 30 one-minute candles, no daily candle.
+  const minutes = Array.from({ length: 30 }, (_, i) => row("TVS.SIM", "1m", SESSION_START + i * 60_000, 50, 50.04, 49.97, 50.01));
+  await store.writeCandles([...daily, ...minutes], Date.now());
+}, 120_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  redis.disconnect();
+  await client?.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+  await client?.shutdown();
+});
+
+describe("volatility of a simulated symbol", () => {
+  it("is trained on the daily history of the real ticker it is calibrated on and scored with it", async () => {
+    const ctx = { connection: redis, prefix };
+    const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
+    const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
+    closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => events.close());
+    await events.waitUntilReady();
+    const worker = startBatchWorker(
+      ctx,
+      {
+        store,
+        log: testLog,
+        isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
+        nowMs: Date.now,
+        dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
+        volModels: models,
+      },
+      { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
+    );
+    closers.push(() => worker.close(true));
+
+    const job = await queue.add(BATCH_JOBS.trainVolatility, { symbols: ["TVS.SIM"], asOf: "2026-01-04", lookbackDays: 250 } satisfies TrainVolatilityPayload);
+    expect((await job.waitUntilFinished(events, 60_000)) as TrainVolatilityResult).toEqual({ asOf: "2026-01-04", symbols: 1, trained: 1, skipped: 0 });
+    const model = await models.latestModel("TVS.SIM");
+    expect(model?.nObs).toBe(250 - 22);
+    expect(model?.trainToMs).toBe(Date.parse("2026-01-04T00:00:00Z"));
+    expect(await models.latestModel("TVS")).toBeUndefined();
+
+    const forecaster = createVolForecaster({ models, store, log: testLog, refreshMs: 60_000, maxSymbols: 100, nowMs: () => NOW });
+    closers.push(() => forecaster.stop());
+    await forecaster.refreshModels();
+    await eventually(async () => (await models.getForecast("TVS.SIM", TODAY)) !== undefined, "a forecast of the simulated symbol");
+    const forecast = await models.getForecast("TVS.SIM", TODAY);
+    expect(forecast).toMatchObject({ modelVersion: model?.version, intradayBars: 30, referencePrice: 50, historyToMs: TODAY_START - DAY_MS });
+    expect(forecast?.harVariance).toBeGreaterThan(0);
+  }, 120_000);
+});
