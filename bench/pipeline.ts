@@ -20,6 +20,7 @@ import { createLogger } from "../adapters/logger";
 import { migrate } from "../db/migrations";
 import { progress } from "../infra/progress";
 import { servicesUp } from "../infra/services";
+import { groupLag as lagOfGroup, startStreamWorker, stopWorkers } from "./pipeline/worker-process";
 
 const { values } = parseArgs({
   options: {
@@ -77,29 +78,7 @@ function runChild(file: string, args: string[], env: Record<string, string> = {}
 
 function startWorker(keyspace: string, group: string): ChildProcess {
   const profile = values.profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values.profile)}`];
-  return spawn(process.execPath, [...profile, "--import", "tsx", path.join(ROOT, "workers/stream/main.ts")], {
-    cwd: ROOT,
-    // eslint-disable-next-line no-restricted-syntax -- the child inherits the environment
-    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", KAFKA_TOPIC_PREFIX: PREFIX, CASSANDRA_KEYSPACE: keyspace, STREAM_GROUP_ID: group, REDIS_URL: redisUrl },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-}
-
-async function stopWorkers(workers: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    workers.map(
-      (w) =>
-        new Promise<void>((resolve) => {
-          if (w.exitCode !== null || w.signalCode !== null) return resolve();
-          const timer = setTimeout(() => w.kill("SIGKILL"), 15_000);
-          w.once("exit", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          w.kill("SIGTERM");
-        }),
-    ),
-  );
+  return startStreamWorker({ prefix: PREFIX, keyspace, group, redisUrl, nodeArgs: profile });
 }
 
 /** Peak resident set (VmHWM) of a live process, in MiB. */
@@ -110,18 +89,8 @@ function peakRssMiB(pid: number | undefined): number {
 }
 
 /** Sum over the tick topics of end offset − the group's committed offset. */
-async function groupLag(admin: Admin, group: string): Promise<number> {
-  let lag = 0;
-  for (const topic of [topics.trades, topics.quotes]) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    for (const end of ends) {
-      const c = committed?.partitions.find((p) => p.partition === end.partition);
-      const at = c === undefined || Number(c.offset) < 0 ? Number(end.low) : Number(c.offset);
-      lag += Number(end.high) - at;
-    }
-  }
-  return lag;
+function groupLag(admin: Admin, group: string): Promise<number> {
+  return lagOfGroup(admin, group, [topics.trades, topics.quotes]);
 }
 
 async function countRows(client: CassandraClient, keyspace: string, table: "trades" | "quotes", day: string): Promise<number> {
