@@ -489,6 +489,8 @@ export function closeIdleSymbols(state: TradePartitionState, symbols: readonly s
   }
   plan.live.push(...toAlertUpdates(plan.alerts));
   plan.live = latestPerKey(plan.live);
+  // Symbols restored only to be closed go again past the cap (nothing of theirs is open now).
+  evictSymbols(state);
   return plan;
 }
 
