@@ -1,8 +1,9 @@
 // npm run bench:api — latency of the read API under 50 concurrent callers, over HTTP against a
 // production build on the real Cassandra, in a keyspace of its own: candles.range for one day of
 // 1m candles, and market.overview with 20 and with 200 symbols, as REST (answered by the web
-// server's fast path, infra/web-server.ts), plus a revalidation (If-None-Match → 304) and the same
-// candle read over tRPC (through Next). Each line also gives the CPU time per request of the
+// server's fast path, infra/web-server.ts), plus a revalidation (If-None-Match → 304), and the same
+// reads over tRPC (the web server's fast tRPC path): one call, a batch of one (what the browser's
+// batch link sends), the overview, and the symbol page's first batch of 5 calls. Each line also gives the CPU time per request of the
 // server (its process tree, from /proc) and of the load generator, which share the machine.
 // `--server next` runs plain `next start` instead, for comparison; `--seconds N` sets each run's length.
 // First, in process: the cost of one 200-symbol overview build with and without the sparkline snapshot.
@@ -188,6 +189,9 @@ async function main(): Promise<void> {
     const to = from + 86_400_000 - 1;
     const candlesInput = { symbol: "BENCHDAY", interval: "1m", from, to, limit: 1440 };
     const candlesUrl = `${base}/api/v1/symbols/BENCHDAY/candles?interval=1m&from=${from}&to=${to}&limit=1440`;
+    const trpc = (procedure: string, input: unknown) => `${base}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+    const trpcBatch = (calls: Array<[string, unknown]>) =>
+      `${base}/api/trpc/${calls.map(([procedure]) => procedure).join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(calls.map(([, input], i) => [i, input]))))}`;
     const accept = { "accept-encoding": BROWSER_ACCEPT_ENCODING };
     const probe = await fetch(candlesUrl);
     const etag = probe.headers.get("etag");
@@ -197,9 +201,20 @@ async function main(): Promise<void> {
       { name: "market.overview 20 symbols", url: `${base}/api/v1/market/overview?limit=20`, headers: accept },
       { name: "market.overview 200 symbols", url: `${base}/api/v1/market/overview?limit=200`, headers: accept },
       ...(etag ? [{ name: "candles.range, If-None-Match (304)", url: candlesUrl, headers: { ...accept, "if-none-match": etag } }] : []),
+      // The same reads over tRPC, answered by the web server's fast path (server/http/fast-trpc.ts).
+      { name: "tRPC candles.range", url: trpc("candles.range", candlesInput), headers: accept },
+      { name: "tRPC candles.range, batch link", url: trpcBatch([["candles.range", candlesInput]]), headers: accept },
+      { name: "tRPC market.overview 200 symbols", url: trpc("market.overview", { limit: 200 }), headers: accept },
+      // What the symbol page's first batch asks for (symbol-view.tsx).
       {
-        name: "candles.range over tRPC (via Next)",
-        url: `${base}/api/trpc/candles.range?input=${encodeURIComponent(JSON.stringify(candlesInput))}`,
+        name: "tRPC symbol page batch (5 calls)",
+        url: trpcBatch([
+          ["candles.range", candlesInput],
+          ["quotes.latest", { symbol: "BENCHDAY" }],
+          ["forecasts.volatility", { symbol: "BENCHDAY", day: DAY }],
+          ["trades.recent", { symbol: "BENCHDAY", limit: 40, before: to + 1 }],
+          ["alerts.recent", { symbol: "BENCHDAY", day: DAY }],
+        ]),
         headers: accept,
       },
     ];
@@ -207,9 +222,12 @@ async function main(): Promise<void> {
     for (const { name, url, headers } of scenarios) {
       // The JSON itself, decompressed by fetch: what a caller gets.
       const response = await fetch(url);
-      const body = (await response.json()) as { candles?: unknown[]; rows?: unknown[]; result?: { data?: { candles?: unknown[] } } };
+      type Data = { candles?: unknown[]; rows?: unknown[] };
+      type Enveloped = { result?: { data?: Data } };
+      const body = (await response.json()) as (Data & Enveloped) | Enveloped[];
       if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-      const count = body.candles?.length ?? body.rows?.length ?? body.result?.data?.candles?.length;
+      const data = Array.isArray(body) ? body[0]?.result?.data : (body.result?.data ?? body);
+      const count = data?.candles?.length ?? data?.rows?.length;
       await runLoad(url, { concurrency: CONCURRENCY, durationMs: 2_000, headers });
       console.log(`${format(name, await measure(server.pid ?? 0, url, durationMs, headers))}  (${count} items/response)`);
     }

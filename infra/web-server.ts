@@ -1,8 +1,8 @@
 // The production web process (`npm start` runs it in place of `next start`): a node:http server
-// that answers the REST API's GETs itself (server/http/fast-rest.ts: responses compressed once per
-// shared read instead of per request) and the live stream (server/live/serve-live-stream.ts: the
+// that answers the REST API's GETs and tRPC's queries itself (server/http/fast-rest.ts and
+// fast-trpc.ts: responses compressed once per shared read instead of per request) and the live stream (server/live/serve-live-stream.ts: the
 // SSE hub writes to each socket, one write per read batch), and hands every other request — pages,
-// static assets, tRPC, ingest — to Next.js through its custom-server API, which still compresses them.
+// static assets, tRPC mutations, ingest — to Next.js through its custom-server API, which still compresses them.
 // Before any of them, server/http/web-front.ts sets the security headers (a script nonce per page),
 // refuses methods an API route does not answer (405) and stamps the client's socket address.
 // Usage: tsx infra/web-server.ts [--port N] [--hostname H]; NODE_ENV should be production, as
@@ -15,6 +15,7 @@ import { getConfig } from "../adapters/config";
 import { createLogger } from "../adapters/logger";
 import { closeQueryContext } from "../server/context";
 import { createFastRest } from "../server/http/fast-rest";
+import { createFastTrpc } from "../server/http/fast-trpc";
 import { createWebFront } from "../server/http/web-front";
 import { handleLiveStream } from "../server/live/serve-live-stream";
 import { getSseHub } from "../server/live/sse-hub";
@@ -37,9 +38,11 @@ async function main(): Promise<void> {
   await app.prepare();
   const nextHandler = app.getRequestHandler();
   const fastRest = createFastRest(endpointList);
+  // tRPC GETs (queries; batches capped at TRPC_MAX_BATCH_SIZE): POSTs (ingest mutations) stay with Next's route.
+  const fastTrpc = createFastTrpc({ maxBatchCalls: config.api.trpcMaxBatchSize, log: createLogger("trpc") });
   // Security headers, 405s and the client address first (server/http/web-front.ts), then the live
-  // stream, the fast REST path, and Next.
-  const front = createWebFront({ handlers: [(req, res) => handleLiveStream(req, res, getSseHub), fastRest], next: nextHandler, log });
+  // stream, the fast REST and tRPC paths, and Next.
+  const front = createWebFront({ handlers: [(req, res) => handleLiveStream(req, res, getSseHub), fastRest, fastTrpc], next: nextHandler, log });
   const server = http.createServer(front.request);
   server.on("clientError", front.clientError);
   // Same keep-alive as Node's default, longer than a typical proxy's idle timeout is not needed on loopback.

@@ -1,10 +1,12 @@
 // A JSON result as the bytes that go on the wire, made once per result object: the identity body,
-// its ETag, and gzip and brotli bodies compressed on first demand (off the event loop, single-flight).
+// its ETag, and gzip and brotli bodies compressed on first demand (off the event loop, single-flight),
+// and a raw-deflate piece for gzip bodies assembled from several results (gzip-pieces.ts, tRPC batches).
 // A shared read (server/queries/shared-read.ts) hands one result object to every caller within its
 // TTL, so its bytes are made once per TTL; entries go when the result is collected.
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
+import { deflatePiece, type DeflatedPiece } from "./gzip-pieces";
 
 export type ContentCoding = "br" | "gzip" | "identity";
 
@@ -24,9 +26,11 @@ export class EncodedJson {
   /** Weak: the compressed bodies are other bytes of the same JSON. */
   readonly etag: string;
   private readonly compressed = new Map<Exclude<ContentCoding, "identity">, Promise<Buffer>>();
+  private deflated: Promise<DeflatedPiece> | undefined;
 
-  constructor(json: string) {
-    this.identity = Buffer.from(json, "utf8");
+  /** From the JSON text, or from its UTF-8 bytes. */
+  constructor(json: string | Buffer) {
+    this.identity = typeof json === "string" ? Buffer.from(json, "utf8") : json;
     this.etag = `W/"${createHash("sha1").update(this.identity).digest("base64url")}"`;
   }
 
@@ -41,6 +45,18 @@ export class EncodedJson {
       body.catch(() => this.compressed.delete(coding));
     }
     return body;
+  }
+
+  /** The identity body as a piece of a larger gzip body (compressed once, single-flight). */
+  piece(): Promise<DeflatedPiece> {
+    if (this.deflated === undefined) {
+      const piece = deflatePiece(this.identity);
+      this.deflated = piece;
+      piece.catch(() => {
+        if (this.deflated === piece) this.deflated = undefined;
+      });
+    }
+    return this.deflated;
   }
 
   /** The coding actually used for `wanted` (small bodies go as they are). */

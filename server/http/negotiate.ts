@@ -5,9 +5,12 @@ import type { ContentCoding } from "./encoded-json";
 // Preferred first at equal q: brotli bodies are the smallest.
 const PREFERENCE: readonly ContentCoding[] = ["br", "gzip", "identity"];
 
-/** The best coding `acceptEncoding` allows; identity unless it or `*` is refused with q=0. */
-export function negotiateEncoding(acceptEncoding: string | null | undefined): ContentCoding | null {
-  if (!acceptEncoding) return "identity";
+/**
+ * The best of `offered` (preferred first) that `acceptEncoding` allows; identity unless it or `*`
+ * is refused with q=0.
+ */
+export function negotiateEncoding(acceptEncoding: string | null | undefined, offered: readonly ContentCoding[] = PREFERENCE): ContentCoding | null {
+  if (!acceptEncoding) return offered.includes("identity") ? "identity" : null;
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(",")) {
     const [rawName = "", ...params] = part.split(";");
@@ -33,7 +36,7 @@ export function negotiateEncoding(acceptEncoding: string | null | undefined): Co
   };
   let best: ContentCoding | null = null;
   let bestWeight = 0;
-  for (const coding of PREFERENCE) {
+  for (const coding of offered) {
     const weight = weightOf(coding);
     if (weight > bestWeight) {
       best = coding;

@@ -18,19 +18,24 @@ export function batchTooLargeError(calls: number, maxCalls: number): AppError {
   return new AppError("BAD_REQUEST", { message, retriable: false, fields: { batch: [message] } });
 }
 
-/** The 400 response of a batch over the limit, or undefined when `request` is within it. */
-export function checkTrpcBatchSize(request: Request, endpoint: string, maxCalls: number): Response | undefined {
-  const calls = trpcCallCount(new URL(request.url), endpoint);
+/** The refusal of a batch over the limit as status and JSON body, or undefined when `url` is within it. */
+export function trpcBatchRefusal(url: URL, endpoint: string, maxCalls: number): { status: number; body: string } | undefined {
+  const calls = trpcCallCount(url, endpoint);
   if (calls <= maxCalls) return undefined;
   const error = batchTooLargeError(calls, maxCalls);
-  return Response.json(
-    {
-      error: {
-        message: error.message,
-        code: TRPC_ERROR_CODES_BY_KEY.BAD_REQUEST,
-        data: { code: error.trpcCode, httpStatus: error.status, appCode: error.code, retriable: error.retriable, fields: error.fields ?? null },
-      },
+  const body = {
+    error: {
+      message: error.message,
+      code: TRPC_ERROR_CODES_BY_KEY.BAD_REQUEST,
+      data: { code: error.trpcCode, httpStatus: error.status, appCode: error.code, retriable: error.retriable, fields: error.fields ?? null },
     },
-    { status: error.status, headers: { "cache-control": "no-store" } },
-  );
+  };
+  return { status: error.status, body: JSON.stringify(body) };
+}
+
+/** The 400 response of a batch over the limit, or undefined when `request` is within it. */
+export function checkTrpcBatchSize(request: Request, endpoint: string, maxCalls: number): Response | undefined {
+  const refusal = trpcBatchRefusal(new URL(request.url), endpoint, maxCalls);
+  if (!refusal) return undefined;
+  return new Response(refusal.body, { status: refusal.status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
 }

@@ -1,6 +1,7 @@
 // The prevailing quote of a symbol (from its latest row) with the spread in price and basis points.
 import { z } from "zod";
 import type { QueryContext } from "../context";
+import { sharedRead } from "./shared-read";
 import { readLatest } from "./read-latest";
 import { isSimulatedSymbol } from "../../core/simulated-symbols";
 import { nullableNumber, symbolInput, unknownSymbol } from "./shared";
@@ -24,7 +25,7 @@ export const getLatestQuoteOutput = z.object({
 });
 export type GetLatestQuoteOutput = z.infer<typeof getLatestQuoteOutput>;
 
-export async function getLatestQuote(ctx: QueryContext, rawInput: GetLatestQuoteInput): Promise<GetLatestQuoteOutput> {
+async function readLatestQuote(ctx: QueryContext, rawInput: GetLatestQuoteInput): Promise<GetLatestQuoteOutput> {
   const { symbol } = getLatestQuoteInput.parse(rawInput);
   const latest = await readLatest(ctx, symbol);
   if (!latest) {
@@ -48,3 +49,6 @@ export async function getLatestQuote(ctx: QueryContext, rawInput: GetLatestQuote
     last: latest.last,
   };
 }
+
+/** quotes.latest; equal concurrent reads are shared (shared-read.ts). */
+export const getLatestQuote = sharedRead("quotes.latest", readLatestQuote);

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { dayKey } from "../../core/intervals";
 import type { QueryContext } from "../context";
+import { sharedRead } from "./shared-read";
 import { limitInput, symbolInput } from "./shared";
 
 const DAY_MS = 86_400_000;
@@ -31,7 +32,7 @@ export type AlertOutput = z.infer<typeof alertOutputSchema>;
 export const getRecentAlertsOutput = z.object({ alerts: z.array(alertOutputSchema) });
 export type GetRecentAlertsOutput = z.infer<typeof getRecentAlertsOutput>;
 
-export async function getRecentAlerts(ctx: QueryContext, rawInput: GetRecentAlertsInput = {}): Promise<GetRecentAlertsOutput> {
+async function readRecentAlerts(ctx: QueryContext, rawInput: GetRecentAlertsInput = {}): Promise<GetRecentAlertsOutput> {
   const input = getRecentAlertsInput.parse(rawInput);
   const nowMs = ctx.nowMs();
   const days = input.day ? [input.day] : Array.from({ length: ALERT_DAYS_BACK }, (_, back) => dayKey(nowMs - back * DAY_MS));
@@ -55,3 +56,6 @@ export async function getRecentAlerts(ctx: QueryContext, rawInput: GetRecentAler
   }
   return { alerts };
 }
+
+/** alerts.recent; equal concurrent reads are shared (shared-read.ts). */
+export const getRecentAlerts = sharedRead("alerts.recent", (ctx: QueryContext, input: GetRecentAlertsInput | undefined) => readRecentAlerts(ctx, input));

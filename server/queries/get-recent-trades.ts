@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { TapeTrade } from "../../adapters/market-read-store";
 import { dayKey } from "../../core/intervals";
 import type { QueryContext } from "../context";
+import { sharedRead } from "./shared-read";
 import { readLatest } from "./read-latest";
 import { assertSymbolExists, epochMsInput, limitInput, symbolInput } from "./shared";
 
@@ -58,7 +59,7 @@ function tradeOutput(trade: TapeTrade): TradeOutput {
   };
 }
 
-export async function getRecentTrades(ctx: QueryContext, rawInput: GetRecentTradesInput): Promise<GetRecentTradesOutput> {
+async function readRecentTrades(ctx: QueryContext, rawInput: GetRecentTradesInput): Promise<GetRecentTradesOutput> {
   const input = getRecentTradesInput.parse(rawInput);
   const { symbol, limit } = input;
   const match = input.cursor ? cursorPattern.exec(input.cursor) : null;
@@ -85,3 +86,6 @@ export async function getRecentTrades(ctx: QueryContext, rawInput: GetRecentTrad
   const oldest = page[page.length - 1];
   return { symbol, trades: page, nextCursor: hasMore && oldest ? `${oldest.ts}:${oldest.tradeId}` : null };
 }
+
+/** trades.recent; equal concurrent reads are shared (shared-read.ts). */
+export const getRecentTrades = sharedRead("trades.recent", readRecentTrades);

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { VolModelRow } from "../../adapters/vol-model-store";
 import type { QueryContext } from "../context";
+import { sharedRead } from "./shared-read";
 import { assertSymbolExists, symbolInput } from "./shared";
 
 export const getVolForecastInput = z.object({
@@ -68,7 +69,7 @@ function modelOf(m: VolModelRow): z.infer<typeof modelOutput> {
   };
 }
 
-export async function getVolForecast(ctx: QueryContext, rawInput: GetVolForecastInput): Promise<GetVolForecastOutput> {
+async function readVolForecast(ctx: QueryContext, rawInput: GetVolForecastInput): Promise<GetVolForecastOutput> {
   const { symbol, day } = getVolForecastInput.parse(rawInput);
   const [f, model] = await Promise.all([ctx.volModels.getForecast(symbol, day), ctx.volModels.latestModel(symbol)]);
   if (!f && !model) await assertSymbolExists(ctx, symbol);
@@ -97,3 +98,6 @@ export async function getVolForecast(ctx: QueryContext, rawInput: GetVolForecast
     model: model ? modelOf(model) : null,
   };
 }
+
+/** forecasts.volatility; equal concurrent reads are shared (shared-read.ts). */
+export const getVolForecast = sharedRead("forecasts.volatility", readVolForecast);
