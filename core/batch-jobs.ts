@@ -25,7 +25,7 @@ export const rollupPayloadSchema = z.strictObject({
   /** Omitted: every symbol seen that day. */
   symbol: symbolSchema.optional(),
   day: batchDaySchema,
-  /** Intraday candles the 1d candle is merged from. */
+  /** Intraday candles the 1d candle of a 24 h venue is merged from (a regular session's is always from 1m). */
   source: z.enum(["1h", "1m"]).default("1h"),
 });
 export type RollupPayload = z.input<typeof rollupPayloadSchema>;
