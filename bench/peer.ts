@@ -34,7 +34,7 @@ import { servicesUp } from "../infra/services";
 import { compareCandles, IBM_DAY_UTC_MS, IBM_TRADES, IBM_UTC_OFFSET_HOURS, referenceCandles, type Mismatch, type RefCandle } from "../workers/stream/pipeline-fixture";
 import { describeSource } from "../workers/feeds/replay-files";
 import { BenchChild, percentile } from "./live/children";
-import { cpuMs, memoryMiB } from "./live/proc-stats";
+import { cpuMs, loadAverage, memoryMiB } from "./live/proc-stats";
 import type { ProduceResult } from "./live/produce-trades";
 import { latestSparkCandles, prepareSparkJob, SPARK_HEAP, SparkJob, type SparkCandleRow, type SparkRuntime } from "./peer/spark-job";
 import { writeSyntheticLeanTrades } from "./peer/synthetic-lean";
@@ -269,7 +269,7 @@ function checkCandles(input: Input, product: Map<string, StoredCandle[]>, spark:
   return out;
 }
 
-type LiveRun = { latency: LatencyResult; produced: number; cpuPercent: number; peakRssMiB: number };
+type LiveRun = { latency: LatencyResult; produced: number; cpuPercent: number; peakRssMiB: number; note: string; loadAverage: [number, number] };
 
 /** Every 1m candle live update in the Redis stream, at its entry time. */
 async function productVersions(): Promise<CandleVersion[]> {
@@ -301,7 +301,15 @@ async function liveRun(
   admin: Admin,
   topic: string,
   producer: BenchChild,
-  subject: { start(from: Offsets): Promise<number>; processed(from: Offsets): Promise<number>; versions(): Promise<CandleVersion[]>; peakRssMiB(): number; stop(): Promise<void> },
+  subject: {
+    start(from: Offsets): Promise<number>;
+    processed(from: Offsets): Promise<number>;
+    versions(): Promise<CandleVersion[]>;
+    peakRssMiB(): number;
+    /** What the subject says about its work since `sinceMs`. */
+    note?(sinceMs: number): string;
+    stop(): Promise<void>;
+  },
 ): Promise<LiveRun> {
   const bar = progress(`latency, ${name}`);
   const from = await endOffsets(admin, topic);
@@ -313,6 +321,7 @@ async function liveRun(
     await pollUntil(`${name} taking the warm-up trades`, async () => (await subject.processed(from)) >= warm.sent, 300_000);
     const measuredFrom = await endOffsets(admin, topic);
     const cpuBefore = cpuMs(pid);
+    const loadBefore = loadAverage();
     bar.update(`${fmt(LIVE_RATE)} trades/s for ${LIVE_SECONDS} s`);
     const measuredStartMs = Date.now();
     const produced = await producer.request<ProduceResult>("produce", { rate: LIVE_RATE, seconds: LIVE_SECONDS });
@@ -326,8 +335,9 @@ async function liveRun(
       (error: unknown) => log.warn({ err: error }, "some measured trades were never visible"),
     );
     const peakRssMiB = subject.peakRssMiB();
+    const note = subject.note?.(measuredStartMs) ?? "";
     bar.done(`p50 ${fmt(percentile(latency.latenciesMs, 50))} ms, p99 ${fmt(percentile(latency.latenciesMs, 99))} ms`);
-    return { latency, produced: produced.sent, cpuPercent, peakRssMiB };
+    return { latency, produced: produced.sent, cpuPercent, peakRssMiB, note, loadAverage: [loadBefore, loadAverage()] };
   } finally {
     await subject.stop();
   }
@@ -427,6 +437,11 @@ async function main(): Promise<void> {
       processed: () => Promise.resolve(job?.inputRows ?? 0),
       versions: () => Promise.resolve((job?.readCandles() ?? []).map((r) => ({ symbol: r.symbol, windowStart: r.windowStart, count: r.count, visibleMs: r.writtenMs }))),
       peakRssMiB: () => memoryMiB(job?.pid ?? -1).peak,
+      note: (sinceMs) => {
+        const batches = (job?.events ?? []).flatMap((e) => (e.event === "progress" && e.atMs >= sinceMs ? [e] : []));
+        const durations = batches.map((b) => b.triggerMs).sort((a, b) => a - b);
+        return `${fmt(batches.length)} micro-batches, each p50 ${ms(durations, 50)}, p99 ${ms(durations, 99)}`;
+      },
       stop: () => job?.stop() ?? Promise.resolve(),
     });
 
@@ -460,10 +475,10 @@ function printResults(
     console.log(`1m candles, product vs Spark:     ${mismatchLine(correctness.productVsSpark)}`);
   }
   console.log(`\nlatency, ${LIVE_SYMBOLS.length} symbols at ${fmt(LIVE_RATE)} trades/s for ${LIVE_SECONDS} s (ts = now), trade produced → first visible 1m candle counting it`);
-  console.log("subject | trades | p50 | p99 | max | never visible | CPU | peak RSS");
+  console.log("subject | trades | p50 | p99 | max | never visible | CPU | peak RSS | load average");
   for (const [name, r] of [["product (Redis live update)", live.product], ["Spark (micro-batch file)", live.spark]] as const) {
     const l = r.latency.latenciesMs;
-    console.log(`${name} | ${fmt(r.produced)} | ${ms(l, 50)} | ${ms(l, 99)} | ${fmt(l.at(-1) ?? Number.NaN)} ms | ${fmt(r.latency.missing)} | ${fmt(r.cpuPercent)} % | ${fmt(r.peakRssMiB)} MiB`);
+    console.log(`${name} | ${fmt(r.produced)} | ${ms(l, 50)} | ${ms(l, 99)} | ${fmt(l.at(-1) ?? Number.NaN)} ms | ${fmt(r.latency.missing)} | ${fmt(r.cpuPercent)} % | ${fmt(r.peakRssMiB)} MiB | ${r.loadAverage.map((x) => x.toFixed(1)).join(" → ")}${r.note ? ` | ${r.note}` : ""}`);
   }
   const p = (r: LiveRun, q: number) => percentile(r.latency.latenciesMs, q);
   console.log(`Spark / product: p50 ${(p(live.spark, 50) / p(live.product, 50)).toFixed(1)}×, p99 ${(p(live.spark, 99) / p(live.product, 99)).toFixed(1)}×`);
