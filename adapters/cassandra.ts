@@ -1,9 +1,11 @@
 // Thin cassandra-driver wiring: one Client per process, prepared statements by default,
-// LOCAL_QUORUM, a capped reconnection policy, and a helper for bulk idempotent writes with bounded
-// concurrency.
+// LOCAL_QUORUM (CASSANDRA_CONSISTENCY), credentials and TLS when configured, a capped reconnection
+// policy, and a helper for bulk idempotent writes with bounded concurrency.
 import cassandra from "cassandra-driver";
 import { mapConcurrent } from "../core/concurrency";
+import { getConfig, type CassandraConsistency, type CassandraSecurity } from "./config";
 import type { Logger } from "./logger";
+import { readPemFile } from "./pem-file";
 
 export type CassandraClient = cassandra.Client;
 
@@ -13,6 +15,32 @@ export interface CassandraOptions {
   /** Omit to connect without a keyspace (migrations create it). */
   keyspace?: string;
   log: Logger;
+  /**
+   * Client TLS and credentials. Default: the process config's (CASSANDRA_TLS*, CASSANDRA_USERNAME/
+   * PASSWORD, or a secure local stack's), so every client of every process authenticates alike.
+   */
+  security?: CassandraSecurity;
+  /** Of every statement; default: the process config's (CASSANDRA_CONSISTENCY, LOCAL_QUORUM). */
+  consistency?: CassandraConsistency;
+}
+
+const CONSISTENCY_CODES: Record<CassandraConsistency, cassandra.types.consistencies> = {
+  local_quorum: cassandra.types.consistencies.localQuorum,
+  quorum: cassandra.types.consistencies.quorum,
+  each_quorum: cassandra.types.consistencies.eachQuorum,
+  all: cassandra.types.consistencies.all,
+  local_one: cassandra.types.consistencies.localOne,
+  one: cassandra.types.consistencies.one,
+};
+
+/** The driver's `authProvider` and `sslOptions` of `security`. */
+export function cassandraSecurityOptions(security: CassandraSecurity): Pick<cassandra.ClientOptions, "authProvider" | "sslOptions"> {
+  const { tls, credentials } = security;
+  return {
+    ...(credentials === undefined ? {} : { authProvider: new cassandra.auth.PlainTextAuthProvider(credentials.username, credentials.password) }),
+    // The driver turns certificate checks off unless told (rejectUnauthorized: false is its default).
+    ...(tls === undefined ? {} : { sslOptions: { rejectUnauthorized: true, ...(tls.caFile === undefined ? {} : { ca: [readPemFile(tls.caFile, "CASSANDRA_TLS_CA_FILE")] }) } }),
+  };
 }
 
 /** First and longest wait between reconnection attempts to a node the driver saw go down. */
@@ -25,13 +53,15 @@ export const CASSANDRA_RECONNECT_MAX_MS = 2_000;
  * waiting ~2 more before its next attempt, failing every query meanwhile though the node was back.
  */
 export function cassandraClientOptions(options: Omit<CassandraOptions, "log">): cassandra.ClientOptions {
+  const consistency = options.consistency ?? getConfig().cassandra.consistency;
   return {
     contactPoints: options.contactPoints,
     localDataCenter: options.localDataCenter,
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
+    ...cassandraSecurityOptions(options.security ?? getConfig().cassandra.security),
     // Every statement of this app is an upsert or a read (no counters, no LWT), so all are safe to
     // retry on another coordinator.
-    queryOptions: { prepare: true, isIdempotent: true, consistency: cassandra.types.consistencies.localQuorum },
+    queryOptions: { prepare: true, isIdempotent: true, consistency: CONSISTENCY_CODES[consistency] },
     socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
     policies: {
       // First attempt at once, then 250 ms doubling to 2 s (with the driver's ±15 % jitter).

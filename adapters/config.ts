@@ -1,5 +1,6 @@
 // The one place that reads process.env: parses and validates every setting once, with loopback
 // defaults, so every process fails at start with one readable message instead of deep inside.
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_ANOMALY_CONFIG, type AnomalyConfig } from "../core/anomaly";
@@ -12,12 +13,19 @@ const optionalString = z
   .trim()
   .transform((value) => (value === "" ? undefined : value))
   .optional();
+/** An optional setting where an empty value counts as unset. */
+const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
+const onOff = z.enum(["on", "off"]);
 
 /** The ingest API key of development and test runs when INGEST_API_KEYS is unset (never valid in production). */
 export const DEV_INGEST_API_KEY = "dev-ingest-key";
 
 /** The admin console's token in development and test runs when ADMIN_TOKEN is unset (never valid in production). */
 export const DEV_ADMIN_TOKEN = "dev-admin-token";
+
+/** Consistency levels of every Cassandra statement the app runs (CASSANDRA_CONSISTENCY). */
+export const CASSANDRA_CONSISTENCIES = ["local_quorum", "quorum", "each_quorum", "all", "local_one", "one"] as const;
+export type CassandraConsistency = (typeof CASSANDRA_CONSISTENCIES)[number];
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -29,13 +37,21 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: port.default(3000),
   TICKSTREAM_DATA_DIR: optionalString,
+  /** Which local stack the local defaults point at (and services:up runs): see LOCAL_STACKS. */
+  LOCAL_STACK: blankAsUnset(z.enum(["single", "cluster", "secure", "cluster-secure"])),
   /** The shared real market data set (daily_yahoo/, lean_*, lobster/), read by data:load-daily. */
   MARKET_DATA_DIR: z.string().trim().min(1).default("data/samples"),
 
   KAFKA_BROKERS: optionalString,
   KAFKA_CLIENT_ID: z.string().min(1).default("tickstream"),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
-  KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+  KAFKA_REPLICATION_FACTOR: blankAsUnset(positiveInt),
+  KAFKA_MIN_INSYNC_REPLICAS: blankAsUnset(positiveInt),
+  KAFKA_SASL_MECHANISM: blankAsUnset(z.enum(["scram-sha-512", "scram-sha-256", "plain"])),
+  KAFKA_SASL_USERNAME: optionalString,
+  KAFKA_SASL_PASSWORD: optionalString,
+  KAFKA_TLS: blankAsUnset(onOff),
+  KAFKA_TLS_CA_FILE: optionalString,
   /** Prepended to every topic name (e.g. a per-test or per-environment namespace); empty by default. */
   KAFKA_TOPIC_PREFIX: z
     .string()
@@ -48,7 +64,12 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_]{0,47}$/, "must be a lower-case CQL identifier")
     .default("tickstream"),
-  CASSANDRA_REPLICATION: z.string().min(1).default("SimpleStrategy:1"),
+  CASSANDRA_REPLICATION: optionalString,
+  CASSANDRA_CONSISTENCY: z.enum(CASSANDRA_CONSISTENCIES).default("local_quorum"),
+  CASSANDRA_USERNAME: optionalString,
+  CASSANDRA_PASSWORD: optionalString,
+  CASSANDRA_TLS: blankAsUnset(onOff),
+  CASSANDRA_TLS_CA_FILE: optionalString,
 
   REDIS_URL: optionalString,
 
@@ -160,6 +181,15 @@ const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
   if (env.NODE_ENV === "production" && env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
     ctx.addIssue({ code: "custom", path: ["ADMIN_TOKEN"], message: `the development token "${DEV_ADMIN_TOKEN}" is refused in production` });
   }
+  if (env.KAFKA_SASL_USERNAME !== undefined && env.KAFKA_SASL_PASSWORD === undefined) {
+    ctx.addIssue({ code: "custom", path: ["KAFKA_SASL_PASSWORD"], message: "is required with KAFKA_SASL_USERNAME" });
+  }
+  if (env.KAFKA_SASL_MECHANISM !== undefined && env.KAFKA_SASL_USERNAME === undefined) {
+    ctx.addIssue({ code: "custom", path: ["KAFKA_SASL_USERNAME"], message: "is required with KAFKA_SASL_MECHANISM" });
+  }
+  if ((env.CASSANDRA_USERNAME === undefined) !== (env.CASSANDRA_PASSWORD === undefined)) {
+    ctx.addIssue({ code: "custom", path: [env.CASSANDRA_USERNAME === undefined ? "CASSANDRA_USERNAME" : "CASSANDRA_PASSWORD"], message: "CASSANDRA_USERNAME and CASSANDRA_PASSWORD go together" });
+  }
   // A detector whose window cannot hold its minimum history would never alert.
   for (const kind of ["PRICE", "VOLUME", "SPREAD"] as const) {
     if (env[`ANOMALY_${kind}_MIN_HISTORY`] > env[`ANOMALY_${kind}_WINDOW`]) {
@@ -203,13 +233,114 @@ export function parseReplication(spec: string): Replication {
   throw new Error(`CASSANDRA_REPLICATION: unknown strategy in "${spec}"`);
 }
 
-/** Local single-node defaults; a service whose address is given in the env is external. */
-export const LOCAL_ENDPOINTS = {
-  kafka: "127.0.0.1:9092",
-  cassandra: "127.0.0.1:9042",
-  redis: "redis://127.0.0.1:6379",
-  webhdfs: "http://127.0.0.1:9870/webhdfs/v1",
-} as const;
+/**
+ * The local stacks services:up can run, side by side: each on its own loopback addresses (Linux
+ * routes all of 127.0.0.0/8 to lo) and its own data dir. `single` is the default stack of
+ * `npm start`; `cluster` runs 3 Kafka brokers and 3 Cassandra nodes; the `secure` ones require
+ * credentials and TLS. Redis and HDFS run once per stack, on its first address.
+ */
+export type LocalStackName = "single" | "cluster" | "secure" | "cluster-secure";
+
+export const LOCAL_STACK_HOSTS: Readonly<Record<LocalStackName, readonly string[]>> = {
+  single: ["127.0.0.1"],
+  cluster: ["127.0.0.2", "127.0.0.3", "127.0.0.4"],
+  secure: ["127.0.0.5"],
+  "cluster-secure": ["127.0.0.6", "127.0.0.7", "127.0.0.8"],
+};
+
+/** Ports every node of a local stack listens on (at its own address). */
+export const LOCAL_PORTS = { kafka: 9092, kafkaController: 9093, cassandra: 9042, redis: 6379, webhdfs: 9870 } as const;
+
+export interface LocalStack {
+  name: LocalStackName;
+  /** One address per Kafka broker and Cassandra node. */
+  hosts: readonly string[];
+  /** Kafka SASL/SCRAM over TLS, Cassandra password authentication over TLS, a Redis ACL user. */
+  secure: boolean;
+  /** Config, data, logs and pid files of its servers (`<data dir>/<service>/` for `single`, else `<data dir>/<name>/<service>/`). */
+  dir: string;
+}
+
+export function localStack(name: LocalStackName, dataDir: string): LocalStack {
+  return { name, hosts: LOCAL_STACK_HOSTS[name], secure: name.endsWith("secure"), dir: name === "single" ? dataDir : path.join(dataDir, name) };
+}
+
+/**
+ * The local stack the env selects (LOCAL_STACK, TICKSTREAM_DATA_DIR) and JAVA_HOME, without the
+ * rest of the config: what services:up needs to make a secure stack's secrets, which the rest reads.
+ */
+export function localStackOf(source: Record<string, string | undefined> = process.env): { stack: LocalStack; javaHome: string | undefined } {
+  const parsed = envSchema.pick({ LOCAL_STACK: true, TICKSTREAM_DATA_DIR: true, JAVA_HOME: true }).safeParse(source);
+  if (!parsed.success) throw new Error(`Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n")}`);
+  return { stack: localStack(parsed.data.LOCAL_STACK ?? "single", dataDirOf(parsed.data.TICKSTREAM_DATA_DIR)), javaHome: parsed.data.JAVA_HOME };
+}
+
+/** The process env with LOCAL_STACK set (services:up --cluster/--secure, tests of another stack): for loadConfig and child processes. */
+export function envWithLocalStack(name: LocalStackName): Record<string, string | undefined> {
+  return { ...process.env, LOCAL_STACK: name };
+}
+
+// Relative to the repo root, where every npm script runs.
+const dataDirOf = (value: string | undefined) => path.resolve(/*turbopackIgnore: true*/ value ?? ".data");
+
+const credentialsSchema = z.object({ username: z.string().min(1), password: z.string().min(16) });
+
+/** The secrets services:up generates for a secure local stack (never committed): its users and key store password. */
+export const localSecretsSchema = z.object({
+  /** The app's Kafka SCRAM user. */
+  kafka: credentialsSchema,
+  /** The brokers' own SCRAM user (inter-broker). */
+  kafkaBroker: credentialsSchema,
+  cassandra: credentialsSchema,
+  redis: credentialsSchema,
+  /** Of the servers' PKCS12 key store and trust store. */
+  storePassword: z.string().min(16),
+});
+export type LocalSecrets = z.infer<typeof localSecretsSchema>;
+
+/** Where a secure local stack keeps its CA, certificates, key stores and credentials (mode 700). */
+export const localSecretsDir = (stack: LocalStack) => path.join(stack.dir, "secrets");
+export const localSecretsFile = (stack: LocalStack) => path.join(localSecretsDir(stack), "credentials.json");
+/** The PEM of the CA that signed the stack's server certificates: what its clients trust. */
+export const localCaFile = (stack: LocalStack) => path.join(localSecretsDir(stack), "ca.pem");
+
+/** The stack's generated secrets; throws one readable error when services:up has not made them yet. */
+export function readLocalSecrets(stack: LocalStack): LocalSecrets {
+  let text: string;
+  try {
+    text = fs.readFileSync(localSecretsFile(stack), "utf8");
+  } catch {
+    throw new Error(
+      `Invalid configuration:\n  LOCAL_STACK: the secure local stack "${stack.name}" has no secrets yet (${localSecretsFile(stack)}): ` +
+        `run LOCAL_STACK=${stack.name} npm run services:up first`,
+    );
+  }
+  return localSecretsSchema.parse(JSON.parse(text));
+}
+
+/** Addresses of a local stack's servers (a secure stack's Redis URL carries its ACL user). */
+export function localEndpoints(stack: LocalStack, secrets: LocalSecrets | undefined) {
+  const [first = "127.0.0.1"] = stack.hosts;
+  const redisUser = secrets ? `${encodeURIComponent(secrets.redis.username)}:${encodeURIComponent(secrets.redis.password)}@` : "";
+  return {
+    kafka: stack.hosts.map((host) => `${host}:${LOCAL_PORTS.kafka}`).join(","),
+    cassandra: stack.hosts.map((host) => `${host}:${LOCAL_PORTS.cassandra}`).join(","),
+    redis: `redis://${redisUser}${first}:${LOCAL_PORTS.redis}`,
+    webhdfs: `http://${first}:${LOCAL_PORTS.webhdfs}/webhdfs/v1`,
+  };
+}
+
+/** How Kafka clients connect: TLS (with the CA to trust, unset = Node's default CAs) and SASL. */
+export interface KafkaSecurity {
+  tls: { caFile: string | undefined } | undefined;
+  sasl: { mechanism: "scram-sha-512" | "scram-sha-256" | "plain"; username: string; password: string } | undefined;
+}
+
+/** How Cassandra clients connect: client TLS (with the CA to trust) and PasswordAuthenticator credentials. */
+export interface CassandraSecurity {
+  tls: { caFile: string | undefined } | undefined;
+  credentials: { username: string; password: string } | undefined;
+}
 
 export interface AppConfig {
   env: Env["NODE_ENV"];
@@ -219,6 +350,8 @@ export interface AppConfig {
   logLevel: Env["LOG_LEVEL"];
   webPort: number;
   dataDir: string;
+  /** The local stack whose servers the local defaults point at (LOCAL_STACK). */
+  localStack: LocalStack;
   /** The shared real market data set, absolute. */
   marketDataDir: string;
   javaHome: string | undefined;
@@ -229,7 +362,10 @@ export interface AppConfig {
     clientId: string;
     partitions: number;
     replicationFactor: number;
+    /** `min.insync.replicas` of created topics; undefined = the brokers' default. */
+    minInsyncReplicas: number | undefined;
     topicPrefix: string;
+    security: KafkaSecurity;
   };
   cassandra: {
     contactPoints: string[];
@@ -237,6 +373,9 @@ export interface AppConfig {
     localDataCenter: string;
     keyspace: string;
     replication: Replication;
+    /** Of every read and write. */
+    consistency: CassandraConsistency;
+    security: CassandraSecurity;
   };
   redis: { url: string; external: boolean };
   /** archiveRoot: where the tick archive lives (core/archive-layout under it). */
@@ -397,35 +536,74 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const env = parsed.data;
+  const dataDir = dataDirOf(env.TICKSTREAM_DATA_DIR);
+  const stack = localStack(env.LOCAL_STACK ?? "single", dataDir);
+  const kafkaLocal = env.KAFKA_BROKERS === undefined;
+  const cassandraLocal = env.CASSANDRA_CONTACT_POINTS === undefined;
+  // A secure local stack's credentials apply to the services that are local; set ones win.
+  const secrets = stack.secure && (kafkaLocal || cassandraLocal || env.REDIS_URL === undefined) ? readLocalSecrets(stack) : undefined;
+  const local = localEndpoints(stack, secrets);
+  const nodes = stack.hosts.length;
+  const resolveFile = (file: string | undefined) => (file === undefined ? undefined : path.resolve(/*turbopackIgnore: true*/ file));
+  const kafkaSecure = kafkaLocal && secrets !== undefined;
+  const cassandraSecure = cassandraLocal && secrets !== undefined;
   return {
     env: env.NODE_ENV,
     ci: env.CI,
     chromiumPath: env.CHROMIUM_PATH,
     logLevel: env.LOG_LEVEL,
     webPort: env.PORT,
-    // Relative to the repo root, where every npm script runs.
-    dataDir: path.resolve(/*turbopackIgnore: true*/ env.TICKSTREAM_DATA_DIR ?? ".data"),
+    dataDir,
+    localStack: stack,
     marketDataDir: path.resolve(/*turbopackIgnore: true*/ env.MARKET_DATA_DIR),
     javaHome: env.JAVA_HOME,
     servicesStartupTimeoutMs: env.SERVICES_STARTUP_TIMEOUT_S * 1000,
     kafka: {
-      brokers: splitList(env.KAFKA_BROKERS ?? LOCAL_ENDPOINTS.kafka),
-      external: env.KAFKA_BROKERS !== undefined,
+      brokers: splitList(env.KAFKA_BROKERS ?? local.kafka),
+      external: !kafkaLocal,
       clientId: env.KAFKA_CLIENT_ID,
       partitions: env.KAFKA_TOPIC_PARTITIONS,
-      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      // A local cluster: every topic on all three brokers, a write acknowledged once two have it.
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR ?? Math.min(nodes, 3),
+      minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS ?? (nodes >= 3 ? 2 : undefined),
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
+      security: {
+        tls:
+          (env.KAFKA_TLS ?? (env.KAFKA_TLS_CA_FILE !== undefined || kafkaSecure ? "on" : "off")) === "on"
+            ? { caFile: resolveFile(env.KAFKA_TLS_CA_FILE) ?? (kafkaSecure ? localCaFile(stack) : undefined) }
+            : undefined,
+        sasl:
+          env.KAFKA_SASL_USERNAME !== undefined && env.KAFKA_SASL_PASSWORD !== undefined
+            ? { mechanism: env.KAFKA_SASL_MECHANISM ?? "scram-sha-512", username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+            : kafkaSecure
+              ? { mechanism: "scram-sha-512", ...secrets.kafka }
+              : undefined,
+      },
     },
     cassandra: {
-      contactPoints: splitList(env.CASSANDRA_CONTACT_POINTS ?? LOCAL_ENDPOINTS.cassandra),
-      external: env.CASSANDRA_CONTACT_POINTS !== undefined,
+      contactPoints: splitList(env.CASSANDRA_CONTACT_POINTS ?? local.cassandra),
+      external: !cassandraLocal,
       localDataCenter: env.CASSANDRA_LOCAL_DC,
       keyspace: env.CASSANDRA_KEYSPACE,
-      replication: parseReplication(env.CASSANDRA_REPLICATION),
+      // The local stacks' nodes are all in SimpleSnitch's datacenter1.
+      replication: parseReplication(env.CASSANDRA_REPLICATION ?? (nodes >= 3 ? "NetworkTopologyStrategy:datacenter1=3" : "SimpleStrategy:1")),
+      consistency: env.CASSANDRA_CONSISTENCY,
+      security: {
+        tls:
+          (env.CASSANDRA_TLS ?? (env.CASSANDRA_TLS_CA_FILE !== undefined || cassandraSecure ? "on" : "off")) === "on"
+            ? { caFile: resolveFile(env.CASSANDRA_TLS_CA_FILE) ?? (cassandraSecure ? localCaFile(stack) : undefined) }
+            : undefined,
+        credentials:
+          env.CASSANDRA_USERNAME !== undefined && env.CASSANDRA_PASSWORD !== undefined
+            ? { username: env.CASSANDRA_USERNAME, password: env.CASSANDRA_PASSWORD }
+            : cassandraSecure
+              ? { ...secrets.cassandra }
+              : undefined,
+      },
     },
-    redis: { url: env.REDIS_URL ?? LOCAL_ENDPOINTS.redis, external: env.REDIS_URL !== undefined },
+    redis: { url: env.REDIS_URL ?? local.redis, external: env.REDIS_URL !== undefined },
     hdfs: {
-      webhdfsUrl: (env.WEBHDFS_URL ?? LOCAL_ENDPOINTS.webhdfs).replace(/\/+$/, ""),
+      webhdfsUrl: (env.WEBHDFS_URL ?? local.webhdfs).replace(/\/+$/, ""),
       external: env.WEBHDFS_URL !== undefined,
       user: env.HDFS_USER,
       archiveRoot: env.HDFS_ARCHIVE_ROOT,

@@ -1,7 +1,9 @@
 // Thin kafkajs wiring: one Kafka client per process, an idempotent acks=all producer, and topic
 // creation with configured partitions. Topic names are declared here, once.
-import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type Producer } from "kafkajs";
+import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type KafkaConfig, type Producer, type SASLOptions } from "kafkajs";
+import { getConfig, type KafkaSecurity } from "./config";
 import type { Logger } from "./logger";
+import { readPemFile } from "./pem-file";
 
 export const TOPICS = {
   trades: "market.trades",
@@ -37,6 +39,11 @@ export interface KafkaOptions {
    * through an outage, where kafkajs would log an error for every attempt.
    */
   libraryLogsAtDebug?: boolean;
+  /**
+   * TLS and SASL. Default: the process config's (KAFKA_TLS*, KAFKA_SASL*, or a secure local
+   * stack's), so every client of every process authenticates alike; a test passes its own.
+   */
+  security?: KafkaSecurity;
 }
 
 /** Longest wait between kafkajs's retries of one operation, and before a crashed consumer restarts. */
@@ -49,12 +56,28 @@ const pinoLevelOf: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
+/** kafkajs's `ssl` and `sasl` options of `security`. */
+export function kafkaSecurityOptions(security: KafkaSecurity): Pick<KafkaConfig, "ssl" | "sasl"> {
+  const { tls, sasl } = security;
+  let saslOptions: SASLOptions | undefined;
+  if (sasl !== undefined) {
+    const { username, password } = sasl;
+    saslOptions = sasl.mechanism === "plain" ? { mechanism: "plain", username, password } : sasl.mechanism === "scram-sha-256" ? { mechanism: "scram-sha-256", username, password } : { mechanism: "scram-sha-512", username, password };
+  }
+  return {
+    // Without a CA file, Node's default CAs (a public certificate); rejectUnauthorized is Node's default.
+    ...(tls === undefined ? {} : { ssl: tls.caFile === undefined ? true : { ca: [readPemFile(tls.caFile, "KAFKA_TLS_CA_FILE")] } }),
+    ...(saslOptions === undefined ? {} : { sasl: saslOptions }),
+  };
+}
+
 /** A kafkajs client whose own logs go through pino. */
 export function createKafka(options: KafkaOptions): Kafka {
   const { log } = options;
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkaSecurityOptions(options.security ?? getConfig().kafka.security),
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
     // kafkajs's default waits grow to 30 s, so a client could sleep through most of a short outage
@@ -112,9 +135,13 @@ export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promis
   return missing.map((topic) => topic.topic);
 }
 
-/** The application's topics with their partition counts and retention. */
-export function applicationTopics(partitions: number, replicationFactor: number, names: TopicNames = TOPICS): ITopicConfig[] {
-  const tick = (topic: string): ITopicConfig => ({ topic, numPartitions: partitions, replicationFactor });
+/**
+ * The application's topics with their partition counts and retention. `minInsyncReplicas` (config
+ * `kafka.minInsyncReplicas`) goes into each topic's config; unset, the brokers' default applies.
+ */
+export function applicationTopics(partitions: number, replicationFactor: number, names: TopicNames = TOPICS, minInsyncReplicas?: number): ITopicConfig[] {
+  const isr = minInsyncReplicas === undefined ? [] : [{ name: "min.insync.replicas", value: String(minInsyncReplicas) }];
+  const tick = (topic: string): ITopicConfig => ({ topic, numPartitions: partitions, replicationFactor, ...(isr.length > 0 ? { configEntries: isr } : {}) });
   return [
     tick(names.trades),
     tick(names.quotes),
@@ -124,7 +151,7 @@ export function applicationTopics(partitions: number, replicationFactor: number,
       topic: names.dlq,
       numPartitions: 1,
       replicationFactor,
-      configEntries: [{ name: "retention.ms", value: String(14 * 24 * 3600 * 1000) }],
+      configEntries: [{ name: "retention.ms", value: String(14 * 24 * 3600 * 1000) }, ...isr],
     },
   ];
 }

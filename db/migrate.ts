@@ -12,6 +12,8 @@ export async function migrateConfigured(config: AppConfig = getConfig()): Promis
       contactPoints: config.cassandra.contactPoints,
       localDataCenter: config.cassandra.localDataCenter,
       ...(keyspace ? { keyspace } : {}),
+      security: config.cassandra.security,
+      consistency: config.cassandra.consistency,
       log,
     });
   return migrate(connect, config.cassandra.keyspace, config.cassandra.replication, undefined, (name) =>
