@@ -1,22 +1,24 @@
-// services:up | down | status — the local stack of real servers on 127.0.0.1. Idempotent: `up`
-// leaves running servers alone and waits for real readiness; a server whose address is set in
-// the env is external and neither started nor stopped.
+// services:up | down | status [--cluster] [--secure] — a local stack of real servers on loopback
+// (LOCAL_STACK; the flags select the cluster and secure stacks). Idempotent: `up` leaves running
+// servers alone and waits for real readiness; a server whose address is set in the env is
+// external and neither started nor stopped.
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pino from "pino";
-import { getConfig, type AppConfig } from "../adapters/config";
+import { envWithLocalStack, getConfig, loadConfig, localStackOf, type AppConfig, type LocalStackName } from "../adapters/config";
 import { connectCassandra } from "../adapters/cassandra";
 import { checkService } from "../adapters/health";
 import { portInUse, runningPid, startDetached, stopProcess, tailFile } from "./processes";
 import { errorMessage, progress, waitFor } from "./progress";
-import { expectedCassandraSettings, MANAGED_SERVERS, type ManagedServer, type ServerContext, type ServerProcess } from "./servers";
+import { ensureLocalSecrets } from "./local-secrets";
+import { expectedCassandraSettings, managedServers, type ManagedServer, type ServerContext, type ServerProcess } from "./servers";
 
 // Probes retry every second while a server boots; their connection errors are expected noise.
 const quietLog = pino({ level: "silent" });
 
 function contextOf(server: ManagedServer, config: AppConfig): ServerContext {
-  return { config, dir: path.join(config.dataDir, server.service) };
+  return { config, dir: path.join(config.localStack.dir, server.service) };
 }
 const pidFileOf = (ctx: ServerContext, proc: ServerProcess) => path.join(ctx.dir, `${proc.id}.pid`);
 const logFileOf = (ctx: ServerContext, proc: ServerProcess) => path.join(ctx.dir, "logs", `${proc.id}.log`);
@@ -31,10 +33,10 @@ async function startServer(server: ManagedServer, config: AppConfig): Promise<st
     await server.prepare(ctx);
     for (const proc of server.processes) {
       if (running.includes(proc)) continue;
-      for (const port of proc.ports) {
-        if (await portInUse(port)) {
+      for (const { host, port } of proc.ports) {
+        if (await portInUse(port, host)) {
           throw new ServiceStartError(
-            `${server.service}: port ${port} is in use by a process tickstream did not start. Stop it, or use it ` +
+            `${server.service}: port ${host}:${port} is in use by a process tickstream did not start. Stop it, or use it ` +
               `as an external server by setting its address (see README, "External clusters").`,
           );
         }
@@ -58,6 +60,7 @@ async function waitReady(server: ManagedServer, ctx: ServerContext): Promise<str
           );
         }
       }
+      await server.ready?.(ctx);
       const health = await checkService(server.service, ctx.config, quietLog);
       if (!health.ok) throw new Error(health.detail);
       return health.detail;
@@ -85,7 +88,7 @@ async function waitReady(server: ManagedServer, ctx: ServerContext): Promise<str
  */
 export async function cassandraSettingsDrift(config: AppConfig): Promise<string[]> {
   const expected = expectedCassandraSettings();
-  const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log: quietLog });
+  const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, security: config.cassandra.security, log: quietLog });
   try {
     const result = await client.execute("SELECT name, value FROM system_views.settings WHERE name IN ?", [Object.keys(expected)]);
     const running = new Map(result.rows.map((row) => [String(row.get("name")), String(row.get("value"))]));
@@ -97,10 +100,15 @@ export async function cassandraSettingsDrift(config: AppConfig): Promise<string[
   }
 }
 
-/** Starts every local server that is not external and not running, and waits until all answer. */
-export async function servicesUp(config: AppConfig = getConfig()): Promise<void> {
+/**
+ * Starts every local server that is not external and not running, and waits until all answer.
+ * Without a config, the process's: a secure stack's secrets are generated first, which the config
+ * reads (a config passed in was loaded after they existed).
+ */
+export async function servicesUp(given?: AppConfig): Promise<void> {
+  const config = given ?? (await prepareLocalStack());
   const results = await Promise.allSettled(
-    MANAGED_SERVERS.map(async (server) => {
+    managedServers(config.localStack).map(async (server) => {
       if (server.isExternal(config)) {
         const health = await checkService(server.service, config, quietLog);
         if (!health.ok) throw new ServiceStartError(`${server.service} (external, ${health.endpoint}): ${health.detail}`);
@@ -114,7 +122,7 @@ export async function servicesUp(config: AppConfig = getConfig()): Promise<void>
   if (failures.length > 0) {
     throw new Error(failures.map((failure) => errorMessage(failure.reason)).join("\n\n"));
   }
-  if (!config.cassandra.external) {
+  if (!config.cassandra.external && config.localStack.name === "single") {
     const drift = await cassandraSettingsDrift(config).catch((error: unknown) => [`settings unreadable: ${errorMessage(error)}`]);
     if (drift.length > 0) {
       console.warn(`cassandra: running with older settings (${drift.join("; ")}); restart it to apply them: npm run services:down && npm run services:up`);
@@ -122,10 +130,20 @@ export async function servicesUp(config: AppConfig = getConfig()): Promise<void>
   }
 }
 
-/** Stops every local server that tickstream started (processes in reverse start order). */
+/**
+ * The config of the local stack `source` selects (the process env by default), after generating
+ * the stack's secrets if it is a secure one that has none yet (the config reads them).
+ */
+export async function prepareLocalStack(source?: Record<string, string | undefined>): Promise<AppConfig> {
+  const { stack, javaHome } = localStackOf(source);
+  if (stack.secure) await ensureLocalSecrets(stack, javaHome);
+  return source === undefined ? getConfig() : loadConfig(source);
+}
+
+/** Stops every local server of the stack that tickstream started (processes in reverse start order). */
 export async function servicesDown(config: AppConfig = getConfig()): Promise<void> {
   await Promise.all(
-    MANAGED_SERVERS.map(async (server) => {
+    managedServers(config.localStack).map(async (server) => {
       const ctx = contextOf(server, config);
       for (const proc of [...server.processes].reverse()) {
         const outcome = await stopProcess(pidFileOf(ctx, proc), proc.stopGraceMs);
@@ -137,7 +155,7 @@ export async function servicesDown(config: AppConfig = getConfig()): Promise<voi
 
 export async function servicesStatus(config: AppConfig = getConfig()): Promise<boolean> {
   const rows = await Promise.all(
-    MANAGED_SERVERS.map(async (server) => {
+    managedServers(config.localStack).map(async (server) => {
       const ctx = contextOf(server, config);
       const health = await checkService(server.service, config, quietLog);
       const pids = server.processes.map((proc) => `${proc.id}=${runningPid(pidFileOf(ctx, proc)) ?? "-"}`).join(" ");
@@ -149,24 +167,38 @@ export async function servicesStatus(config: AppConfig = getConfig()): Promise<b
   return rows.every((row) => row.ok);
 }
 
+/** The stack `--cluster` and `--secure` name, if either is given. */
+function stackOfFlags(flags: string[]): LocalStackName | undefined {
+  const cluster = flags.includes("--cluster");
+  const secure = flags.includes("--secure");
+  if (cluster) return secure ? "cluster-secure" : "cluster";
+  return secure ? "secure" : undefined;
+}
+
 async function main(): Promise<void> {
-  const command = process.argv[2];
+  const [command, ...flags] = process.argv.slice(2);
+  const unknown = flags.filter((flag) => flag !== "--cluster" && flag !== "--secure");
+  if (unknown.length > 0 || !["up", "down", "status"].includes(command ?? "")) {
+    console.error("usage: tsx infra/services.ts up|down|status [--cluster] [--secure]   (or set LOCAL_STACK)");
+    process.exitCode = 2;
+    return;
+  }
+  const named = stackOfFlags(flags);
+  const source = named === undefined ? undefined : envWithLocalStack(named);
   switch (command) {
     case "up": {
       const startedAt = Date.now();
-      await servicesUp();
-      console.log(`all services ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+      const config = await prepareLocalStack(source);
+      await servicesUp(config);
+      console.log(`all services of the ${config.localStack.name} stack ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
       return;
     }
     case "down":
-      await servicesDown();
+      await servicesDown(source === undefined ? getConfig() : loadConfig(source));
       return;
     case "status":
-      if (!(await servicesStatus())) process.exitCode = 1;
+      if (!(await servicesStatus(source === undefined ? getConfig() : loadConfig(source)))) process.exitCode = 1;
       return;
-    default:
-      console.error("usage: tsx infra/services.ts up|down|status");
-      process.exitCode = 2;
   }
 }
 

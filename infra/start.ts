@@ -6,12 +6,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { getConfig, type AppConfig } from "../adapters/config";
+import type { AppConfig } from "../adapters/config";
 import { marketDataFile } from "../adapters/market-data";
 import { migrateConfigured } from "../db/migrate";
 import { createApplicationTopics } from "./create-topics";
 import { errorMessage } from "./progress";
-import { servicesUp } from "./services";
+import { prepareLocalStack, servicesUp } from "./services";
 import { Supervisor, tsProgram, type ProgramSpec } from "./supervisor";
 import { checkpointPath, readCheckpoint } from "../workers/feeds/replay-files";
 
@@ -72,7 +72,8 @@ export function appPrograms(config: AppConfig): ProgramSpec[] {
 }
 
 async function main(): Promise<void> {
-  const config = getConfig();
+  // A secure local stack's first start generates its secrets, which the config reads.
+  const config = await prepareLocalStack();
   const startedAt = Date.now();
   await servicesUp(config);
   const migration = await migrateConfigured(config);
