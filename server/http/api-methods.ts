@@ -13,6 +13,7 @@ export const API_ROUTE_METHODS: ReadonlyArray<readonly [route: string, methods: 
   ["/api/v1/symbols/[symbol]/candles", ["GET"]],
   ["/api/v1/symbols/[symbol]/quote", ["GET"]],
   ["/api/v1/symbols/[symbol]/trades", ["GET"]],
+  ["/api/v1/symbols/[symbol]/day-summary", ["GET"]],
   ["/api/v1/market/overview", ["GET"]],
   ["/api/v1/market/movers", ["GET"]],
   ["/api/v1/alerts", ["GET"]],

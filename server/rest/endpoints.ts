@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import type { QueryContext } from "../context";
 import { getCandles, getCandlesInput, getCandlesOutput } from "../queries/get-candles";
+import { getDaySummary, getDaySummaryInput, getDaySummaryOutput } from "../queries/get-day-summary";
 import { getLatestQuote, getLatestQuoteInput, getLatestQuoteOutput } from "../queries/get-latest-quote";
 import { getMarketOverview, getMarketOverviewInput, getMarketOverviewOutput } from "../queries/get-market-overview";
 import { getMovers, getMoversInput, getMoversOutput } from "../queries/get-movers";
@@ -55,6 +56,17 @@ export const endpoints = {
     pathParams: ["symbol"],
     notFound: true,
     run: getSymbol,
+  }),
+  "symbols.day": endpoint({
+    id: "symbols.day",
+    path: "/symbols/{symbol}/day-summary",
+    summary: "One trading day in the venue's time zone: the regular session's OHLC, volume and VWAP, and the change against the previous close",
+    tag: "symbols",
+    input: getDaySummaryInput,
+    output: getDaySummaryOutput,
+    pathParams: ["symbol"],
+    notFound: true,
+    run: getDaySummary,
   }),
   "candles.range": endpoint({
     id: "candles.range",
