@@ -95,15 +95,16 @@ export function validateRecords<K extends TickKind>(
 }
 
 /**
- * Cuts DLQ records into sends of at most `maxBytes` of values each (a record alone may reach
- * MAX_DLQ_RAW_BYTES plus its envelope), so no send is over the broker's message-batch limit.
+ * Cuts DLQ records into sends of at most `maxBytes` of serialized values each (a record alone may
+ * reach about twice MAX_DLQ_RAW_BYTES once escaped), so no send is over the broker's batch limit.
  */
 export function dlqSends<T extends { value: DlqRecord }>(records: readonly T[], maxBytes: number): T[][] {
   const sends: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const r of records) {
-    const size = Buffer.byteLength(r.value.raw) + Buffer.byteLength(r.value.reason) + 256;
+    // The record as it goes on the wire: JSON escaping can double a raw value full of quotes.
+    const size = Buffer.byteLength(JSON.stringify(r.value)) + 64;
     if (current.length > 0 && bytes + size > maxBytes) {
       sends.push(current);
       current = [];

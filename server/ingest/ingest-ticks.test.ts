@@ -76,6 +76,15 @@ describe("parseTickBatch", () => {
     expect(error.fields?.[""]?.[0]).toMatch(/first 100/);
   });
 
+  it("refuses a tick dated further ahead of the server's clock than the stream accepts, naming its ts, and publishes nothing", () => {
+    const nowMs = 1_700_000_000_000;
+    const body = [trade(0), { ...trade(1), ts: Date.UTC(2100, 0, 1) }];
+    const error = caught(() => parseTickBatch("trades", body, 10, { nowMs, maxFutureMs: 300_000 }));
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.fields?.["[1].ts"]?.[0]).toMatch(/^ts 2100-01-01T00:00:00.000Z is \d+ ms ahead of the server's clock/);
+    expect(parseTickBatch("trades", [{ ...trade(2), ts: nowMs + 299_000 }], 10, { nowMs, maxFutureMs: 300_000 })).toHaveLength(1);
+  });
+
   it("applies the quote rules: one side at least, price and size together", () => {
     const error = caught(() => parseTickBatch("quotes", [{ symbol: "IBM", ts: 1 }, { symbol: "IBM", ts: 1, ask: 2 }], 10));
     expect(Object.keys(error.fields ?? {})).toEqual(expect.arrayContaining(["[0].bid", "[1].askSize"]));

@@ -2,7 +2,9 @@
 // symbol, and answer only after Kafka acked every message. One invalid tick refuses the whole
 // batch, so a client never has to work out which of its ticks went through: it fixes and resends.
 import { z } from "zod";
+import { getConfig } from "../../adapters/config";
 import { hasKafkaErrorType } from "../../adapters/kafka";
+import { futureReason } from "../../core/tick-messages";
 import { priceSchema, quoteSchema, tradeSchema, type Price, type Quote, type TickKind, type Trade } from "../../core/schemas";
 import { AppError, fieldName, type FieldErrors } from "../errors";
 import type { IngestContext } from "./ingest-context";
@@ -34,7 +36,7 @@ const singular = (kind: TickKind) => kind.slice(0, -1);
  * The ticks of a request body, or an AppError: 400 when it is not a non-empty array or any element
  * is invalid (field errors named `[index].field`), 413 when it holds more than `maxTicks`.
  */
-export function parseTickBatch<K extends TickKind>(kind: K, input: unknown, maxTicks: number): TickOf<K>[] {
+export function parseTickBatch<K extends TickKind>(kind: K, input: unknown, maxTicks: number, eventTime?: { nowMs: number; maxFutureMs: number }): TickOf<K>[] {
   if (!Array.isArray(input)) {
     throw new AppError("BAD_REQUEST", { message: `the body must be a JSON array of ${kind}`, fields: { "": [`expected an array of ${kind}`] }, retriable: false });
   }
@@ -51,13 +53,16 @@ export function parseTickBatch<K extends TickKind>(kind: K, input: unknown, maxT
   let invalid = 0;
   for (const [index, element] of input.entries()) {
     const checked = schema.safeParse(element);
-    if (checked.success) {
+    // The stream's event-time sanity rule (core/tick-messages futureReason), told to the client at once.
+    const future = checked.success && eventTime ? futureReason(checked.data.ts, eventTime.nowMs, eventTime.maxFutureMs) : undefined;
+    if (checked.success && future === undefined) {
       ticks.push(checked.data as TickOf<K>);
       continue;
     }
     invalid++;
     if (invalid > MAX_REPORTED_INVALID_TICKS) continue;
-    for (const issue of checked.error.issues) (fields[fieldName([index, ...issue.path])] ??= []).push(issue.message);
+    if (future !== undefined) (fields[fieldName([index, "ts"])] ??= []).push(future.replace("its record time", "the server's clock"));
+    else if (!checked.success) for (const issue of checked.error.issues) (fields[fieldName([index, ...issue.path])] ??= []).push(issue.message);
   }
   if (invalid > 0) {
     if (invalid > MAX_REPORTED_INVALID_TICKS) fields[""] = [`field errors of the first ${MAX_REPORTED_INVALID_TICKS} invalid ${kind} only`];
@@ -99,5 +104,5 @@ export async function publishTicks<K extends TickKind>(ctx: IngestContext, kind:
 
 /** Validates `input` as a batch of `kind`, then publishes it: bad input is a 4xx even while Kafka is down. */
 export async function ingestTicks<K extends TickKind>(ctx: IngestContext, kind: K, input: unknown, maxTicks: number): Promise<IngestResult> {
-  return publishTicks(ctx, kind, parseTickBatch(kind, input, maxTicks));
+  return publishTicks(ctx, kind, parseTickBatch(kind, input, maxTicks, { nowMs: Date.now(), maxFutureMs: getConfig().stream.maxFutureMs }));
 }

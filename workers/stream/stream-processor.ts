@@ -340,6 +340,10 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     );
     const storedLate = new Map(lateKeys.map((k, i) => [keyOf(k), late[i] && toStoredWindow(late[i])]));
     const plan = foldTrades(state, valid, { storedLate, storedRaw, book: bookOf(batch.partition) });
+    // Candle, price and spread updates leave before the writes (docs/architecture.md, latency
+    // budget): they are state, and a replay after a failed write folds the same trades into the
+    // same state and publishes it again. Alerts are events: they leave once stored.
+    emitLive(plan.live.filter((u) => u.type !== "alert"));
     await ctx.heartbeat();
     try {
       await withRetry("writing trades round", ctx, () => timed("trades", () => writeTradePlan(batch.partition, plan)));
@@ -353,7 +357,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     stats.duplicatesSkipped += plan.stats.redelivered;
     stats.lateTrades += plan.stats.late;
     if (plan.stats.duplicates > 0) log.info({ partition: batch.partition, duplicates: plan.stats.duplicates }, "repeated trade ids counted once");
-    emitLive(plan.live);
+    emitLive(plan.live.filter((u) => u.type === "alert"));
   }
 
   /** Writes a trade round in its order: alerts, progress, candles/latest/symbols, raw trades, closed marks. */
@@ -381,6 +385,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       restoreQuoteSymbols(state, new Map(unknown.map((symbol, i) => [symbol, latest[i]?.quoteTsMs])));
     }
     const plan = foldQuotes(state, bookOf(batch.partition), valid);
+    emitLive(latestPerKey(plan.live.filter((u) => u.type !== "alert")));
     await withRetry("writing quotes round", ctx, () =>
       timed("quotes", async () => {
         // Before the latest quote time, which tells the next owner these quotes were scored.
@@ -390,7 +395,7 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     );
     stats.quotes += valid.length;
     alertsWritten += plan.alerts.length;
-    emitLive(latestPerKey(plan.live));
+    emitLive(plan.live.filter((u) => u.type === "alert"));
   }
 
   async function processPrices(batch: BatchInput, ctx: BatchContext): Promise<void> {
