@@ -12,7 +12,7 @@ import { migrateConfigured } from "../db/migrate";
 import { createApplicationTopics } from "./create-topics";
 import { errorMessage } from "./progress";
 import { prepareLocalStack, servicesUp } from "./services";
-import { Supervisor, tsProgram, type ProgramSpec } from "./supervisor";
+import { STREAM_WORKER_NODE_ARGS, Supervisor, tsProgram, type ProgramSpec } from "./supervisor";
 import { checkpointPath, readCheckpoint } from "../workers/feeds/replay-files";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -58,7 +58,7 @@ export function appPrograms(config: AppConfig): ProgramSpec[] {
     tsProgram("web", path.join(ROOT, "infra/web-server.ts"), ["--port", String(config.webPort), "--hostname", "127.0.0.1"], {
       env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "production" }, // eslint-disable-line no-restricted-syntax -- the child inherits the environment
     }),
-    tsProgram("stream", path.join(ROOT, "workers/stream/main.ts")),
+    tsProgram("stream", path.join(ROOT, "workers/stream/main.ts"), [], { nodeArgs: STREAM_WORKER_NODE_ARGS }),
     tsProgram("batch", path.join(ROOT, "workers/batch/main.ts")),
     tsProgram("simulator", path.join(ROOT, "workers/feeds/simulate.ts"), ["--rate", "100"]),
   ];

@@ -20,9 +20,17 @@ const COLORS = [36, 35, 33, 32, 34, 31];
 const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 15_000;
 
-/** A TypeScript entry point run as a single node process with the tsx loader. */
-export function tsProgram(name: string, file: string, args: string[] = [], extra: Partial<ProgramSpec> = {}): ProgramSpec {
-  return { name, command: process.execPath, args: ["--import", "tsx", path.resolve(file), ...args], ...extra };
+/**
+ * Node options of a stream worker process: its live state is small (tens of MiB) but it allocates
+ * fast, and V8 left alone grows the old space towards its default limit (peak RSS 490 MiB on a
+ * 500k-trade backlog); capped, it collects earlier (240 MiB, same throughput within noise).
+ */
+export const STREAM_WORKER_NODE_ARGS = ["--max-old-space-size=256"];
+
+/** A TypeScript entry point run as a single node process with the tsx loader (`nodeArgs` before it). */
+export function tsProgram(name: string, file: string, args: string[] = [], extra: Partial<ProgramSpec> & { nodeArgs?: string[] } = {}): ProgramSpec {
+  const { nodeArgs = [], ...rest } = extra;
+  return { name, command: process.execPath, args: [...nodeArgs, "--import", "tsx", path.resolve(file), ...args], ...rest };
 }
 
 /** Sends `signal` to the child's whole process group; false when it is already gone. */

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import type { Admin } from "kafkajs";
+import { STREAM_WORKER_NODE_ARGS } from "../../infra/supervisor";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
@@ -20,7 +21,7 @@ export type StreamWorkerOptions = {
 
 /** Starts workers/stream/main.ts as a production process isolated by the given names. */
 export function startStreamWorker({ prefix, keyspace, group, redisUrl, nodeArgs = [], env = {} }: StreamWorkerOptions): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(ROOT, "workers/stream/main.ts")], {
+  return spawn(process.execPath, [...STREAM_WORKER_NODE_ARGS, ...nodeArgs, "--import", "tsx", path.join(ROOT, "workers/stream/main.ts")], {
     cwd: ROOT,
     // eslint-disable-next-line no-restricted-syntax -- the child inherits the environment
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", KAFKA_TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: keyspace, STREAM_GROUP_ID: group, REDIS_URL: redisUrl, ...env },
