@@ -75,6 +75,11 @@ export const trainVolatilityPayloadSchema = z.strictObject({
   asOf: batchDaySchema.default("previous"),
   /** Daily candles (trading days, not calendar days) the fit uses: the newest final ones through asOf. */
   lookbackDays: z.number().int().min(30).max(5_000).default(750),
+  /**
+   * Only symbols without any model yet: what the batch worker enqueues when it starts, so a new
+   * symbol (a simulated one after an upgrade, say) gets its forecast without waiting for the nightly run.
+   */
+  missingOnly: z.boolean().default(false),
 });
 export type TrainVolatilityPayload = z.input<typeof trainVolatilityPayloadSchema>;
 

@@ -42,12 +42,11 @@ if (config.batch.schedules) {
   try {
     await upsertBatchSchedules(queue, config.batch);
     log.info({ rollupCron: config.batch.rollupCron, dataQualityCron: config.batch.dataQualityCron, trainVolatilityCron: config.batch.trainVolatilityCron, archiveCron: config.batch.archiveCron }, "batch schedules upserted");
-    // First start on a stack without any volatility model: train soon rather than at the next cron
-    // (after a minute, so the feed started alongside has listed its symbols).
-    if ((await volModels.latestModels(1)).length === 0) {
-      const job = await queue.add(BATCH_JOBS.trainVolatility, { asOf: "previous" } satisfies TrainVolatilityPayload, { delay: 60_000 });
-      log.info({ jobId: job.id }, "no volatility model yet: training enqueued");
-    }
+    // Symbols without a volatility model (a fresh stack: all; later, new ones such as the
+    // simulator's) are trained soon rather than at the next cron: after a minute, so the feeds
+    // started alongside have listed their symbols; symbols with a model are left to the cron.
+    const job = await queue.add(BATCH_JOBS.trainVolatility, { asOf: "previous", missingOnly: true } satisfies TrainVolatilityPayload, { delay: 60_000 });
+    log.info({ jobId: job.id }, "training of symbols without a volatility model enqueued");
   } finally {
     await queue.close();
   }

@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe("volatility of a simulated symbol", () => {
-  it("is trained on the daily history of the real ticker it is calibrated on and scored with it", async () => {
+  it("is trained (at start, as a symbol without a model) on the daily history of the real ticker it is calibrated on, and scored with it", async () => {
     const ctx = { connection: redis, prefix };
     const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
     const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
@@ -88,12 +88,18 @@ describe("volatility of a simulated symbol", () => {
     );
     closers.push(() => worker.close(true));
 
-    const job = await queue.add(BATCH_JOBS.trainVolatility, { symbols: ["TVS.SIM"], asOf: "2026-01-04", lookbackDays: 250 } satisfies TrainVolatilityPayload);
+    // What the batch worker enqueues at start: only symbols without a model, so this one.
+    const payload = { symbols: ["TVS.SIM"], asOf: "2026-01-04", lookbackDays: 250, missingOnly: true } satisfies TrainVolatilityPayload;
+    const job = await queue.add(BATCH_JOBS.trainVolatility, payload);
     expect((await job.waitUntilFinished(events, 60_000)) as TrainVolatilityResult).toEqual({ asOf: "2026-01-04", symbols: 1, trained: 1, skipped: 0 });
     const model = await models.latestModel("TVS.SIM");
     expect(model?.nObs).toBe(250 - 22);
     expect(model?.trainToMs).toBe(Date.parse("2026-01-04T00:00:00Z"));
     expect(await models.latestModel("TVS")).toBeUndefined();
+    // Started again: it has a model now, which is the nightly run's to renew.
+    const again = await queue.add(BATCH_JOBS.trainVolatility, payload);
+    expect((await again.waitUntilFinished(events, 60_000)) as TrainVolatilityResult).toMatchObject({ trained: 0, skipped: 1 });
+    expect((await models.latestModel("TVS.SIM"))?.version).toBe(model?.version);
 
     const forecaster = createVolForecaster({ models, store, log: testLog, refreshMs: 60_000, maxSymbols: 100, nowMs: () => NOW });
     closers.push(() => forecaster.stop());
