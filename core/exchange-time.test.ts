@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  createVwapAnchor,
   exchangeDate,
   exchangeDayBounds,
   inRegularSession,
@@ -90,6 +91,15 @@ describe("sessions", () => {
     expect(vwapAnchor(NY, "session", close)).toBeNull();
     expect(vwapAnchor(NY, "extended", open - 60_000)).toBe(Date.UTC(2013, 9, 7, 4));
     expect(vwapAnchor(VENUES.crypto, "session", open - 60_000)).toBe(Date.UTC(2013, 9, 7));
+  });
+
+  it("gives the same anchors from the remembering function, across days and DST", () => {
+    for (const venue of [NY, VENUES.crypto]) {
+      for (const mode of ["session", "extended"] as const) {
+        const anchor = createVwapAnchor(venue, mode);
+        for (let t = Date.UTC(2013, 10, 1); t < Date.UTC(2013, 10, 5); t += 7 * 60_000) expect(anchor(t)).toBe(vwapAnchor(venue, mode, t));
+      }
+    }
   });
 
   it("says whether a whole candle lies in the session", () => {

@@ -5,8 +5,9 @@ import { getConfig } from "../adapters/config";
 import { publishLiveUpdates } from "../adapters/live-channel";
 import { createLogger } from "../adapters/logger";
 import { createRedis, type Redis } from "../adapters/redis";
+import { VENUES, zonedTimeToUtcMs } from "../core/exchange-time";
 import { dayKey } from "../core/intervals";
-import { freshSymbol, openSeeder, type Seeder } from "./seed";
+import { freshSymbol, liveDay, openSeeder, type Seeder } from "./seed";
 
 const config = getConfig();
 const symbol = freshSymbol("EZA");
@@ -14,6 +15,10 @@ const DAY = "2013-10-07";
 // 14:00 UTC: inside the seeded session (13:30 on), so it falls in a candle of the 1m chart.
 const historicTs = Date.parse(`${DAY}T14:00:30Z`);
 const recentTs = Date.now();
+// Only today's symbol page streams live; its feed lists the day's alerts: noon in New York is on the
+// same UTC day (alert days are UTC partitions) whatever the hour now.
+const TODAY = liveDay(symbol);
+const todayNoonTs = zonedTimeToUtcMs(VENUES["us-equity"].timeZone, TODAY, "12:00");
 let seeder: Seeder;
 let client: CassandraClient;
 let redis: Redis;
@@ -54,9 +59,10 @@ test("the symbol page lists the day's alerts and marks them on the candlestick c
   await expect(feed.getByTestId("alert-row")).toHaveCount(2);
   const row = feed.locator(`[data-alert-id="${symbol}:price_jump:${historicTs}"]`);
   await expect(row).toHaveAttribute("data-level", "critical");
-  await expect(row).toContainText("14:00:30");
+  // Exchange time: 14:00:30 UTC is 10:00:30 in New York.
+  await expect(row).toContainText("10:00:30");
   await expect(row).toContainText("price jump +3.10% (180.00 → 185.58), z 31.5");
-  await expect(feed.getByTestId("alert-row").nth(0)).toContainText("16:45:00");
+  await expect(feed.getByTestId("alert-row").nth(0)).toContainText("12:45:00");
   await expect(page.getByTestId("candle-chart")).toBeVisible();
   await expect(page.locator("[data-alert-markers]")).toHaveAttribute("data-alert-markers", "2");
 });
@@ -80,7 +86,7 @@ function countStreams(page: Page): () => number {
 
 for (const [name, path] of [
   ["overview", "/"],
-  ["symbol page", `/symbols/${symbol}?date=${DAY}&interval=1m`],
+  ["symbol page", `/symbols/${symbol}?date=${TODAY}&interval=1m`],
 ] as const) {
   test(`the ${name} opens one live stream, which carries the alerts feed's live alerts too`, async ({ page }) => {
     const streams = countStreams(page);
@@ -91,7 +97,7 @@ for (const [name, path] of [
     expect(streams()).toBe(1);
 
     // The overview lists the newest alerts of all symbols; the symbol page the viewed day's.
-    const ts = name === "overview" ? Date.now() : historicTs + 1_000;
+    const ts = name === "overview" ? Date.now() : todayNoonTs;
     const id = `${symbol}:volume_spike:${ts}`;
     await publishLiveUpdates(redis, [{ type: "alert", id, symbol, ts, kind: "volume_spike", severity: "critical", score: 40, message: `live ${name} alert` }]);
     const row = page.getByTestId("alerts-feed").locator(`[data-alert-id="${id}"]`);

@@ -7,16 +7,18 @@ import { createLogger } from "../adapters/logger";
 import { createRedis, type Redis } from "../adapters/redis";
 import { formatPrice } from "../app/lib/format";
 import type { SeededDay } from "../test/market-fixtures";
-import { freshSymbol, openSeeder, type Seeder } from "./seed";
+import { freshSymbol, liveDay, openSeeder, type Seeder } from "./seed";
 
 let seeder: Seeder;
 let redis: Redis;
 let seeded: SeededDay;
 const symbol = freshSymbol("EZL");
+// Today: only today's page streams live (a past day is history).
+const DAY = liveDay(symbol);
 
 test.beforeAll(async () => {
   seeder = await openSeeder();
-  seeded = await seeder.seed({ symbol, day: "2013-10-07", startPrice: 50 });
+  seeded = await seeder.seed({ symbol, day: DAY, startPrice: 50 });
   redis = createRedis(getConfig().redis.url, "client", createLogger("e2e-live"));
 });
 
@@ -30,7 +32,7 @@ async function canvasSignature(page: Page): Promise<string> {
 }
 
 test("a live candle and price patch the open symbol page", async ({ page }) => {
-  await page.goto(`/symbols/${symbol}?date=2013-10-07&interval=1m`);
+  await page.goto(`/symbols/${symbol}?date=${DAY}&interval=1m`);
   await expect(page.getByTestId("connection-state")).toHaveText("live");
   await expect(page.getByTestId("candle-chart")).toBeVisible();
   await expect.poll(async () => (await canvasSignature(page)).length).toBeGreaterThan(5_000);

@@ -4,12 +4,18 @@ import { randomBytes } from "node:crypto";
 import { connectCassandra, type CassandraClient } from "../adapters/cassandra";
 import { getConfig } from "../adapters/config";
 import { createLogger } from "../adapters/logger";
+import { exchangeDate, venueOf } from "../core/exchange-time";
 import { seedDay, type SeedDayOptions, type SeededDay } from "../test/market-fixtures";
 
 /** A ticker no other run uses, e.g. "EZ4K9QX2". */
 export function freshSymbol(prefix = "EZ"): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   return prefix + Array.from(randomBytes(6), (b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** Today in `symbol`'s venue time zone (New York for a fresh ticker): the only day the symbol page streams live. */
+export function liveDay(symbol: string): string {
+  return exchangeDate(venueOf(symbol), Date.now());
 }
 
 export interface Seeder {

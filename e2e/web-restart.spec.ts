@@ -15,14 +15,15 @@ import { createRedis, type Redis } from "../adapters/redis";
 import type { CandleUpdate } from "../core/live-updates";
 import type { SeededDay } from "../test/market-fixtures";
 import { missingWindows, readChartHook } from "./chart-hook";
-import { freshSymbol, openSeeder, type Seeder } from "./seed";
+import { freshSymbol, liveDay, openSeeder, type Seeder } from "./seed";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = 3210;
 const BASE = `http://127.0.0.1:${PORT}`;
-const DAY = "2013-10-08";
 const MINUTE_MS = 60_000;
 const symbol = freshSymbol("EZR");
+// Today: only today's page streams live.
+const DAY = liveDay(symbol);
 
 let seeder: Seeder;
 let redis: Redis;

@@ -7,7 +7,8 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useMemo, useState } from "react";
 import { ALERT_FEED_CAPACITY, feedAlertOfStored, feedAlertOfUpdate, kindLabel, levelBadgeClass, mergeAlerts, type FeedAlert } from "../lib/alerts";
-import { formatDayUtc, formatTimeUtc } from "../lib/format";
+import { formatClock, formatDateTime } from "../lib/exchange-clock";
+import { formatDayUtc } from "../lib/format";
 import type { DrainedBatch } from "../lib/live-batch";
 import { useTRPC } from "../lib/trpc";
 import type { ConnectionState } from "../lib/use-live-stream";
@@ -64,19 +65,24 @@ export function useAlerts({ symbol, day }: { symbol?: string; day?: string } = {
 }
 
 /**
- * The alerts list: time (UTC), symbol (linked, unless one symbol's feed), kind, level and values;
- * `connection` is the state of the page's stream that feeds it.
+ * The alerts list: time (UTC, or the symbol page's clock), symbol (linked, unless one symbol's
+ * feed), kind, level and values; `connection` is the state of the page's stream that feeds it.
  */
 export function AlertsFeed({
   state,
   connection,
   showSymbol = true,
   title = "Alerts",
+  zone = "UTC",
+  zoneLabel = "UTC",
 }: {
   state: AlertsState;
   connection: ConnectionState;
   showSymbol?: boolean;
   title?: string;
+  /** Zone of the times (undefined: local) and its label. */
+  zone?: string;
+  zoneLabel?: string;
 }) {
   const { alerts, loading, error } = state;
   return (
@@ -103,8 +109,8 @@ export function AlertsFeed({
               <li key={alert.id} className="list-group-item py-1 px-2" data-testid="alert-row" data-alert-id={alert.id} data-level={alert.level}>
                 <div className="d-flex flex-wrap align-items-center gap-2">
                   <span className={`badge ${levelBadgeClass(alert.level)}`}>{alert.level}</span>
-                  <time className="font-monospace text-body-secondary" dateTime={new Date(alert.ts).toISOString()} title={`${formatDayUtc(alert.ts)} UTC`}>
-                    {formatTimeUtc(alert.ts)}
+                  <time className="font-monospace text-body-secondary" dateTime={new Date(alert.ts).toISOString()} title={`${formatDateTime(alert.ts, zone)} ${zoneLabel}`}>
+                    {formatClock(alert.ts, zone)}
                   </time>
                   {showSymbol && (
                     <Link href={`/symbols/${encodeURIComponent(alert.symbol)}?date=${formatDayUtc(alert.ts)}`} className="fw-semibold">

@@ -1,8 +1,11 @@
 "use client";
-// Candlesticks with volume bars (own axis, stacked below) and VWAP/SMA overlays on Chart.js.
-// The chart is built once per history load over the given arrays; live updates edit those arrays
-// in place and call redraw(), which updates without animation.
-import "chartjs-adapter-date-fns";
+// Candlesticks with volume bars (own axis, stacked below) and VWAP/SMA overlays on Chart.js, with
+// the axis in a chosen time zone (app/lib/zoned-date-adapter), the extended hours shaded, zoom and
+// pan (wheel, drag, pinch; chartjs-plugin-zoom, whose touch gestures are hammerjs's) with a reset,
+// and a crosshair whose candle's OHLC, volume and VWAP are read out above the chart. The chart is
+// built once per history load over the given arrays; live updates edit those arrays in place and
+// call redraw(), which updates without animation.
+import "../lib/zoned-date-adapter";
 import {
   BarController,
   BarElement,
@@ -21,19 +24,35 @@ import {
   type ScriptableContext,
 } from "chart.js";
 import { CandlestickController, CandlestickElement } from "chartjs-chart-financial";
+import zoomPlugin from "chartjs-plugin-zoom";
 import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
+import type { Venue } from "../../core/exchange-time";
 import type { AlertMarker } from "../lib/alerts";
 import { alertMarkersPlugin, setAlertMarkers } from "../lib/alerts-chart-plugin";
 import type { ChartArrays, VolumeDatum } from "../lib/chart-data";
+import { crosshairPlugin, setCrosshair } from "../lib/crosshair-plugin";
+import { formatDateTime } from "../lib/exchange-clock";
 import type { ForecastBand } from "../lib/forecast-band";
+import { formatPrice, formatVolume } from "../lib/format";
+import { sessionShadePlugin, setSessionShading } from "../lib/session-shade-plugin";
+import type { ZonedAdapterOptions } from "../lib/zoned-date-adapter";
 import type { Theme } from "./theme-toggle";
 
 Chart.register(CandlestickController, CandlestickElement, BarController, BarElement, LineController, LineElement, PointElement, LinearScale, TimeScale, TimeSeriesScale, Tooltip, Legend, Decimation, Filler);
-Chart.register(alertMarkersPlugin);
+Chart.register(alertMarkersPlugin, sessionShadePlugin, crosshairPlugin, zoomPlugin);
 
 export interface CandleChartHandle {
   /** Redraws after the arrays were edited in place. */
   redraw(): void;
+  /** Back to the first view (the session of a past day, or everything). */
+  resetZoom(): void;
+}
+
+/** The visible x range and the first tick's label, for the page's data hook. */
+export interface ChartView {
+  min: number;
+  max: number;
+  firstTick: string;
 }
 
 const UP = "#26a69a";
@@ -56,6 +75,20 @@ export interface CandleChartProps {
   band?: ForecastBand | null;
   /** Anomaly alert markers above their candles; none when null. */
   markers?: readonly AlertMarker[] | null;
+  /** Zone of the axis and the read-out (exchange time, UTC); undefined: the browser's. */
+  timeZone?: string;
+  /** Shades what lies outside this venue's regular session; null: nothing. */
+  sessionVenue?: Venue | null;
+  /** What the chart shows first and returns to on reset; null: all candles. */
+  initialView?: { min: number; max: number } | null;
+  /** How far zoom and pan may reach: the range the history covers. */
+  xLimits?: { min: number; max: number } | null;
+  /** Candle length, the shortest range zoom may show is 10 of them. */
+  intervalMs: number;
+  /** Legend label of the VWAP line. */
+  vwapLabel?: string;
+  /** Told the visible range after each build, zoom, pan and reset. */
+  onView?: (view: ChartView) => void;
   ref?: Ref<CandleChartHandle>;
 }
 
@@ -64,14 +97,82 @@ function utcDay(tsMs: number): string {
 }
 
 function themeColors(theme: Theme) {
-  return theme === "dark" ? { text: "#adb5bd", grid: "rgba(255,255,255,0.08)" } : { text: "#495057", grid: "rgba(0,0,0,0.08)" };
+  return theme === "dark"
+    ? { text: "#adb5bd", grid: "rgba(255,255,255,0.08)", shade: "rgba(255,255,255,0.05)", crosshair: "rgba(255,255,255,0.45)" }
+    : { text: "#495057", grid: "rgba(0,0,0,0.08)", shade: "rgba(0,0,0,0.05)", crosshair: "rgba(0,0,0,0.45)" };
 }
 
-export function CandleChart({ arrays, label, showVwap, showSma, smaPeriod, theme, dayCandles = false, band = null, markers = null, ref }: CandleChartProps) {
+export function CandleChart({
+  arrays,
+  label,
+  showVwap,
+  showSma,
+  smaPeriod,
+  theme,
+  dayCandles = false,
+  band = null,
+  markers = null,
+  timeZone,
+  sessionVenue = null,
+  initialView = null,
+  xLimits = null,
+  intervalMs,
+  vwapLabel = "VWAP",
+  onView,
+  ref,
+}: CandleChartProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const readoutRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart | null>(null);
+  const hovered = useRef<number | null>(null);
+  const onViewRef = useRef(onView);
+  onViewRef.current = onView;
+  // The zone the chart was built with: the read-out formats in it.
+  const zone = dayCandles ? "UTC" : timeZone;
 
-  useImperativeHandle(ref, () => ({ redraw: () => chartRef.current?.update("none") }), []);
+  /** The read-out of candle `index` (when null: the last one in view). */
+  const readout = (index: number | null) => {
+    const box = readoutRef.current;
+    if (!box) return;
+    let i = index ?? arrays.candles.length - 1;
+    const visibleMax = chartRef.current?.scales.x?.max;
+    if (index === null && visibleMax !== undefined) while (i > 0 && (arrays.candles[i]?.x ?? 0) > visibleMax) i--;
+    const c = arrays.candles[i];
+    if (!c) {
+      box.textContent = "";
+      return;
+    }
+    const time = dayCandles ? utcDay(c.x) : formatDateTime(c.x, zone, intervalMs < 60_000);
+    const vwap = arrays.vwap[i]?.y ?? null;
+    box.textContent = `${time} · O ${formatPrice(c.o)} H ${formatPrice(c.h)} L ${formatPrice(c.l)} C ${formatPrice(c.c)} · V ${formatVolume(arrays.volume[i]?.y ?? null)} · ${vwapLabel} ${formatPrice(vwap)}`;
+    box.dataset.index = String(i);
+  };
+  const readoutNow = useRef(readout);
+  readoutNow.current = readout;
+
+  const reportView = (chart: Chart) => {
+    const x = chart.scales.x;
+    if (!x) return;
+    if (hovered.current === null) readoutNow.current(null);
+    onViewRef.current?.({ min: x.min, max: x.max, firstTick: x.ticks[0]?.label?.toString() ?? "" });
+  };
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      redraw: () => {
+        chartRef.current?.update("none");
+        if (hovered.current === null) readoutNow.current(null);
+      },
+      resetZoom: () => {
+        const chart = chartRef.current;
+        if (!chart) return;
+        chart.resetZoom("none");
+        reportView(chart);
+      },
+    }),
+    [],
+  );
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -88,14 +189,14 @@ export function CandleChart({ arrays, label, showVwap, showSma, smaPeriod, theme
       },
       {
         type: "line",
-        label: "VWAP",
+        label: vwapLabel,
         data: arrays.vwap,
         yAxisID: "y",
         borderColor: "#f0ad4e",
         borderWidth: 1.25,
         pointRadius: 0,
         parsing: false,
-        spanGaps: true,
+        spanGaps: false,
         hidden: !showVwap,
       },
       {
@@ -122,6 +223,7 @@ export function CandleChart({ arrays, label, showVwap, showSma, smaPeriod, theme
       { id: BAND_UPPER, type: "line", label: "Forecast ±1σ", data: [], yAxisID: "y", borderColor: BAND_COLOR, borderDash: [4, 3], borderWidth: 1, pointRadius: 0, parsing: false },
       { id: BAND_LOWER, type: "line", label: "", data: [], yAxisID: "y", borderColor: BAND_COLOR, borderDash: [4, 3], borderWidth: 1, pointRadius: 0, parsing: false, fill: "-1", backgroundColor: `${BAND_COLOR}1a` },
     ] as unknown as ChartDataset<"candlestick">[];
+    const adapterOptions: ZonedAdapterOptions = zone ? { timeZone: zone } : {};
     const chart = new Chart(canvas, {
       type: "candlestick",
       data: { datasets },
@@ -134,6 +236,8 @@ export function CandleChart({ arrays, label, showVwap, showSma, smaPeriod, theme
         scales: {
           x: {
             type: "time",
+            adapters: { date: adapterOptions },
+            ...(initialView ? { min: initialView.min, max: initialView.max } : {}),
             // Day candles: ticks on the candles themselves (UTC midnights), not on local midnights,
             // which west of UTC fall on the previous evening's candle.
             ...(dayCandles ? { time: { minUnit: "day" as const } } : {}),
@@ -154,17 +258,31 @@ export function CandleChart({ arrays, label, showVwap, showSma, smaPeriod, theme
           legend: { labels: { color: colors.text, boxWidth: 10, boxHeight: 10, filter: (item: { text: string }) => item.text !== "" } },
           // Thins the overlay lines on long ranges (candles are bounded by the ring buffer).
           decimation: { enabled: true, algorithm: "min-max" },
-          tooltip: { animation: false, ...(dayCandles ? { callbacks: { title: (items: Array<{ parsed: { x: number | null } }>) => utcDay(items[0]?.parsed.x ?? Number.NaN) } } : {}) },
+          // The crosshair's read-out replaces the tooltip.
+          tooltip: { enabled: false },
+          zoom: {
+            limits: { x: { ...(xLimits ? { min: xLimits.min, max: xLimits.max } : {}), minRange: 10 * intervalMs } },
+            pan: { enabled: true, mode: "x", onPanComplete: ({ chart: c }) => reportView(c) },
+            zoom: { wheel: { enabled: true }, pinch: { enabled: true }, mode: "x", onZoomComplete: ({ chart: c }) => reportView(c) },
+          },
         },
       },
     });
     chartRef.current = chart;
+    setSessionShading(chart, dayCandles ? null : sessionVenue, colors.shade);
+    setCrosshair(chart, colors.crosshair, (index) => {
+      hovered.current = index;
+      readoutNow.current(index);
+    });
+    hovered.current = null;
+    readoutNow.current(null);
+    reportView(chart);
     return () => {
       chart.destroy();
       chartRef.current = null;
     };
-    // Built once per history load; toggles and theme are applied below without rebuilding.
-  }, [arrays, label, smaPeriod, dayCandles]);
+    // Built once per history load (and view settings); toggles and theme are applied below without rebuilding.
+  }, [arrays, label, smaPeriod, dayCandles, zone, sessionVenue, initialView, xLimits, intervalMs, vwapLabel]);
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -178,8 +296,13 @@ export function CandleChart({ arrays, label, showVwap, showSma, smaPeriod, theme
       if (scale.grid && scale.grid.display !== false) scale.grid.color = colors.grid;
     }
     if (chart.options.plugins?.legend?.labels) chart.options.plugins.legend.labels.color = colors.text;
+    setSessionShading(chart, dayCandles ? null : sessionVenue, colors.shade);
+    setCrosshair(chart, colors.crosshair, (index) => {
+      hovered.current = index;
+      readoutNow.current(index);
+    });
     chart.update("none");
-  }, [showVwap, showSma, theme, arrays]);
+  }, [showVwap, showSma, theme, arrays, dayCandles, sessionVenue]);
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -198,8 +321,11 @@ export function CandleChart({ arrays, label, showVwap, showSma, smaPeriod, theme
   }, [markers, arrays]);
 
   return (
-    <div style={{ position: "relative", height: "min(60vh, 480px)", minHeight: 260 }} data-alert-markers={markers?.length ?? 0}>
-      <canvas ref={canvasRef} data-testid="candle-chart" role="img" aria-label={`${label} candlestick chart`} />
+    <div data-alert-markers={markers?.length ?? 0}>
+      <div ref={readoutRef} className="small font-monospace text-body-secondary mb-1" style={{ minHeight: "1.5em" }} data-testid="chart-readout" aria-live="off" />
+      <div style={{ position: "relative", height: "min(60vh, 480px)", minHeight: 260 }}>
+        <canvas ref={canvasRef} data-testid="candle-chart" role="img" aria-label={`${label} candlestick chart`} />
+      </div>
     </div>
   );
 }

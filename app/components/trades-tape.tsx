@@ -1,5 +1,6 @@
 import type { TradeOutput } from "../../server/queries/get-recent-trades";
-import { formatPrice, formatTimeUtc, formatVolume } from "../lib/format";
+import { formatClock } from "../lib/exchange-clock";
+import { formatPrice, formatVolume } from "../lib/format";
 
 /** Side colour: the joined quote's side when known, else the tick rule against the next older trade. */
 export function tradeSideClass(trade: TradeOutput, older: TradeOutput | undefined): string {
@@ -9,8 +10,17 @@ export function tradeSideClass(trade: TradeOutput, older: TradeOutput | undefine
   return trade.price > older.price ? "text-success" : "text-danger";
 }
 
-/** The latest trades, newest first. */
-export function TradesTape({ trades, loading, error }: { trades: TradeOutput[] | undefined; loading: boolean; error: string | null }) {
+export interface TradesTapeProps {
+  trades: TradeOutput[] | undefined;
+  loading: boolean;
+  error: string | null;
+  /** Zone of the times (undefined: local) and its label for the header. */
+  zone?: string;
+  zoneLabel?: string;
+}
+
+/** The latest trades, newest first, timed in the chosen clock. */
+export function TradesTape({ trades, loading, error, zone = "UTC", zoneLabel = "UTC" }: TradesTapeProps) {
   return (
     <div className="card h-100" data-testid="trades-tape">
       <div className="card-header py-1 small fw-semibold">Trades</div>
@@ -22,7 +32,7 @@ export function TradesTape({ trades, loading, error }: { trades: TradeOutput[] |
           <table className="table table-sm mb-0 small font-monospace">
             <thead className="sticky-top">
               <tr>
-                <th scope="col">Time (UTC)</th>
+                <th scope="col" data-testid="tape-time-header">Time ({zoneLabel})</th>
                 <th scope="col" className="text-end">Price</th>
                 <th scope="col" className="text-end">Size</th>
               </tr>
@@ -30,7 +40,7 @@ export function TradesTape({ trades, loading, error }: { trades: TradeOutput[] |
             <tbody>
               {trades.map((trade, i) => (
                 <tr key={`${trade.ts}:${trade.tradeId}`} data-testid="trade-row">
-                  <td>{formatTimeUtc(trade.ts)}</td>
+                  <td>{formatClock(trade.ts, zone)}</td>
                   <td className={`text-end ${tradeSideClass(trade, trades[i + 1])}`}>{formatPrice(trade.price)}</td>
                   <td className="text-end">{formatVolume(trade.size)}</td>
                 </tr>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyTrade, type Candle } from "../../core/candles";
 import { createIndicatorState, updateIndicators } from "../../core/indicators";
+import { VENUES, vwapAnchor } from "../../core/exchange-time";
 import { CandleSeries, type CandleLike } from "./candle-series";
 import { applyToChartArrays, buildChartArrays, chartHookDataset, realizedVolatilityPct, smaAt } from "./chart-data";
 
@@ -122,6 +123,23 @@ describe("chart arrays", () => {
     }
     expect(small.size).toBe(2);
     expect(buildChartArrays(small).vwap.at(-1)?.y).toBeCloseTo(buildChartArrays(large).vwap.at(-1)?.y ?? 0, 12);
+  });
+
+  it("anchors the session VWAP at the regular session's open, or over the extended hours on request, live updates included", () => {
+    const ny = VENUES["us-equity"];
+    // 2013-10-07: 13:28, 13:29 UTC are pre-market (09:28, 09:29 New York); 13:30 opens the session.
+    const base = Date.UTC(2013, 9, 7, 13, 28) / 60_000;
+    const history = [candle(base, 10), candle(base + 1, 20), candle(base + 2, 30)];
+    const session = new CandleSeries(10, (x) => vwapAnchor(ny, "session", x));
+    const extended = new CandleSeries(10, (x) => vwapAnchor(ny, "extended", x));
+    session.load(history);
+    extended.load(history);
+    expect(buildChartArrays(session).vwap.map((d) => d.y)).toEqual([null, null, 29.5]);
+    expect(buildChartArrays(extended).vwap.map((d) => d.y)).toEqual([9.5, 14.5, 19.5]);
+    const arrays = buildChartArrays(session);
+    expect(applyToChartArrays(arrays, session, session.apply(candle(base + 3, 40, { volume: 300 })))).toBe(true);
+    expect(arrays.vwap.at(-1)?.y).toBeCloseTo((29.5 * 100 + 39.5 * 300) / 400, 12);
+    expect(arrays).toEqual(buildChartArrays(session));
   });
 
   it("reports when nothing changed", () => {

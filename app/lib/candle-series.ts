@@ -44,20 +44,30 @@ function candleOf(point: CandlePoint): CandleLike {
 
 const DAY_MS = 86_400_000;
 
-/** Volume-weighted sums of candles evicted from a day the series still shows (keeps session VWAP whole). */
+/**
+ * The anchor (start time) of the VWAP a candle starting at `windowStartMs` counts in, or null when
+ * it counts in none (core/exchange-time vwapAnchor: a session, a trading day). Default: its UTC day.
+ */
+export type VwapAnchorOf = (windowStartMs: number) => number | null;
+export const utcDayAnchor: VwapAnchorOf = (x) => Math.floor(x / DAY_MS) * DAY_MS;
+
+/** Volume-weighted sums of candles evicted from a VWAP the series still shows (keeps it whole). */
 export interface CarriedSession {
-  day: number;
+  anchor: number;
   notional: number;
   volume: number;
 }
 
 export class CandleSeries {
   readonly capacity: number;
+  /** Which VWAP each candle counts in. */
+  readonly anchorOf: VwapAnchorOf;
   readonly #buffer: RingBuffer<CandlePoint>;
   #carried: CarriedSession | null = null;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, anchorOf: VwapAnchorOf = utcDayAnchor) {
     this.capacity = capacity;
+    this.anchorOf = anchorOf;
     this.#buffer = new RingBuffer<CandlePoint>(capacity);
   }
 
@@ -114,15 +124,16 @@ export class CandleSeries {
     return { kind: "stale" };
   }
 
-  /** Sums of evicted candles of the oldest held candle's day, if any were evicted from it. */
+  /** Sums of evicted candles of the oldest held candle's VWAP, if any were evicted from it. */
   get carried(): CarriedSession | null {
     const first = this.#buffer.at(0);
-    return first && this.#carried && Math.floor(first.x / DAY_MS) === this.#carried.day ? this.#carried : null;
+    return first && this.#carried && this.anchorOf(first.x) === this.#carried.anchor ? this.#carried : null;
   }
 
   #carry(point: CandlePoint): void {
-    const day = Math.floor(point.x / DAY_MS);
-    if (!this.#carried || this.#carried.day !== day) this.#carried = { day, notional: 0, volume: 0 };
+    const anchor = this.anchorOf(point.x);
+    if (anchor === null) return;
+    if (!this.#carried || this.#carried.anchor !== anchor) this.#carried = { anchor, notional: 0, volume: 0 };
     if (point.vwap !== null && point.v > 0) {
       this.#carried.notional += point.vwap * point.v;
       this.#carried.volume += point.v;

@@ -40,37 +40,38 @@ export function smaAt(series: Pick<CandleSeries, "at">, index: number, period: n
   return smaOfLast(closes, period) ?? null;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
- * Session VWAP at `index`: Σ(vwap·volume) / Σ volume over the candles of the same UTC day up to it
- * (each candle's own vwap·volume is its notional). Null before any volume that day.
+ * Session VWAP at `index`: Σ(vwap·volume) / Σ volume over the candles of the same VWAP anchor up to
+ * it (series.anchorOf: the regular session or the trading day; each candle's vwap·volume is its
+ * notional). Null outside any (pre-market in session mode) and before any volume.
  */
-export function sessionVwapAt(series: Pick<CandleSeries, "at" | "carried">, index: number): number | null {
+export function sessionVwapAt(series: Pick<CandleSeries, "at" | "carried" | "anchorOf">, index: number): number | null {
   const point = series.at(index);
   if (!point) return null;
-  const day = Math.floor(point.x / DAY_MS);
+  const anchor = series.anchorOf(point.x);
+  if (anchor === null) return null;
   let notional = 0;
   let volume = 0;
   let i = index;
+  // Candles between the anchor and this one all count in it (a session or day has no holes).
   for (; i >= 0; i--) {
     const p = series.at(i) as CandlePoint;
-    if (Math.floor(p.x / DAY_MS) !== day) break;
+    if (p.x < anchor) break;
     if (p.vwap !== null && p.v > 0) {
       notional += p.vwap * p.v;
       volume += p.v;
     }
   }
-  // Reached the oldest held candle still inside the day: add what was evicted from that day.
+  // Reached the oldest held candle still inside the VWAP: add what was evicted from it.
   const carried = series.carried;
-  if (i < 0 && carried && carried.day === day) {
+  if (i < 0 && carried && carried.anchor === anchor) {
     notional += carried.notional;
     volume += carried.volume;
   }
   return volume > 0 ? notional / volume : null;
 }
 
-function datums(point: CandlePoint, series: Pick<CandleSeries, "at" | "carried">, index: number, smaPeriod: number) {
+function datums(point: CandlePoint, series: Pick<CandleSeries, "at" | "carried" | "anchorOf">, index: number, smaPeriod: number) {
   return {
     candle: { x: point.x, o: point.o, h: point.h, l: point.l, c: point.c },
     volume: { x: point.x, y: point.v, up: point.c >= point.o },
@@ -83,25 +84,26 @@ function datums(point: CandlePoint, series: Pick<CandleSeries, "at" | "carried">
 export function buildChartArrays(series: CandleSeries, smaPeriod = DEFAULT_SMA_PERIOD): ChartArrays {
   const arrays: ChartArrays = { candles: [], volume: [], vwap: [], sma: [] };
   const carried = series.carried;
-  let day = carried ? carried.day : Number.NaN;
+  let anchor: number | null = carried ? carried.anchor : null;
   let notional = carried?.notional ?? 0;
   let volume = carried?.volume ?? 0;
   const sma = createSma(smaPeriod);
   for (let i = 0; i < series.size; i++) {
     const p = series.at(i) as CandlePoint;
     // Running VWAP sums keep a full build linear in the number of candles.
-    if (Math.floor(p.x / DAY_MS) !== day) {
-      day = Math.floor(p.x / DAY_MS);
+    const own = series.anchorOf(p.x);
+    if (own !== anchor) {
+      anchor = own;
       notional = 0;
       volume = 0;
     }
-    if (p.vwap !== null && p.v > 0) {
+    if (own !== null && p.vwap !== null && p.v > 0) {
       notional += p.vwap * p.v;
       volume += p.v;
     }
     arrays.candles.push({ x: p.x, o: p.o, h: p.h, l: p.l, c: p.c });
     arrays.volume.push({ x: p.x, y: p.v, up: p.c >= p.o });
-    arrays.vwap.push({ x: p.x, y: volume > 0 ? notional / volume : null });
+    arrays.vwap.push({ x: p.x, y: own !== null && volume > 0 ? notional / volume : null });
     arrays.sma.push({ x: p.x, y: sma.update(p.c) ?? null });
   }
   return arrays;
@@ -133,9 +135,9 @@ export function applyToChartArrays(arrays: ChartArrays, series: CandleSeries, re
   const d = datums(point, series, result.index, smaPeriod);
   arrays.candles[result.index] = d.candle;
   arrays.volume[result.index] = d.volume;
-  // A changed candle moves the session VWAP of every later candle of its day...
-  const day = Math.floor(point.x / DAY_MS);
-  for (let i = result.index; i < series.size && Math.floor((series.at(i) as CandlePoint).x / DAY_MS) === day; i++) {
+  // A changed candle moves the VWAP of every later candle of its session or day...
+  const anchor = series.anchorOf(point.x);
+  for (let i = result.index; i < series.size && series.anchorOf((series.at(i) as CandlePoint).x) === anchor; i++) {
     arrays.vwap[i] = { x: (series.at(i) as CandlePoint).x, y: sessionVwapAt(series, i) };
   }
   // ...and every SMA whose window includes it.

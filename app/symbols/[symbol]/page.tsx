@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
+import { exchangeDate, venueOf } from "../../../core/exchange-time";
 import { SymbolView } from "../../components/symbol-view";
-import { formatDayUtc } from "../../lib/format";
 import { isChartInterval, isDay } from "../../lib/view-range";
 import { lookupSymbol } from "./lookup-symbol";
 
@@ -30,9 +30,11 @@ export default async function SymbolPage({ params, searchParams }: PageProps) {
     );
   }
   const { symbol } = lookup;
-  const todayUtc = formatDayUtc(Date.now());
+  // Days are the venue's trading dates (New York for a US equity).
+  const venue = venueOf(symbol.symbol);
+  const today = exchangeDate(venue, Date.now());
   const interval = isChartInterval(query.interval) ? query.interval : "1m";
   // Default to the symbol's last trading day: a replayed symbol opens on its own date.
-  const day = isDay(query.date) ? query.date : (symbol.latest?.day ?? todayUtc);
-  return <SymbolView key={symbol.symbol} symbol={symbol} initialInterval={interval} initialDay={day} todayUtc={todayUtc} />;
+  const day = isDay(query.date) ? query.date : symbol.latest?.ts != null ? exchangeDate(venue, symbol.latest.ts) : today;
+  return <SymbolView key={symbol.symbol} symbol={symbol} initialInterval={interval} initialDay={day} today={today} />;
 }
