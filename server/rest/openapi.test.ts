@@ -40,6 +40,19 @@ describe("OpenAPI document", () => {
     expect(Object.keys(candles?.responses ?? {})).toEqual(["200", "400", "404", "503"]);
   });
 
+  it("documents the simulated mark and the venue, and the day summary in the venue's time", () => {
+    type Schema = { properties?: Record<string, Schema>; items?: Schema; type?: string | string[]; enum?: string[] };
+    const ok = (path: string) => (doc.paths[path]?.get.responses["200"] as { content: Record<string, { schema: Schema }> }).content["application/json"]?.schema;
+    expect(ok("/market/overview")?.properties?.rows?.items?.properties?.simulated).toMatchObject({ type: "boolean" });
+    expect(ok("/symbols/{symbol}/quote")?.properties?.simulated).toMatchObject({ type: "boolean" });
+    const symbol = ok("/symbols/{symbol}")?.properties;
+    expect(symbol?.simulated).toMatchObject({ type: "boolean" });
+    expect(symbol?.exchange?.properties?.venue?.enum).toEqual(["us-equity", "crypto", "simulator"]);
+    const day = doc.paths["/symbols/{symbol}/day-summary"]?.get;
+    expect(day?.operationId).toBe("symbols.day");
+    expect(day?.parameters.map((p) => [p.name, p.in, p.required])).toEqual([["symbol", "path", true], ["day", "query", true]]);
+  });
+
   it("leaves 404 off endpoints that name no symbol", () => {
     expect(Object.keys(doc.paths["/market/overview"]?.get.responses ?? {})).toEqual(["200", "400", "503"]);
   });
