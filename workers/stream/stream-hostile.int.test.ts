@@ -1,6 +1,7 @@
 // Hostile input through the real Kafka, stream worker and Cassandra: a trade dated 2100 must not
 // poison its partition, a 2 MiB burst of bad messages must not stall it, and a trade produced twice
 // at different offsets must count once.
+import { spawnSync } from "node:child_process";
 import type { Consumer, Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectProducer } from "../../adapters/kafka";
@@ -82,5 +83,25 @@ describe("hostile input on the trades topic", () => {
     await eventually(() => worker.processor.stats().duplicateTrades >= 1, "the repeat recognised", 30_000);
     const [candle] = await fx.store.getCandles("DUPE", "1m", Math.floor(t0 / 60_000) * 60_000, t0 + 60_000, 10);
     expect(candle?.candle).toMatchObject({ volume: 110, tradeCount: 3 });
+  });
+
+  it("repairs a clock poisoned before the future rule existed with npm run stream:reset-clock", async () => {
+    const lastTs = Date.UTC(2024, 4, 6, 14, 31, 12);
+    const candle = { symbol: "POIS", interval: "1m" as const, windowStart: Date.UTC(2024, 4, 6, 14, 31), open: 5, high: 5, low: 5, close: 5, volume: 1, notional: 5, vwap: 5, tradeCount: 1, firstTs: lastTs, firstTradeId: "p1", lastTs, lastTradeId: "p1" };
+    await fx.store.writeCandles([{ candle, isFinal: false, sourcePartition: 0, lastOffset: "9" }], Date.now());
+    const key = { group: groupId, topic: fx.topics.trades, partition: 0 };
+    const poisoned = Date.UTC(2100, 0, 1);
+    await fx.store.writeProgressSymbols(key, [{ symbol: "POIS", firstEventTsMs: lastTs, maxEventTsMs: poisoned }], Date.now());
+    await fx.store.writeProgressClosed(key, [{ symbol: "POIS", closedThroughMs: { "1s": poisoned, "1m": poisoned, "5m": poisoned, "1h": poisoned } }]);
+    const run = spawnSync(process.execPath, ["--import", "tsx", "infra/reset-stream-clock.ts", "--symbol", "POIS"], {
+      encoding: "utf8",
+      // eslint-disable-next-line no-restricted-syntax -- hands the environment on to the child; reads no setting
+      env: { ...process.env, CASSANDRA_KEYSPACE: fx.keyspace, KAFKA_TOPIC_PREFIX: fx.prefix, STREAM_GROUP_ID: groupId, KAFKA_TOPIC_PARTITIONS: "1" },
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("→ 2024-05-06T14:31:12.000Z");
+    const clock = (await fx.store.readProgress(key)).get("POIS");
+    expect(clock).toMatchObject({ maxEventTsMs: lastTs, closedThroughMs: { "1m": candle.windowStart, "1h": Date.UTC(2024, 4, 6, 14) } });
   });
 });
