@@ -15,7 +15,7 @@ import {
 } from "../../core/archive-layout";
 import { ARCHIVE_KINDS } from "../../core/batch-jobs";
 import { symbolSchema } from "../../core/schemas";
-import { mapConcurrent } from "../queries/shared";
+import { mapConcurrent } from "../../core/concurrency";
 import type { AdminContext } from "./admin-context";
 
 export const MAX_ARCHIVE_ENTRIES = 500;

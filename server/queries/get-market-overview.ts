@@ -7,7 +7,8 @@ import { isSimulatedSymbol } from "../../core/simulated-symbols";
 import type { QueryContext } from "../context";
 import { sharedRead } from "./shared-read";
 import { readAllLatest, type Latest } from "./read-latest";
-import { limitInput, mapConcurrent, nullableNumber } from "./shared";
+import { mapConcurrent } from "../../core/concurrency";
+import { limitInput, nullableNumber } from "./shared";
 import { simulatedField } from "./symbol-marks";
 
 // Only misses of the snapshot (a symbol's first overview of the day) read Cassandra.

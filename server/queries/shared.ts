@@ -32,16 +32,3 @@ export async function assertSymbolExists(ctx: QueryContext, symbol: string): Pro
   if (!(await ctx.market.symbolExists(symbol))) throw unknownSymbol(symbol);
 }
 
-/** Runs `task` over `items` with at most `concurrency` in flight; results keep the input order. */
-export async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
