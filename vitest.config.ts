@@ -24,6 +24,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // `npm run test:cluster`: the local cluster and secure stacks (started and stopped by the
+        // tests themselves when not running); minutes each, so not part of `npm test`.
+        test: {
+          name: "cluster",
+          include: ["test/cluster/**/*.cluster.test.ts"],
+          environment: "node",
+          testTimeout: 1_200_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -130,6 +130,21 @@ export async function servicesUp(given?: AppConfig): Promise<void> {
   }
 }
 
+/** The pid of one process of a local server (`kafka-2`, `cassandra-1`, …), if it runs. */
+export function localServerPid(config: AppConfig, service: ManagedServer["service"], processId: string): number | undefined {
+  const server = managedServers(config.localStack).find((s) => s.service === service);
+  const proc = server?.processes.find((p) => p.id === processId);
+  if (server === undefined || proc === undefined) throw new Error(`${service} of the ${config.localStack.name} stack has no process ${processId}`);
+  return runningPid(pidFileOf(contextOf(server, config), proc));
+}
+
+/** True when every process of every local (not external) server of the stack runs. */
+export function localStackRunning(config: AppConfig): boolean {
+  return managedServers(config.localStack)
+    .filter((server) => !server.isExternal(config))
+    .every((server) => server.processes.every((proc) => runningPid(pidFileOf(contextOf(server, config), proc)) !== undefined));
+}
+
 /**
  * The config of the local stack `source` selects (the process env by default), after generating
  * the stack's secrets if it is a secure one that has none yet (the config reads them).
@@ -145,10 +160,9 @@ export async function servicesDown(config: AppConfig = getConfig()): Promise<voi
   await Promise.all(
     managedServers(config.localStack).map(async (server) => {
       const ctx = contextOf(server, config);
-      for (const proc of [...server.processes].reverse()) {
-        const outcome = await stopProcess(pidFileOf(ctx, proc), proc.stopGraceMs);
-        console.log(`${server.service}/${proc.id}: ${outcome}`);
-      }
+      const stop = async (proc: ServerProcess) => console.log(`${server.service}/${proc.id}: ${await stopProcess(pidFileOf(ctx, proc), proc.stopGraceMs)}`);
+      if (server.stopTogether) await Promise.all(server.processes.map(stop));
+      else for (const proc of [...server.processes].reverse()) await stop(proc);
     }),
   );
 }
