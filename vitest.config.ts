@@ -25,6 +25,18 @@ export default defineConfig({
         },
       },
       {
+        // `npm run test:faults` (the last tier of `npm test`): kills and restarts the local servers.
+        test: {
+          name: "faults",
+          globalSetup: ["test/int-setup.ts"],
+          include: ["test/faults/**/*.faults.test.ts"],
+          environment: "node",
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         // `npm run test:cluster`: the local cluster and secure stacks (started and stopped by the
         // tests themselves when not running); minutes each, so not part of `npm test`.
         test: {

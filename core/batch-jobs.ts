@@ -92,8 +92,10 @@ export const BATCH_PAYLOAD_SCHEMAS = {
   [BATCH_JOBS.trainVolatility]: trainVolatilityPayloadSchema,
 } as const;
 
+// Six attempts 5 s apart, doubling: a job waits out about 2.5 minutes of a server's outage (a
+// DataNode restart, a Cassandra crash) before it fails for an operator to retry.
 export const BATCH_JOB_OPTIONS = {
-  attempts: 3,
+  attempts: 6,
   backoff: { type: "exponential", delay: 5_000 },
   removeOnComplete: { count: 1_000 },
   removeOnFail: { count: 5_000 },

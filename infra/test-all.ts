@@ -1,6 +1,7 @@
 // npm test — every tier in order: lint, typecheck, unit, integration (real servers, started if
-// needed), e2e (Chromium against the running system). Each tier runs even if an earlier one
-// failed, and the last line totals them all: "N passed, N failed[, N skipped]".
+// needed), e2e (Chromium against the running system), faults (servers killed mid-replay). Each
+// tier runs even if an earlier one failed, and the last line totals them all:
+// "N passed, N failed[, N skipped]".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
       console.error(`e2e cannot run: ${errorMessage(error)}`);
       record("e2e", { passed: 0, failed: 1, skipped: 0 });
     }
+    // Last: it kills and restarts the servers the other tiers use.
+    vitest("faults", "faults");
   }
 
   console.log(`\n${lines.join("\n")}`);

@@ -1,5 +1,6 @@
 // The admin server functions against the real Redis (own BullMQ prefix), Kafka (own topic prefix
 // and group), HDFS (own archive root) and Cassandra (own keyspace).
+import { BATCH_JOB_OPTIONS } from "../../core/batch-jobs";
 import { UnrecoverableError, type Worker } from "bullmq";
 import type { Admin, Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,7 +80,7 @@ describe("admin jobs", () => {
     expect((await getJobCounts(ctx)).waiting).toBe(1);
     const page = await listJobs(ctx, { state: "waiting" });
     expect(page.total).toBe(1);
-    expect(page.jobs[0]).toMatchObject({ id, name: "archive", state: "waiting", progressPct: 0, attemptsMade: 0, maxAttempts: 3, durationMs: null });
+    expect(page.jobs[0]).toMatchObject({ id, name: "archive", state: "waiting", progressPct: 0, attemptsMade: 0, maxAttempts: BATCH_JOB_OPTIONS.attempts, durationMs: null });
 
     // Not started yet: cancel removes it.
     expect(await cancelAdminJob(ctx, id)).toEqual({ id, outcome: "removed" });

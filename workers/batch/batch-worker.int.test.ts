@@ -260,7 +260,7 @@ describe("batch worker on the real Redis and Cassandra", () => {
     const delayed = await h.queue.getDelayed();
     expect(delayed.map((j: Job) => j.name).sort()).toEqual(["data-quality", "rollup"]);
     const next = delayed.find((j: Job) => j.name === "rollup") as Job;
-    expect(next.opts.attempts).toBe(3);
+    expect(next.opts.attempts).toBe(BATCH_JOB_OPTIONS.attempts);
     expect(next.opts.backoff).toEqual({ type: "exponential", delay: 5_000 });
 
     h.start();
