@@ -276,7 +276,7 @@ export function localStackOf(source: Record<string, string | undefined> = proces
 }
 
 /** The process env with LOCAL_STACK set (services:up --cluster/--secure, tests of another stack): for loadConfig and child processes. */
-export function envWithLocalStack(name: LocalStackName): Record<string, string | undefined> {
+export function envWithLocalStack(name: LocalStackName): NodeJS.ProcessEnv {
   return { ...process.env, LOCAL_STACK: name };
 }
 
