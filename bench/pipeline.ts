@@ -109,7 +109,7 @@ type WorkerRun = { workers: number; seconds: number; toFirstCommitS: number; tra
 async function measureWorkers(n: number, admin: Admin, client: CassandraClient, expected: { trades: number; quotes: number }): Promise<WorkerRun> {
   const keyspace = `${RUN}_w${n}`;
   const group = `${RUN}-w${n}`;
-  await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
+  await migrate(connect, keyspace, config.cassandra.replication);
   const bar = progress(`${n} worker(s)`);
   const total = expected.trades + expected.quotes;
   const startedMs = Date.now();
@@ -145,7 +145,7 @@ async function measureWorkers(n: number, admin: Admin, client: CassandraClient, 
 async function lagIsFlat(rate: number, admin: Admin, attempt: number): Promise<{ rate: number; flat: boolean; lagStart: number; lagEnd: number; rssMiB: number }> {
   const keyspace = `${RUN}_f${attempt}`;
   const group = `${RUN}-f${attempt}`;
-  await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
+  await migrate(connect, keyspace, config.cassandra.replication);
   // Start at the end of the topics: the backlog of the earlier runs is not this test's.
   await admin.setOffsets({ groupId: group, topic: topics.trades, partitions: (await admin.fetchTopicOffsets(topics.trades)).map((p) => ({ partition: p.partition, offset: p.high })) });
   await admin.setOffsets({ groupId: group, topic: topics.quotes, partitions: (await admin.fetchTopicOffsets(topics.quotes)).map((p) => ({ partition: p.partition, offset: p.high })) });
@@ -196,8 +196,10 @@ async function main(): Promise<void> {
   const client = await connect();
   const keyspaces: string[] = [];
   try {
-    await ensureTopics(admin, applicationTopics(PARTITIONS, 1, topics));
+    await ensureTopics(admin, applicationTopics(PARTITIONS, config.kafka.replicationFactor, topics, config.kafka.minInsyncReplicas));
     console.log(`bench:pipeline — ${fmt(TRADES)} trades of ${SYMBOLS} symbols, ${QUOTES_PER_TRADE} quotes per trade, ${PARTITIONS} partitions, run ${RUN}`);
+    // The configured replication: on the local cluster (LOCAL_STACK=cluster) topics at 3 with 2 in sync, keyspaces at 3.
+    console.log(`stack: ${config.localStack.name}; ${config.kafka.brokers.length} broker(s), topics at replication ${config.kafka.replicationFactor}${config.kafka.minInsyncReplicas === undefined ? "" : `, ${config.kafka.minInsyncReplicas} in sync`}; keyspaces ${JSON.stringify(config.cassandra.replication)}, ${config.cassandra.consistency}`);
 
     let bar = progress("produce");
     bar.update("producing");
@@ -215,7 +217,7 @@ async function main(): Promise<void> {
 
     const ceilingKs = `${RUN}_c`;
     keyspaces.push(ceilingKs);
-    await migrate(connect, ceilingKs, { class: "SimpleStrategy", replication_factor: 1 });
+    await migrate(connect, ceilingKs, config.cassandra.replication);
     bar = progress("Cassandra ceiling");
     bar.update("inserting");
     const ceilingRows = 200_000;

@@ -5,6 +5,7 @@
 // JSON line with rows and seconds of each.
 import { parseArgs } from "node:util";
 import cassandra from "cassandra-driver";
+import { cassandraSecurityOptions } from "../../adapters/cassandra";
 import { getConfig } from "../../adapters/config";
 
 const { values } = parseArgs({
@@ -25,6 +26,8 @@ const concurrency = Number(values.concurrency);
 const client = new cassandra.Client({
   contactPoints: config.cassandra.contactPoints,
   localDataCenter: config.cassandra.localDataCenter,
+  // Credentials and TLS of a secure stack (the driver is otherwise bare).
+  ...cassandraSecurityOptions(config.cassandra.security),
   queryOptions: { prepare: true, isIdempotent: true, consistency: cassandra.types.consistencies.localQuorum },
 });
 await client.connect();
