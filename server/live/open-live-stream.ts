@@ -11,7 +11,7 @@ export function openLiveStream(request: Request, hub: SseHub): Response {
   let body: ReadableStream<Uint8Array>;
   try {
     // No peer address here (Next hides the socket): the per-address cap applies on the node:http path.
-    body = hub.connect(parsed.subscription, { lastEventId: parsed.lastEventId, signal: request.signal });
+    body = hub.connect(parsed.subscription, { lastEventId: parsed.lastEventId, request });
   } catch (error) {
     if (error instanceof SseHubFullError) {
       return Response.json(

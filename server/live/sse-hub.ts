@@ -147,7 +147,10 @@ export interface OpenOptions {
 }
 
 export interface ConnectOptions extends OpenOptions {
-  signal?: AbortSignal;
+  /** The HTTP request whose abort ends the stream. The request, not its signal: undici links a
+   * Request's signal to the caller's only while the Request itself is alive (a weak reference), so
+   * holding the signal alone loses the abort once the Request is collected. */
+  request?: Request;
 }
 
 /** An in-process reader of every entry the hub reads (the overview's sparkline snapshot). */
@@ -765,12 +768,11 @@ export function createSseHub(options: SseHubOptions): SseHub {
   return {
     open,
 
-    connect(subscription, { signal, ...rest } = {}) {
+    connect(subscription, { request, ...rest } = {}) {
       let controller!: ReadableStreamDefaultController<Uint8Array>;
       // Set once open() admitted the client; the stream's callbacks may run before (and then do nothing).
-      // Holding the signal here keeps it alive as long as the stream: a Request's signal follows its
-      // parent's only through a weak reference, so an unreferenced one would never see the abort.
-      const ref: { handle?: SseClientHandle; signal?: AbortSignal } = signal ? { signal } : {};
+      // Holding the request here keeps its abort link alive as long as the stream (see ConnectOptions).
+      const ref: { handle?: SseClientHandle; request?: Request } = request ? { request } : {};
       const stream = new ReadableStream<Uint8Array>(
         {
           start(c) {
@@ -795,6 +797,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
       };
       const opened = open(sink, subscription, rest);
       ref.handle = opened;
+      const signal = request?.signal;
       if (signal?.aborted) opened.closed();
       signal?.addEventListener("abort", () => opened.closed(), { once: true });
       return stream;

@@ -1,3 +1,5 @@
+import v8 from "node:v8";
+import vm from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import { getSseHub } from "../../../server/live/sse-hub";
 import { eventually, uniqueName } from "../../../test/helpers";
@@ -21,6 +23,9 @@ describe("GET /api/stream", () => {
     expect(JSON.parse(client.events[0]?.data ?? "")).toMatchObject({ resumed: false });
     expect(getSseHub().stats().clients).toBe(1);
 
+    // The Request object is garbage now (as Next's is once the handler returned): collect it, so the
+    // abort must still reach the stream without it being referenced by the caller.
+    await collectGarbage();
     controller.abort();
     await eventually(() => client.done, "the stream to end on abort");
     expect(getSseHub().stats().clients).toBe(0);
@@ -32,3 +37,13 @@ describe("GET /api/stream", () => {
     expect(await response.json()).toMatchObject({ error: "invalid query: intervals", fields: { intervals: [expect.stringMatching(/2m/)] } });
   });
 });
+
+/** A full GC (the flag enabled at runtime, so the test needs no special node options). */
+async function collectGarbage(): Promise<void> {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
