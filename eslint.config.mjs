@@ -12,7 +12,10 @@ const restrict = (patterns, extra = []) => ({
 });
 const SERVER_LAYERS = ["**/workers/**", "**/app/**", "**/infra/**"];
 const APP_LAYERS = ["**/workers/**", "**/infra/**"];
-const PROCESS_ENV = { selector: "MemberExpression[object.name='process'][property.name='env']", message: "read settings through adapters/config.ts" };
+const PROCESS_ENV = {
+  selector: "MemberExpression[object.name='process'][property.name='env']",
+  message: "read settings through adapters/config.ts",
+};
 
 // server/ and app/ reach Cassandra only through the stores of adapters/ (one row mapper per table,
 // in its store). Two guards, as neither is enough alone: no import of the driver or of the client
@@ -21,7 +24,10 @@ const PROCESS_ENV = { selector: "MemberExpression[object.name='process'][propert
 // built elsewhere and flag UI strings. Exempt: server/context.ts, the web composition root that
 // connects the one client and builds the stores, and tests (DDL, DROP, rows with unset columns).
 const NO_CASSANDRA_CLIENT = [
-  { group: ["cassandra-driver", "**/adapters/cassandra"], message: "server/ and app/ read and write Cassandra through a store in adapters/, never the driver" },
+  {
+    group: ["cassandra-driver", "**/adapters/cassandra"],
+    message: "server/ and app/ read and write Cassandra through a store in adapters/, never the driver",
+  },
 ];
 const NO_CQL_CALLS = {
   selector: "CallExpression > MemberExpression.callee[property.name=/^(execute|eachRow|stream|batch|executeConcurrent)$/]",
@@ -44,9 +50,15 @@ export default tseslint.config(
   },
   { files: ["adapters/config.ts"], rules: { "no-restricted-syntax": "off" } },
   { files: ["**/*.mjs", "**/*.js"], ...tseslint.configs.disableTypeChecked },
-  { files: ["core/**"], rules: restrict(["**/adapters/**", "**/server/**", "**/workers/**", "**/app/**", "**/infra/**", "**/db/**", "node:*"]) },
+  {
+    files: ["core/**"],
+    rules: restrict(["**/adapters/**", "**/server/**", "**/workers/**", "**/app/**", "**/infra/**", "**/db/**", "node:*"]),
+  },
   { files: ["adapters/**"], rules: restrict(["**/server/**", "**/workers/**", "**/app/**", "**/infra/**"]) },
-  { files: ["server/**"], rules: { ...restrict(SERVER_LAYERS, NO_CASSANDRA_CLIENT), "no-restricted-syntax": ["error", PROCESS_ENV, NO_CQL_CALLS] } },
+  {
+    files: ["server/**"],
+    rules: { ...restrict(SERVER_LAYERS, NO_CASSANDRA_CLIENT), "no-restricted-syntax": ["error", PROCESS_ENV, NO_CQL_CALLS] },
+  },
   { files: ["workers/**"], rules: restrict(["**/server/**", "**/app/**", "**/infra/**"]) },
   {
     files: ["app/**"],

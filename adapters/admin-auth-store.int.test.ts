@@ -2,7 +2,14 @@
 // with its cap, atomicity under a burst, reset, and records that expire by themselves.
 import { afterAll, describe, expect, it } from "vitest";
 import { uniqueName, testLog } from "../test/helpers";
-import { ADMIN_AUTH_KEY_PREFIX, beginLoginAttempt, clearLoginFailures, isSessionRevoked, revokeSession, type LoginThrottlePolicy } from "./admin-auth-store";
+import {
+  ADMIN_AUTH_KEY_PREFIX,
+  beginLoginAttempt,
+  clearLoginFailures,
+  isSessionRevoked,
+  revokeSession,
+  type LoginThrottlePolicy,
+} from "./admin-auth-store";
 import { getConfig } from "./config";
 import { createRedis } from "./redis";
 
@@ -19,7 +26,10 @@ function freshClient(): string {
 }
 
 afterAll(async () => {
-  const keys = [...clients.map((c) => `${ADMIN_AUTH_KEY_PREFIX}login-failures:${c}`), ...sessions.map((s) => `${ADMIN_AUTH_KEY_PREFIX}revoked-session:${s}`)];
+  const keys = [
+    ...clients.map((c) => `${ADMIN_AUTH_KEY_PREFIX}login-failures:${c}`),
+    ...sessions.map((s) => `${ADMIN_AUTH_KEY_PREFIX}revoked-session:${s}`),
+  ];
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
 });

@@ -47,7 +47,12 @@ return {1, attempts}
  * locked out, otherwise counted (with the lockout it earns if it fails). Call
  * clearLoginFailures after a successful login.
  */
-export async function beginLoginAttempt(redis: Redis, clientKey: string, policy: LoginThrottlePolicy, nowMs: number): Promise<LoginAttempt> {
+export async function beginLoginAttempt(
+  redis: Redis,
+  clientKey: string,
+  policy: LoginThrottlePolicy,
+  nowMs: number,
+): Promise<LoginAttempt> {
   const reply = (await redis.eval(
     BEGIN_ATTEMPT,
     1,

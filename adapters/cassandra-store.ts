@@ -73,7 +73,14 @@ export type AlertRow = { alertId: string; symbol: string; kind: string; tsMs: nu
 
 /** The alerts row of an alert. */
 export function toAlertRow(alert: AnomalyAlert): AlertRow {
-  return { alertId: alert.id, symbol: alert.symbol, kind: alert.kind, tsMs: alert.ts, severity: alert.severity, details: JSON.stringify(alertDetails(alert)) };
+  return {
+    alertId: alert.id,
+    symbol: alert.symbol,
+    kind: alert.kind,
+    tsMs: alert.ts,
+    severity: alert.severity,
+    details: JSON.stringify(alertDetails(alert)),
+  };
 }
 
 export type NbboRow = { symbol: string; tsMs: number; bid?: number; ask?: number; bidSize?: number; askSize?: number };
@@ -170,7 +177,13 @@ type StoredRow = { get(column: string): unknown };
 
 /** The Trade fields of a stored trades row (venue and the suspicious flag only when set). */
 function tradeOfRow(symbol: string, row: StoredRow): Trade {
-  const trade: Trade = { symbol, ts: ms(row.get("ts")) ?? 0, tradeId: row.get("trade_id") as string, price: row.get("price") as number, size: row.get("size") as number };
+  const trade: Trade = {
+    symbol,
+    ts: ms(row.get("ts")) ?? 0,
+    tradeId: row.get("trade_id") as string,
+    price: row.get("price") as number,
+    size: row.get("size") as number,
+  };
   const venue = row.get("venue") as string | null;
   if (venue !== null) trade.venue = venue;
   if (row.get("suspicious") === true) trade.suspicious = true;
@@ -203,7 +216,8 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
   const ks = keyspace;
   const concurrency = options.concurrency ?? 64;
   const rawTtlSeconds = options.rawTtlSeconds ?? 0;
-  const batched = (query: string, rows: readonly PartitionedRow[]) => executeBatched(client, query, rows, { maxBytes: options.batchBytes ?? 32_768, concurrency });
+  const batched = (query: string, rows: readonly PartitionedRow[]) =>
+    executeBatched(client, query, rows, { maxBytes: options.batchBytes ?? 32_768, concurrency });
   const q = {
     trade: `INSERT INTO ${ks}.trades (symbol, day, ts, trade_id, price, size, venue, suspicious, bid, ask, side, effective_spread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
     quote: `INSERT INTO ${ks}.quotes (symbol, day, ts, source_partition, source_offset, venue, bid, bid_size, ask, ask_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
@@ -243,7 +257,24 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
         q.trade,
         rows.map((t) => {
           const day = dayKey(t.ts);
-          return { partitionKey: `${t.symbol}|${day}`, params: [t.symbol, day, new Date(t.ts), t.tradeId, t.price, t.size, t.venue, t.suspicious ?? false, t.bid, t.ask, t.side, t.effectiveSpread, rawTtlSeconds] };
+          return {
+            partitionKey: `${t.symbol}|${day}`,
+            params: [
+              t.symbol,
+              day,
+              new Date(t.ts),
+              t.tradeId,
+              t.price,
+              t.size,
+              t.venue,
+              t.suspicious ?? false,
+              t.bid,
+              t.ask,
+              t.side,
+              t.effectiveSpread,
+              rawTtlSeconds,
+            ],
+          };
         }),
       );
     },
@@ -254,7 +285,22 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
         q.quote,
         rows.map((r) => {
           const day = dayKey(r.ts);
-          return { partitionKey: `${r.symbol}|${day}`, params: [r.symbol, day, new Date(r.ts), r.sourcePartition, toLong(r.sourceOffset), r.venue, r.bid, r.bidSize, r.ask, r.askSize, rawTtlSeconds] };
+          return {
+            partitionKey: `${r.symbol}|${day}`,
+            params: [
+              r.symbol,
+              day,
+              new Date(r.ts),
+              r.sourcePartition,
+              toLong(r.sourceOffset),
+              r.venue,
+              r.bid,
+              r.bidSize,
+              r.ask,
+              r.askSize,
+              rawTtlSeconds,
+            ],
+          };
         }),
       );
     },
@@ -272,7 +318,11 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
 
     /** `${symbol}|${ts}|${tradeId}` of the given trades that the raw table holds (the stream's de-duplication). */
     async storedTradeKeys(trades: readonly { symbol: string; ts: number; tradeId: string }[]): Promise<Set<string>> {
-      const found = await mapConcurrent(trades, concurrency, async (t) => (await client.execute(q.tradeExists, [t.symbol, dayKey(t.ts), new Date(t.ts), t.tradeId])).rowLength > 0);
+      const found = await mapConcurrent(
+        trades,
+        concurrency,
+        async (t) => (await client.execute(q.tradeExists, [t.symbol, dayKey(t.ts), new Date(t.ts), t.tradeId])).rowLength > 0,
+      );
       return new Set(trades.filter((_, i) => found[i]).map((t) => `${t.symbol}|${t.ts}|${t.tradeId}`));
     },
 
@@ -294,34 +344,37 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
         q.candle,
         rows.map(({ candle: c, isFinal, sourcePartition, lastOffset, indicators: ind = {} }) => {
           const bucket = candleBucket(c.interval, c.windowStart);
-          return { partitionKey: `${c.symbol}|${c.interval}|${bucket}`, params: [
-          c.symbol,
-          c.interval,
-          bucket,
-          new Date(c.windowStart),
-          c.open,
-          c.high,
-          c.low,
-          c.close,
-          c.volume,
-          c.notional,
-          c.vwap,
-          c.tradeCount,
-          new Date(c.firstTs),
-          c.firstTradeId,
-          new Date(c.lastTs),
-          c.lastTradeId,
-          isFinal,
-          sourcePartition,
-          toLong(lastOffset),
-          updatedAt,
-          // undefined binds as "unset": a row rewritten without indicators keeps the stored ones.
-          ind.sma20,
-          ind.sma50,
-          ind.ema20,
-          ind.ema50,
-          ind.rv20,
-        ] };
+          return {
+            partitionKey: `${c.symbol}|${c.interval}|${bucket}`,
+            params: [
+              c.symbol,
+              c.interval,
+              bucket,
+              new Date(c.windowStart),
+              c.open,
+              c.high,
+              c.low,
+              c.close,
+              c.volume,
+              c.notional,
+              c.vwap,
+              c.tradeCount,
+              new Date(c.firstTs),
+              c.firstTradeId,
+              new Date(c.lastTs),
+              c.lastTradeId,
+              isFinal,
+              sourcePartition,
+              toLong(lastOffset),
+              updatedAt,
+              // undefined binds as "unset": a row rewritten without indicators keeps the stored ones.
+              ind.sma20,
+              ind.sma50,
+              ind.ema20,
+              ind.ema50,
+              ind.rv20,
+            ],
+          };
         }),
       );
     },
@@ -329,7 +382,12 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     /** One stored candle per key (undefined where none), in input order. */
     readCandles(keys: readonly CandleKeyRef[]): Promise<(StoredCandle | undefined)[]> {
       return mapConcurrent(keys, concurrency, async (k) => {
-        const result = await client.execute(q.readCandle, [k.symbol, k.interval, candleBucket(k.interval, k.windowStart), new Date(k.windowStart)]);
+        const result = await client.execute(q.readCandle, [
+          k.symbol,
+          k.interval,
+          candleBucket(k.interval, k.windowStart),
+          new Date(k.windowStart),
+        ]);
         const row = result.first();
         return row ? candleFromRow(row) : undefined;
       });
@@ -343,7 +401,14 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
       const out: StoredCandle[] = [];
       for (const bucket of candleBucketsBetween(interval, fromMs, toMs).reverse()) {
         if (out.length >= limit) break;
-        const result = await client.execute(q.rangeCandles, [symbol, interval, bucket, new Date(fromMs), new Date(toMs), limit - out.length]);
+        const result = await client.execute(q.rangeCandles, [
+          symbol,
+          interval,
+          bucket,
+          new Date(fromMs),
+          new Date(toMs),
+          limit - out.length,
+        ]);
         for (const row of result.rows) out.push(candleFromRow(row));
       }
       return out;
@@ -438,30 +503,57 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
 
     /** Records symbols as seen: last_seen keeps the newest event time; first_seen is set where given. */
     async writeSymbolsSeen(rows: readonly { symbol: string; lastSeenMs: number; firstSeenMs?: number }[]): Promise<void> {
-      await executeMany(client, q.symbolSeen, rows.map((r) => [cassandraTypes.Long.fromNumber(r.lastSeenMs * 1000), new Date(r.lastSeenMs), r.symbol]), concurrency);
+      await executeMany(
+        client,
+        q.symbolSeen,
+        rows.map((r) => [cassandraTypes.Long.fromNumber(r.lastSeenMs * 1000), new Date(r.lastSeenMs), r.symbol]),
+        concurrency,
+      );
       const firsts = rows.filter((r) => r.firstSeenMs !== undefined);
-      await executeMany(client, q.symbolFirst, firsts.map((r) => [new Date(r.firstSeenMs ?? 0), r.symbol]), concurrency);
+      await executeMany(
+        client,
+        q.symbolFirst,
+        firsts.map((r) => [new Date(r.firstSeenMs ?? 0), r.symbol]),
+        concurrency,
+      );
     },
 
     /** first_seen of symbols (undefined where unknown), in input order. */
     readSymbolsFirstSeen(symbols: readonly string[]): Promise<(number | undefined)[]> {
-      return mapConcurrent(symbols, concurrency, async (symbol) => ms((await client.execute(q.readSymbol, [symbol])).first()?.get("first_seen")));
+      return mapConcurrent(symbols, concurrency, async (symbol) =>
+        ms((await client.execute(q.readSymbol, [symbol])).first()?.get("first_seen")),
+      );
     },
 
     /** Writes symbols' first and max event time of one source partition (before the candle writes they cover). */
-    writeProgressSymbols(key: ProgressKey, rows: readonly { symbol: string; firstEventTsMs: number; maxEventTsMs: number }[], nowMs: number): Promise<void> {
+    writeProgressSymbols(
+      key: ProgressKey,
+      rows: readonly { symbol: string; firstEventTsMs: number; maxEventTsMs: number }[],
+      nowMs: number,
+    ): Promise<void> {
       const updatedAt = new Date(nowMs);
       return batched(
         q.progressSymbol,
         rows.map((r) => ({
           partitionKey: "",
-          params: [key.group, key.topic, key.partition, r.symbol, cassandraTypes.Long.fromNumber(r.firstEventTsMs), cassandraTypes.Long.fromNumber(r.maxEventTsMs), updatedAt],
+          params: [
+            key.group,
+            key.topic,
+            key.partition,
+            r.symbol,
+            cassandraTypes.Long.fromNumber(r.firstEventTsMs),
+            cassandraTypes.Long.fromNumber(r.maxEventTsMs),
+            updatedAt,
+          ],
         })),
       );
     },
 
     /** Writes symbols' per-interval closed marks (windows ending at or before are stored final), after those writes. */
-    writeProgressClosed(key: ProgressKey, rows: readonly { symbol: string; closedThroughMs: Partial<Record<Interval, number>> }[]): Promise<void> {
+    writeProgressClosed(
+      key: ProgressKey,
+      rows: readonly { symbol: string; closedThroughMs: Partial<Record<Interval, number>> }[],
+    ): Promise<void> {
       return batched(
         q.progressClosed,
         rows.map((r) => ({
@@ -480,7 +572,9 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     /** Candles of one symbol and interval with window start in [fromMs, toMs), oldest first, read page by page. */
     async *eachCandle(symbol: string, interval: Interval, fromMs: number, toMs: number, pageSize = 500): AsyncGenerator<StoredCandle> {
       for (const bucket of candleBucketsBetween(interval, fromMs, toMs - 1)) {
-        const result = await client.execute(q.candlesAsc, [symbol, interval, bucket, new Date(fromMs), new Date(toMs)], { fetchSize: pageSize });
+        const result = await client.execute(q.candlesAsc, [symbol, interval, bucket, new Date(fromMs), new Date(toMs)], {
+          fetchSize: pageSize,
+        });
         for await (const row of result) yield candleFromRow(row);
       }
     },
@@ -518,7 +612,11 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
     async *eachQuoteRow(symbol: string, day: string, pageSize = 2_000): AsyncGenerator<QuoteRow> {
       const result = await client.execute(q.quoteRowsAsc, [symbol, day], { fetchSize: pageSize });
       for await (const row of result) {
-        yield { ...quoteOfRow(symbol, row), sourcePartition: num(row.get("source_partition")) ?? 0, sourceOffset: longText(row.get("source_offset")) ?? "0" };
+        yield {
+          ...quoteOfRow(symbol, row),
+          sourcePartition: num(row.get("source_partition")) ?? 0,
+          sourceOffset: longText(row.get("source_offset")) ?? "0",
+        };
       }
     },
 
@@ -545,9 +643,23 @@ export function createCassandraStore(client: CassandraClient, keyspace: string, 
         client,
         q.dataQuality,
         reports.map((r) => [
-          r.day, r.symbol, r.tradeCount, r.quoteCount, date(r.firstTradeTs), date(r.lastTradeTs),
-          cassandraTypes.Long.fromNumber(r.gapThresholdMs), r.gapCount, cassandraTypes.Long.fromNumber(r.longestGapMs), date(r.longestGapStartTs),
-          r.duplicateTradeIds, r.duplicateCheckComplete, r.outlierSpreads, r.outlierTrades, r.tradesWithoutQuote, r.crossedQuotes, computedAt,
+          r.day,
+          r.symbol,
+          r.tradeCount,
+          r.quoteCount,
+          date(r.firstTradeTs),
+          date(r.lastTradeTs),
+          cassandraTypes.Long.fromNumber(r.gapThresholdMs),
+          r.gapCount,
+          cassandraTypes.Long.fromNumber(r.longestGapMs),
+          date(r.longestGapStartTs),
+          r.duplicateTradeIds,
+          r.duplicateCheckComplete,
+          r.outlierSpreads,
+          r.outlierTrades,
+          r.tradesWithoutQuote,
+          r.crossedQuotes,
+          computedAt,
         ]),
         concurrency,
       );

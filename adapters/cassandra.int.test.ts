@@ -13,9 +13,7 @@ beforeAll(async () => {
     localDataCenter: config.cassandra.localDataCenter,
     log: testLog,
   });
-  await client.execute(
-    `CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
-  );
+  await client.execute(`CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
   await client.execute(
     `CREATE TABLE ${keyspace}.ticks (symbol text, day text, ts timestamp, price double, size double,
        PRIMARY KEY ((symbol, day), ts)) WITH CLUSTERING ORDER BY (ts DESC)`,
@@ -46,7 +44,10 @@ describe("Cassandra through the adapter", () => {
   it("makes a repeated write an upsert, not a duplicate", async () => {
     const ts = new Date(Date.UTC(2013, 9, 8));
     const insert = `INSERT INTO ${keyspace}.ticks (symbol, day, ts, price, size) VALUES (?, ?, ?, ?, ?)`;
-    await executeMany(client, insert, [["SPY", "2013-10-08", ts, 168.1, 10], ["SPY", "2013-10-08", ts, 168.2, 20]]);
+    await executeMany(client, insert, [
+      ["SPY", "2013-10-08", ts, 168.1, 10],
+      ["SPY", "2013-10-08", ts, 168.2, 20],
+    ]);
     const result = await client.execute(`SELECT price, size FROM ${keyspace}.ticks WHERE symbol = ? AND day = ?`, ["SPY", "2013-10-08"]);
     expect(result.rows).toHaveLength(1);
   });

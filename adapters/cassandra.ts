@@ -37,9 +37,18 @@ const CONSISTENCY_CODES: Record<CassandraConsistency, cassandra.types.consistenc
 export function cassandraSecurityOptions(security: CassandraSecurity): Pick<cassandra.ClientOptions, "authProvider" | "sslOptions"> {
   const { tls, credentials } = security;
   return {
-    ...(credentials === undefined ? {} : { authProvider: new cassandra.auth.PlainTextAuthProvider(credentials.username, credentials.password) }),
+    ...(credentials === undefined
+      ? {}
+      : { authProvider: new cassandra.auth.PlainTextAuthProvider(credentials.username, credentials.password) }),
     // The driver turns certificate checks off unless told (rejectUnauthorized: false is its default).
-    ...(tls === undefined ? {} : { sslOptions: { rejectUnauthorized: true, ...(tls.caFile === undefined ? {} : { ca: [readPemFile(tls.caFile, "CASSANDRA_TLS_CA_FILE")] }) } }),
+    ...(tls === undefined
+      ? {}
+      : {
+          sslOptions: {
+            rejectUnauthorized: true,
+            ...(tls.caFile === undefined ? {} : { ca: [readPemFile(tls.caFile, "CASSANDRA_TLS_CA_FILE")] }),
+          },
+        }),
   };
 }
 
@@ -65,7 +74,11 @@ export function cassandraClientOptions(options: Omit<CassandraOptions, "log">): 
     socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
     policies: {
       // First attempt at once, then 250 ms doubling to 2 s (with the driver's ±15 % jitter).
-      reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(CASSANDRA_RECONNECT_BASE_MS, CASSANDRA_RECONNECT_MAX_MS, true),
+      reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(
+        CASSANDRA_RECONNECT_BASE_MS,
+        CASSANDRA_RECONNECT_MAX_MS,
+        true,
+      ),
     },
   };
 }
@@ -87,7 +100,10 @@ export async function connectCassandra(options: CassandraOptions): Promise<Cassa
   client.on("hostUp", (host: cassandra.Host) => {
     const since = downSinceMs.get(host.address);
     downSinceMs.delete(host.address);
-    log.info({ event: "cassandra.host_up", host: host.address, ...(since === undefined ? {} : { downMs: Date.now() - since }) }, "Cassandra node up again for this process");
+    log.info(
+      { event: "cassandra.host_up", host: host.address, ...(since === undefined ? {} : { downMs: Date.now() - since }) },
+      "Cassandra node up again for this process",
+    );
   });
   await client.connect();
   return client;
@@ -97,12 +113,7 @@ export async function connectCassandra(options: CassandraOptions): Promise<Cassa
  * Runs one prepared, idempotent statement for many parameter rows with bounded concurrency.
  * Throws the first error after the in-flight queries settle (nothing is silently dropped).
  */
-export async function executeMany(
-  client: CassandraClient,
-  query: string,
-  rows: unknown[][],
-  concurrencyLevel = 64,
-): Promise<void> {
+export async function executeMany(client: CassandraClient, query: string, rows: unknown[][], concurrencyLevel = 64): Promise<void> {
   if (rows.length === 0) return;
   // executeConcurrent always prepares; the client's defaults make the statements idempotent.
   await cassandra.concurrent.executeConcurrent(client, query, rows, { concurrencyLevel, raiseOnFirstError: true });
@@ -160,6 +171,10 @@ export async function executeBatched(
   if (rows.length === 0) return;
   await mapConcurrent(partitionBatches(rows, options.maxBytes), options.concurrency, async (batch) => {
     if (batch.length === 1) await client.execute(query, batch[0], { prepare: true });
-    else await client.batch(batch.map((params) => ({ query, params })), { prepare: true, logged: false });
+    else
+      await client.batch(
+        batch.map((params) => ({ query, params })),
+        { prepare: true, logged: false },
+      );
   });
 }

@@ -14,7 +14,8 @@ const optionalString = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 /** An optional setting where an empty value counts as unset. */
-const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
+const blankAsUnset = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
 const onOff = z.enum(["on", "off"]);
 
 /** The ingest API key of development and test runs when INGEST_API_KEYS is unset (never valid in production). */
@@ -75,7 +76,10 @@ const envSchema = z.object({
 
   WEBHDFS_URL: optionalString,
   HDFS_USER: z.string().min(1).default("tickstream"),
-  HDFS_ARCHIVE_ROOT: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, "must be an absolute HDFS path such as /tickstream").default("/tickstream"),
+  HDFS_ARCHIVE_ROOT: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.-]+)+$/, "must be an absolute HDFS path such as /tickstream")
+    .default("/tickstream"),
 
   STREAM_GROUP_ID: z.string().min(1).default("stream"),
   STREAM_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(2_000),
@@ -120,7 +124,12 @@ const envSchema = z.object({
       return keys.length === 0 ? undefined : [...new Set(keys)];
     })
     .pipe(z.array(z.string().regex(/^[\x21-\x7e]{1,256}$/, "keys are 1-256 printable ASCII characters, no spaces")).optional()),
-  INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(64 * 1_048_576).default(1_048_576),
+  INGEST_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1_048_576)
+    .default(1_048_576),
   INGEST_MAX_TICKS: z.coerce.number().int().min(1).max(100_000).default(5_000),
 
   /**
@@ -131,7 +140,12 @@ const envSchema = z.object({
     .string()
     .trim()
     .transform((value) => (value === "" ? undefined : value))
-    .pipe(z.string().regex(/^[\x21-\x7e]{12,256}$/, "is 12-256 printable ASCII characters, no spaces").optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^[\x21-\x7e]{12,256}$/, "is 12-256 printable ASCII characters, no spaces")
+        .optional(),
+    )
     .optional(),
   ADMIN_LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(5),
   ADMIN_LOGIN_LOCKOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
@@ -146,7 +160,10 @@ const envSchema = z.object({
   BATCH_ARCHIVE_CRON: z.string().trim().min(1).default("0 1 * * *"),
   BATCH_TRAIN_VOLATILITY_CRON: z.string().trim().min(1).default("45 0 * * *"),
   BATCH_SCHEDULES: z.enum(["on", "off"]).default("on"),
-  BATCH_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "is 1-64 of A-Z a-z 0-9 _ . -").default("tickstream"),
+  BATCH_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "is 1-64 of A-Z a-z 0-9 _ . -")
+    .default("tickstream"),
   DQ_GAP_THRESHOLD_MS: positiveInt.default(60_000),
   DQ_OUTLIER_SPREADS: z.coerce.number().positive().default(3),
 
@@ -176,7 +193,11 @@ export type Env = z.infer<typeof envSchema>;
 
 const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
   if (env.NODE_ENV === "production" && env.INGEST_API_KEYS?.includes(DEV_INGEST_API_KEY)) {
-    ctx.addIssue({ code: "custom", path: ["INGEST_API_KEYS"], message: `the development key "${DEV_INGEST_API_KEY}" is refused in production` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["INGEST_API_KEYS"],
+      message: `the development key "${DEV_INGEST_API_KEY}" is refused in production`,
+    });
   }
   if (env.NODE_ENV === "production" && env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
     ctx.addIssue({ code: "custom", path: ["ADMIN_TOKEN"], message: `the development token "${DEV_ADMIN_TOKEN}" is refused in production` });
@@ -188,7 +209,11 @@ const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
     ctx.addIssue({ code: "custom", path: ["KAFKA_SASL_USERNAME"], message: "is required with KAFKA_SASL_MECHANISM" });
   }
   if ((env.CASSANDRA_USERNAME === undefined) !== (env.CASSANDRA_PASSWORD === undefined)) {
-    ctx.addIssue({ code: "custom", path: [env.CASSANDRA_USERNAME === undefined ? "CASSANDRA_USERNAME" : "CASSANDRA_PASSWORD"], message: "CASSANDRA_USERNAME and CASSANDRA_PASSWORD go together" });
+    ctx.addIssue({
+      code: "custom",
+      path: [env.CASSANDRA_USERNAME === undefined ? "CASSANDRA_USERNAME" : "CASSANDRA_PASSWORD"],
+      message: "CASSANDRA_USERNAME and CASSANDRA_PASSWORD go together",
+    });
   }
   // A detector whose window cannot hold its minimum history would never alert.
   for (const kind of ["PRICE", "VOLUME", "SPREAD"] as const) {
@@ -203,8 +228,7 @@ export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 /** Cassandra keyspace replication, e.g. `SimpleStrategy:1` or `NetworkTopologyStrategy:dc1=3,dc2=2`. */
 export type Replication =
-  | { class: "SimpleStrategy"; replication_factor: number }
-  | { class: "NetworkTopologyStrategy"; [dataCenter: string]: number | string };
+  { class: "SimpleStrategy"; replication_factor: number } | { class: "NetworkTopologyStrategy"; [dataCenter: string]: number | string };
 
 export function parseReplication(spec: string): Replication {
   const [strategy, rest = ""] = spec.split(":", 2);
@@ -262,17 +286,31 @@ export interface LocalStack {
 }
 
 export function localStack(name: LocalStackName, dataDir: string): LocalStack {
-  return { name, hosts: LOCAL_STACK_HOSTS[name], secure: name.endsWith("secure"), dir: name === "single" ? dataDir : path.join(dataDir, name) };
+  return {
+    name,
+    hosts: LOCAL_STACK_HOSTS[name],
+    secure: name.endsWith("secure"),
+    dir: name === "single" ? dataDir : path.join(dataDir, name),
+  };
 }
 
 /**
  * The local stack the env selects (LOCAL_STACK, TICKSTREAM_DATA_DIR) and JAVA_HOME, without the
  * rest of the config: what services:up needs to make a secure stack's secrets, which the rest reads.
  */
-export function localStackOf(source: Record<string, string | undefined> = process.env): { stack: LocalStack; javaHome: string | undefined } {
+export function localStackOf(source: Record<string, string | undefined> = process.env): {
+  stack: LocalStack;
+  javaHome: string | undefined;
+} {
   const parsed = envSchema.pick({ LOCAL_STACK: true, TICKSTREAM_DATA_DIR: true, JAVA_HOME: true }).safeParse(source);
-  if (!parsed.success) throw new Error(`Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n")}`);
-  return { stack: localStack(parsed.data.LOCAL_STACK ?? "single", dataDirOf(parsed.data.TICKSTREAM_DATA_DIR)), javaHome: parsed.data.JAVA_HOME };
+  if (!parsed.success)
+    throw new Error(
+      `Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n")}`,
+    );
+  return {
+    stack: localStack(parsed.data.LOCAL_STACK ?? "single", dataDirOf(parsed.data.TICKSTREAM_DATA_DIR)),
+    javaHome: parsed.data.JAVA_HOME,
+  };
 }
 
 /** The process env with LOCAL_STACK set (services:up --cluster/--secure, tests of another stack): for loadConfig and child processes. */
@@ -574,7 +612,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             : undefined,
         sasl:
           env.KAFKA_SASL_USERNAME !== undefined && env.KAFKA_SASL_PASSWORD !== undefined
-            ? { mechanism: env.KAFKA_SASL_MECHANISM ?? "scram-sha-512", username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+            ? {
+                mechanism: env.KAFKA_SASL_MECHANISM ?? "scram-sha-512",
+                username: env.KAFKA_SASL_USERNAME,
+                password: env.KAFKA_SASL_PASSWORD,
+              }
             : kafkaSecure
               ? { mechanism: "scram-sha-512", ...secrets.kafka }
               : undefined,
@@ -586,7 +628,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       localDataCenter: env.CASSANDRA_LOCAL_DC,
       keyspace: env.CASSANDRA_KEYSPACE,
       // The local stacks' nodes are all in SimpleSnitch's datacenter1.
-      replication: parseReplication(env.CASSANDRA_REPLICATION ?? (nodes >= 3 ? "NetworkTopologyStrategy:datacenter1=3" : "SimpleStrategy:1")),
+      replication: parseReplication(
+        env.CASSANDRA_REPLICATION ?? (nodes >= 3 ? "NetworkTopologyStrategy:datacenter1=3" : "SimpleStrategy:1"),
+      ),
       consistency: env.CASSANDRA_CONSISTENCY,
       security: {
         tls:

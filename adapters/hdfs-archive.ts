@@ -3,7 +3,16 @@
 // it against its manifest. Memory is bounded by a row group plus one upload chunk.
 import { createHash } from "node:crypto";
 import { ARCHIVE_MANIFEST_FILE, type ArchiveManifest } from "../core/archive-layout";
-import { addToManifestStats, emptyManifestStats, manifestMismatches, parseManifest, toColumns, fromRecord, type ArchivedRow, type ManifestStats } from "../core/archive";
+import {
+  addToManifestStats,
+  emptyManifestStats,
+  manifestMismatches,
+  parseManifest,
+  toColumns,
+  fromRecord,
+  type ArchivedRow,
+  type ManifestStats,
+} from "../core/archive";
 import type { ArchiveKind } from "../core/batch-jobs";
 import { WebHdfsError, type WebHdfsClient } from "./hdfs";
 import { createParquetStreamWriter, readParquetRowGroups } from "./parquet";
@@ -90,7 +99,9 @@ export async function publishDirectory(hdfs: WebHdfsClient, staged: string, targ
     if (!(await hdfs.rename(staged, target, { failIfExists: true }))) throw new Error(`could not rename ${staged} to ${target}`);
   } catch (error) {
     if (error instanceof WebHdfsError && error.exception === "FileAlreadyExistsException") {
-      throw new Error(`${target} was published by someone else while this job replaced it (two archive jobs for one day at once?)`, { cause: error });
+      throw new Error(`${target} was published by someone else while this job replaced it (two archive jobs for one day at once?)`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -133,7 +144,12 @@ export async function hashFile(hdfs: WebHdfsClient, path: string): Promise<{ byt
  * the manifest (size, SHA-256); once all rows are read, their count and ts range are checked too.
  * Throws ArchiveIntegrityError on any mismatch.
  */
-export async function* readArchivedRows<K extends ArchiveKind>(hdfs: WebHdfsClient, dir: string, kind: K, manifest: ArchiveManifest): AsyncGenerator<ArchivedRow<K>[]> {
+export async function* readArchivedRows<K extends ArchiveKind>(
+  hdfs: WebHdfsClient,
+  dir: string,
+  kind: K,
+  manifest: ArchiveManifest,
+): AsyncGenerator<ArchivedRow<K>[]> {
   const path = `${dir}/${manifest.file}`;
   if (manifest.kind !== kind) throw new ArchiveIntegrityError(path, [`manifest is for ${manifest.kind}, expected ${kind}`]);
   const bytes = await hashFile(hdfs, path);

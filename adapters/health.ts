@@ -23,7 +23,14 @@ type Probe = (config: AppConfig, log: Logger) => Promise<string>;
 
 const probes: Record<ServiceName, Probe> = {
   async kafka(config, log) {
-    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-health`, log, retries: 0, connectionTimeoutMs: 3_000, security: config.kafka.security });
+    const kafka = createKafka({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-health`,
+      log,
+      retries: 0,
+      connectionTimeoutMs: 3_000,
+      security: config.kafka.security,
+    });
     const admin = kafka.admin();
     try {
       await admin.connect();

@@ -4,8 +4,12 @@ import { isKafkaUnavailable } from "./kafka";
 
 // kafkajs's typings omit the options its error classes take (and its retrier passes).
 const NonRetriable = KafkaJSNonRetriableError as unknown as new (e: Error, options: { cause: Error }) => Error;
-const RetriesExceeded = KafkaJSNumberOfRetriesExceeded as unknown as new (e: Error, options: { retryCount: number; retryTime: number }) => Error;
-const protocolError = (type: string, retriable: boolean) => new KafkaJSProtocolError({ message: type, type, code: 0, retriable } as unknown as Error);
+const RetriesExceeded = KafkaJSNumberOfRetriesExceeded as unknown as new (
+  e: Error,
+  options: { retryCount: number; retryTime: number },
+) => Error;
+const protocolError = (type: string, retriable: boolean) =>
+  new KafkaJSProtocolError({ message: type, type, code: 0, retriable } as unknown as Error);
 
 describe("isKafkaUnavailable", () => {
   it("counts an unreachable broker as unavailable, also when kafkajs wrapped it after its own retries", () => {

@@ -62,7 +62,12 @@ export function kafkaSecurityOptions(security: KafkaSecurity): Pick<KafkaConfig,
   let saslOptions: SASLOptions | undefined;
   if (sasl !== undefined) {
     const { username, password } = sasl;
-    saslOptions = sasl.mechanism === "plain" ? { mechanism: "plain", username, password } : sasl.mechanism === "scram-sha-256" ? { mechanism: "scram-sha-256", username, password } : { mechanism: "scram-sha-512", username, password };
+    saslOptions =
+      sasl.mechanism === "plain"
+        ? { mechanism: "plain", username, password }
+        : sasl.mechanism === "scram-sha-256"
+          ? { mechanism: "scram-sha-256", username, password }
+          : { mechanism: "scram-sha-512", username, password };
   }
   return {
     // Without a CA file, Node's default CAs (a public certificate); rejectUnauthorized is Node's default.
@@ -139,9 +144,19 @@ export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promis
  * The application's topics with their partition counts and retention. `minInsyncReplicas` (config
  * `kafka.minInsyncReplicas`) goes into each topic's config; unset, the brokers' default applies.
  */
-export function applicationTopics(partitions: number, replicationFactor: number, names: TopicNames = TOPICS, minInsyncReplicas?: number): ITopicConfig[] {
+export function applicationTopics(
+  partitions: number,
+  replicationFactor: number,
+  names: TopicNames = TOPICS,
+  minInsyncReplicas?: number,
+): ITopicConfig[] {
   const isr = minInsyncReplicas === undefined ? [] : [{ name: "min.insync.replicas", value: String(minInsyncReplicas) }];
-  const tick = (topic: string): ITopicConfig => ({ topic, numPartitions: partitions, replicationFactor, ...(isr.length > 0 ? { configEntries: isr } : {}) });
+  const tick = (topic: string): ITopicConfig => ({
+    topic,
+    numPartitions: partitions,
+    replicationFactor,
+    ...(isr.length > 0 ? { configEntries: isr } : {}),
+  });
   return [
     tick(names.trades),
     tick(names.quotes),
@@ -186,7 +201,7 @@ const UNREACHABLE_NAMES = new Set([
 /** The error and those it wraps (kafkajs nests them in `originalError` and `cause`), outermost first. */
 export function kafkaErrorChain(error: unknown): Error[] {
   const chain: Error[] = [];
-  for (let e = error; e instanceof Error && chain.length < 8 && !chain.includes(e); ) {
+  for (let e = error; e instanceof Error && chain.length < 8 && !chain.includes(e);) {
     chain.push(e);
     e = (e as { originalError?: unknown }).originalError ?? e.cause;
   }

@@ -23,7 +23,28 @@ const price = (i: number, symbol = "IBM"): PriceUpdate => ({ type: "price", symb
 describe("live channel on the real Redis", () => {
   it("appends updates in order and reads them back with XREAD and XRANGE, JSON stored once", async () => {
     const key = newKey();
-    const ids = await publishLiveUpdates(redis, [price(1), price(2), { type: "candle", symbol: "AAPL", interval: "1s", windowStart: 1_000, open: 1, high: 2, low: 1, close: 2, volume: 5, vwap: 1.5, tradeCount: 2, isFinal: true }], { key });
+    const ids = await publishLiveUpdates(
+      redis,
+      [
+        price(1),
+        price(2),
+        {
+          type: "candle",
+          symbol: "AAPL",
+          interval: "1s",
+          windowStart: 1_000,
+          open: 1,
+          high: 2,
+          low: 1,
+          close: 2,
+          volume: 5,
+          vwap: 1.5,
+          tradeCount: 2,
+          isFinal: true,
+        },
+      ],
+      { key },
+    );
     expect(ids).toHaveLength(3);
 
     const read = await readLiveUpdates(redis, "0-0", 10, 100, key);
@@ -59,9 +80,17 @@ describe("live channel on the real Redis", () => {
   it("keeps the stream bounded: MAXLEN ~ trims old entries and resuming before them is too old", async () => {
     const key = newKey();
     const maxLen = 500;
-    const first = await publishLiveUpdates(redis, Array.from({ length: 1_000 }, (_, i) => price(i)), { key, maxLen });
+    const first = await publishLiveUpdates(
+      redis,
+      Array.from({ length: 1_000 }, (_, i) => price(i)),
+      { key, maxLen },
+    );
     for (let round = 0; round < 4; round++) {
-      await publishLiveUpdates(redis, Array.from({ length: 1_000 }, (_, i) => price(i)), { key, maxLen });
+      await publishLiveUpdates(
+        redis,
+        Array.from({ length: 1_000 }, (_, i) => price(i)),
+        { key, maxLen },
+      );
     }
     const length = await redis.xlen(key);
     // Approximate trimming removes whole radix-tree nodes (100 entries by default).

@@ -87,7 +87,12 @@ const CANDLE_BUCKET_READ_CONCURRENCY = 4;
 const SCAN_FETCH_SIZE = 1_000;
 
 function symbolFromRow(row: Row): SymbolRow {
-  return { symbol: row.get("symbol") as string, name: textOf(row, "name"), firstSeenMs: msOf(row, "first_seen"), lastSeenMs: msOf(row, "last_seen") };
+  return {
+    symbol: row.get("symbol") as string,
+    name: textOf(row, "name"),
+    firstSeenMs: msOf(row, "first_seen"),
+    lastSeenMs: msOf(row, "last_seen"),
+  };
 }
 
 function latestFromRow(row: Row): LatestRow {
@@ -156,7 +161,8 @@ export function createMarketReadStore(client: CassandraClient, keyspace: string)
   if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name "${keyspace}"`);
   const ks = keyspace;
   const tables = createCassandraStore(client, keyspace);
-  const LATEST_COLUMNS = "symbol, ts, day, last_price, day_open, day_high, day_low, day_volume, prev_close, bid, ask, bid_size, ask_size, quote_ts";
+  const LATEST_COLUMNS =
+    "symbol, ts, day, last_price, day_open, day_high, day_low, day_volume, prev_close, bid, ask, bid_size, ask_size, quote_ts";
   const TAPE_COLUMNS = "ts, trade_id, price, size, venue, side, bid, ask";
   const q = {
     symbol: `SELECT symbol, name, first_seen, last_seen FROM ${ks}.symbols WHERE symbol = ?`,
@@ -230,9 +236,12 @@ export function createMarketReadStore(client: CassandraClient, keyspace: string)
         // A page as large as the LIMIT: `rows` holds only the first page, and a 1s bucket (a day)
         // can hold more rows than the driver's default page of 5,000.
         const pages = await Promise.all(
-          buckets
-            .slice(i, i + CANDLE_BUCKET_READ_CONCURRENCY)
-            .map((bucket) => client.execute(q.candleBars, [symbol, interval, bucket, new Date(fromMs), new Date(toMs), remaining], { prepare: true, fetchSize: remaining })),
+          buckets.slice(i, i + CANDLE_BUCKET_READ_CONCURRENCY).map((bucket) =>
+            client.execute(q.candleBars, [symbol, interval, bucket, new Date(fromMs), new Date(toMs), remaining], {
+              prepare: true,
+              fetchSize: remaining,
+            }),
+          ),
         );
         for (const page of pages) for (const row of page.rows) if (bars.length < limit) bars.push(candleBarFromRow(row));
       }

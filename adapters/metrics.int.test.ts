@@ -31,10 +31,14 @@ describe("metrics snapshots on the real Redis", () => {
     const ticks = registry.counter({ name: "ticks_total", help: "t" });
     const publisher = startMetricsPublisher(redis, "stream-c", registry, { intervalMs: 100, log: testLog, prefix });
     ticks.inc(5);
-    await eventually(async () => {
-      const snapshot = (await readMetricsSnapshots(redis, testLog, prefix)).find((s) => s.processName === "stream-c");
-      return snapshot?.metrics.find((metric) => metric.name === "ticks_total")?.values[0]?.value === 5;
-    }, "the updated snapshot", 5_000);
+    await eventually(
+      async () => {
+        const snapshot = (await readMetricsSnapshots(redis, testLog, prefix)).find((s) => s.processName === "stream-c");
+        return snapshot?.metrics.find((metric) => metric.name === "ticks_total")?.values[0]?.value === 5;
+      },
+      "the updated snapshot",
+      5_000,
+    );
     await publisher.stop();
   });
 

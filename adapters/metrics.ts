@@ -175,9 +175,7 @@ export class Histogram {
 // another process (maybe another version) wrote it. A value may be NaN (e.g. event-loop lag before
 // its first sample) or ±Inf; JSON writes those as null, read back as NaN.
 const metricValueSchema = z.object({
-  value: z
-    .union([z.custom<number>((value) => typeof value === "number", "a number"), z.null()])
-    .transform((value) => value ?? Number.NaN),
+  value: z.union([z.custom<number>((value) => typeof value === "number", "a number"), z.null()]).transform((value) => value ?? Number.NaN),
   labels: z.record(z.string(), z.union([z.string(), z.number()])),
   metricName: z.string().optional(),
 });
@@ -216,7 +214,10 @@ export class MetricsRegistry {
 
   histogram(options: HistogramOptions): Histogram {
     // prom-client files a value under the first bound ≥ it, so unsorted bounds would miscount silently.
-    if (options.buckets.length === 0 || options.buckets.some((bound, i) => !Number.isFinite(bound) || (i > 0 && bound <= (options.buckets[i - 1] ?? -Infinity)))) {
+    if (
+      options.buckets.length === 0 ||
+      options.buckets.some((bound, i) => !Number.isFinite(bound) || (i > 0 && bound <= (options.buckets[i - 1] ?? -Infinity)))
+    ) {
       throw new Error(`histogram ${options.name} needs finite, strictly ascending buckets`);
     }
     return new Histogram(new prom.Histogram({ ...this.#config(options), buckets: [...options.buckets] }), options);

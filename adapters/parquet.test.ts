@@ -3,7 +3,11 @@ import { fromRecord, toColumns, type ArchivedQuote, type ArchivedTrade } from ".
 import { createParquetStreamWriter, parquetSchema, readParquetMetadata, readParquetRowGroups, type RangeSource } from "./parquet";
 
 /** Writes rows in row groups of `groupRows` into memory; returns the file and the chunks the sink got. */
-async function writeFile<K extends "trades" | "quotes">(kind: K, rows: readonly (K extends "trades" ? ArchivedTrade : ArchivedQuote)[], groupRows: number) {
+async function writeFile<K extends "trades" | "quotes">(
+  kind: K,
+  rows: readonly (K extends "trades" ? ArchivedTrade : ArchivedQuote)[],
+  groupRows: number,
+) {
   const chunks: Uint8Array[] = [];
   const writer = createParquetStreamWriter(kind, (chunk) => {
     chunks.push(chunk);
@@ -68,7 +72,9 @@ describe("Parquet archive files", () => {
   });
 
   it("reads one row group with ranged reads, not the whole file", async () => {
-    const many = Array.from({ length: 12 }, (_, k) => trades.map((t) => ({ ...t, ts: t.ts + k * 100_000, tradeId: `${k}-${t.tradeId}` }))).flat();
+    const many = Array.from({ length: 12 }, (_, k) =>
+      trades.map((t) => ({ ...t, ts: t.ts + k * 100_000, tradeId: `${k}-${t.tradeId}` })),
+    ).flat();
     const { file } = await writeFile("trades", many, 6_000);
     const reads: { offset: number; length: number }[] = [];
     const it = readParquetRowGroups(source(file, reads));
@@ -87,7 +93,12 @@ describe("Parquet archive files", () => {
 
   it("declares ts as an INT64 UTC millisecond timestamp, prices as DOUBLE and strings as UTF8", () => {
     const byName = new Map(parquetSchema("trades").map((e) => [e.name, e]));
-    expect(byName.get("ts")).toMatchObject({ type: "INT64", converted_type: "TIMESTAMP_MILLIS", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MILLIS" }, repetition_type: "REQUIRED" });
+    expect(byName.get("ts")).toMatchObject({
+      type: "INT64",
+      converted_type: "TIMESTAMP_MILLIS",
+      logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MILLIS" },
+      repetition_type: "REQUIRED",
+    });
     expect(byName.get("price")).toMatchObject({ type: "DOUBLE", repetition_type: "REQUIRED" });
     expect(byName.get("venue")).toMatchObject({ type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" });
     expect(parquetSchema("quotes").find((e) => e.name === "source_offset")).toMatchObject({ type: "INT64", repetition_type: "REQUIRED" });

@@ -35,7 +35,11 @@ export type CancelOutcome = "removed" | "requested" | "finished" | "not-found";
  * gets a cancellation flag in Redis that its processor checks between units of work (it then fails
  * without retry); a finished one is left as it is. `redis` is any connection to the queue's Redis.
  */
-export async function cancelJob(queue: Queue, jobId: string, redis: { set(key: string, value: string, ex: "EX", seconds: number): Promise<unknown> }): Promise<CancelOutcome> {
+export async function cancelJob(
+  queue: Queue,
+  jobId: string,
+  redis: { set(key: string, value: string, ex: "EX", seconds: number): Promise<unknown> },
+): Promise<CancelOutcome> {
   const job = await queue.getJob(jobId);
   if (!job) return "not-found";
   const state = await job.getState();
@@ -53,7 +57,12 @@ export async function cancelJob(queue: Queue, jobId: string, redis: { set(key: s
 }
 
 /** True when a cancellation of `jobId` was requested (see cancelJob). */
-export async function isCancelRequested(redis: { exists(key: string): Promise<number> }, name: string, jobId: string, prefix = "tickstream"): Promise<boolean> {
+export async function isCancelRequested(
+  redis: { exists(key: string): Promise<number> },
+  name: string,
+  jobId: string,
+  prefix = "tickstream",
+): Promise<boolean> {
   return (await redis.exists(cancelKey(name, jobId, prefix))) > 0;
 }
 

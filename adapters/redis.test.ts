@@ -7,7 +7,9 @@ describe("redisReconnectDelayMs", () => {
     expect(redisReconnectDelayMs(2, () => 1)).toBe(100);
     for (const attempt of [5, 10, 100, 10_000]) {
       expect(redisReconnectDelayMs(attempt, () => 1)).toBeLessThanOrEqual(REDIS_RECONNECT_MAX_MS);
-      expect(redisReconnectDelayMs(attempt, () => 0)).toBeGreaterThanOrEqual(0.9 * Math.min(50 * 2 ** (attempt - 1), REDIS_RECONNECT_MAX_MS) - 1);
+      expect(redisReconnectDelayMs(attempt, () => 0)).toBeGreaterThanOrEqual(
+        0.9 * Math.min(50 * 2 ** (attempt - 1), REDIS_RECONNECT_MAX_MS) - 1,
+      );
     }
   });
 });

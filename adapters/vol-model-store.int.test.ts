@@ -11,10 +11,23 @@ import { createVolModelStore, type VolModelStore } from "./vol-model-store";
 const config = getConfig();
 const keyspace = uniqueName("test_volstore");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 const PARAMS: HarParams = {
-  model: "har-rv", transform: "log", proxy: "garman-klass", coefficients: { intercept: -1, daily: 0.3, weekly: 0.3, monthly: 0.3 },
-  residualVariance: 0.5, varianceFloor: 1e-10, trainedFrom: Date.UTC(2017, 0, 3), trainedTo: Date.UTC(2020, 0, 10), nObs: 728, inSample: { r2: 0.4, qlike: 0.3, rmseVariance: 1e-4 },
+  model: "har-rv",
+  transform: "log",
+  proxy: "garman-klass",
+  coefficients: { intercept: -1, daily: 0.3, weekly: 0.3, monthly: 0.3 },
+  residualVariance: 0.5,
+  varianceFloor: 1e-10,
+  trainedFrom: Date.UTC(2017, 0, 3),
+  trainedTo: Date.UTC(2020, 0, 10),
+  nObs: 728,
+  inSample: { r2: 0.4, qlike: 0.3, rmseVariance: 1e-4 },
 };
 let client: CassandraClient;
 let store: VolModelStore;
@@ -23,7 +36,19 @@ beforeAll(async () => {
   await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
   client = await connect();
   store = createVolModelStore(client, keyspace);
-  await store.writeModel({ symbol: "GOOD", version: 2_000, params: PARAMS, trainedAtMs: 2_000, jobId: "j", trainFromMs: 1, trainToMs: 2, nObs: 728, r2: 0.4, inSampleQlike: 0.3, naiveQlike: 0.55 });
+  await store.writeModel({
+    symbol: "GOOD",
+    version: 2_000,
+    params: PARAMS,
+    trainedAtMs: 2_000,
+    jobId: "j",
+    trainFromMs: 1,
+    trainToMs: 2,
+    nObs: 728,
+    r2: 0.4,
+    inSampleQlike: 0.3,
+    naiveQlike: 0.55,
+  });
   const insert = `INSERT INTO ${keyspace}.vol_models (symbol, version, model, params, trained_at, n_obs) VALUES (?, ?, ?, ?, ?, ?)`;
   await client.execute(insert, ["NOTJSON", 5, "har-rv", "{oops", new Date(5), 3], { prepare: true });
   await client.execute(insert, ["NOTHAR", 6, "har-rv", '{"beta":[0.1,0.4]}', new Date(6), 3], { prepare: true });
@@ -46,7 +71,15 @@ describe("vol_models row mapper", () => {
     const stored = new Map((await store.latestStoredModels(10)).map((m) => [m.symbol, m]));
     expect([...stored.keys()].sort()).toEqual(["GOOD", "NOTHAR", "NOTJSON"]);
     expect(stored.get("GOOD")).toMatchObject({ version: 2_000, params: PARAMS, paramsProblem: undefined, jobId: "j", nObs: 728 });
-    expect(stored.get("NOTJSON")).toMatchObject({ version: 5, model: "har-rv", params: undefined, trainedAtMs: 5, jobId: undefined, r2: undefined, nObs: 3 });
+    expect(stored.get("NOTJSON")).toMatchObject({
+      version: 5,
+      model: "har-rv",
+      params: undefined,
+      trainedAtMs: 5,
+      jobId: undefined,
+      r2: undefined,
+      nObs: 3,
+    });
     expect(stored.get("NOTJSON")?.paramsProblem).toMatch(/^not JSON/);
     expect(stored.get("NOTHAR")).toMatchObject({ params: { beta: [0.1, 0.4] } });
     expect(stored.get("NOTHAR")?.paramsProblem).toEqual(expect.any(String));

@@ -251,7 +251,11 @@ export function createVolModelStore(client: CassandraClient, keyspace: string) {
 
     /** The forecast of `day`, or the newest one of `symbol` without a day. */
     async getForecast(symbol: string, day?: string): Promise<VolForecastRow | undefined> {
-      const row = (day === undefined ? await client.execute(q.latestForecast, [symbol], { prepare: true }) : await client.execute(q.forecastOfDay, [symbol, day], { prepare: true })).first();
+      const row = (
+        day === undefined
+          ? await client.execute(q.latestForecast, [symbol], { prepare: true })
+          : await client.execute(q.forecastOfDay, [symbol, day], { prepare: true })
+      ).first();
       return row ? forecastFromRow(row) : undefined;
     },
   };

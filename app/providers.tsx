@@ -22,12 +22,15 @@ export function Providers({ children }: { children: ReactNode }) {
             staleTime: 5_000,
             refetchOnWindowFocus: false,
             // A 4xx will not get better by asking again; a 503 (database restarting) may.
-            retry: (failures, error) => failures < 3 && !/^(BAD_REQUEST|NOT_FOUND)$/.test((error as { data?: { code?: string } }).data?.code ?? ""),
+            retry: (failures, error) =>
+              failures < 3 && !/^(BAD_REQUEST|NOT_FOUND)$/.test((error as { data?: { code?: string } }).data?.code ?? ""),
           },
         },
       }),
   );
-  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", maxItems: DASHBOARD_TRPC_BATCH_CALLS })] }));
+  const [trpcClient] = useState(() =>
+    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", maxItems: DASHBOARD_TRPC_BATCH_CALLS })] }),
+  );
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

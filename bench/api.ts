@@ -38,23 +38,45 @@ async function seed(): Promise<void> {
   const config = getConfig();
   const log = createLogger("bench-api");
   const connect = (keyspace?: string) =>
-    connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(keyspace ? { keyspace } : {}), log });
+    connectCassandra({
+      contactPoints: config.cassandra.contactPoints,
+      localDataCenter: config.cassandra.localDataCenter,
+      ...(keyspace ? { keyspace } : {}),
+      log,
+    });
   await migrate(connect, KEYSPACE, { class: "SimpleStrategy", replication_factor: 1 });
   const client = await connect();
   const bar = progress("bench:api seed");
   try {
     const last = `BA${String(OVERVIEW_SYMBOLS - 1).padStart(3, "0")}`;
-    const seeded = await client.execute(`SELECT symbol FROM ${KEYSPACE}.symbols WHERE symbol IN ?`, [["BENCHDAY", last]], { prepare: true });
+    const seeded = await client.execute(`SELECT symbol FROM ${KEYSPACE}.symbols WHERE symbol IN ?`, [["BENCHDAY", last]], {
+      prepare: true,
+    });
     // Seeding is idempotent but takes a while: the last symbol written means a complete earlier run.
     if (seeded.rowLength === 2) {
       bar.done(`keyspace ${KEYSPACE} already seeded`);
       return;
     }
     // One full 24 h day of 1m candles for the range query.
-    await seedDay(client, KEYSPACE, { symbol: "BENCHDAY", day: DAY, startPrice: 181.5, sessionStartMinute: 0, sessionMinutes: 1440, tradeEveryMs: 20_000 });
+    await seedDay(client, KEYSPACE, {
+      symbol: "BENCHDAY",
+      day: DAY,
+      startPrice: 181.5,
+      sessionStartMinute: 0,
+      sessionMinutes: 1440,
+      tradeEveryMs: 20_000,
+    });
     for (let i = 0; i < OVERVIEW_SYMBOLS; i++) {
       const symbol = `BA${String(i).padStart(3, "0")}`;
-      await seedDay(client, KEYSPACE, { symbol, day: DAY, startPrice: 20 + i, sessionMinutes: 120, tradeEveryMs: 60_000, prevClose: 20 + i, seed: i });
+      await seedDay(client, KEYSPACE, {
+        symbol,
+        day: DAY,
+        startPrice: 20 + i,
+        sessionMinutes: 120,
+        tradeEveryMs: 60_000,
+        prevClose: 20 + i,
+        seed: i,
+      });
       bar.update(`${i + 1}/${OVERVIEW_SYMBOLS} overview symbols`);
     }
     bar.done(`1 day of 1m candles + ${OVERVIEW_SYMBOLS} symbols in keyspace ${KEYSPACE}`);
@@ -67,8 +89,19 @@ async function seed(): Promise<void> {
 async function timeOverviewBuilds(): Promise<string> {
   const config = getConfig();
   const log = createLogger("bench-api");
-  const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log });
-  const hub = createSseHub({ redisUrl: config.redis.url, heartbeatMs: 15_000, clientBufferBytes: 65_536, conflationMaxKeys: 100, maxClients: 1, log });
+  const client = await connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    log,
+  });
+  const hub = createSseHub({
+    redisUrl: config.redis.url,
+    heartbeatMs: 15_000,
+    clientBufferBytes: 65_536,
+    conflationMaxKeys: 100,
+    maxClients: 1,
+    log,
+  });
   const stores = createQueryStores(client, KEYSPACE);
   const sparklines = createLiveSparklines({ candles: stores.market, tap: (listener) => hub.tap(listener), nowMs: Date.now, log });
   const direct: QueryContext = { ...stores, nowMs: Date.now };
@@ -87,7 +120,10 @@ async function timeOverviewBuilds(): Promise<string> {
   try {
     const fromCassandra = await builds(direct, 10);
     await build(snapshot); // starts the feed
-    await waitFor(() => (sparklines.stats().live ? Promise.resolve() : Promise.reject(new Error("feed not live"))), { timeoutMs: 10_000, intervalMs: 50 });
+    await waitFor(() => (sparklines.stats().live ? Promise.resolve() : Promise.reject(new Error("feed not live"))), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     const firstMs = await build(snapshot);
     return (
       `market.overview build, ${OVERVIEW_SYMBOLS} symbols, in process: sparklines from Cassandra ${fromCassandra}; ` +
@@ -145,7 +181,9 @@ async function measure(pid: number, url: string, durationMs: number, headers: Re
 function format(name: string, { result, serverCpuMs, clientCpuMs }: Measured): string {
   const rate = (result.requests / result.durationMs) * 1000;
   const perRequest = (ms: number) => `${((ms * 1000) / Math.max(1, result.requests)).toFixed(0)} µs`;
-  const statuses = Object.entries(result.statuses).map(([status, count]) => `${status}×${count}`).join(" ");
+  const statuses = Object.entries(result.statuses)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(" ");
   return (
     `${name.padEnd(34)} ${String(result.requests).padStart(7)} req ${rate.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1).padStart(6)} ms  ` +
     `p90 ${result.p90.toFixed(1).padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms  max ${result.max.toFixed(1).padStart(6)} ms  ` +
@@ -181,10 +219,13 @@ async function main(): Promise<void> {
   });
   const base = `http://127.0.0.1:${PORT}`;
   try {
-    await waitFor(async () => {
-      const response = await fetch(`${base}/api/v1/symbols/BENCHDAY`);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    await waitFor(
+      async () => {
+        const response = await fetch(`${base}/api/v1/symbols/BENCHDAY`);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     const from = Date.parse(`${DAY}T00:00:00Z`);
     const to = from + 86_400_000 - 1;
     const candlesInput = { symbol: "BENCHDAY", interval: "1m", from, to, limit: 1440 };
@@ -218,7 +259,9 @@ async function main(): Promise<void> {
         headers: accept,
       },
     ];
-    console.log(`\n${CONCURRENCY} concurrent callers, ${durationMs / 1000} s each, after a 2 s warm-up, ${values.server === "web" ? "infra/web-server.ts" : "next start"} on ${base}`);
+    console.log(
+      `\n${CONCURRENCY} concurrent callers, ${durationMs / 1000} s each, after a 2 s warm-up, ${values.server === "web" ? "infra/web-server.ts" : "next start"} on ${base}`,
+    );
     for (const { name, url, headers } of scenarios) {
       // The JSON itself, decompressed by fetch: what a caller gets.
       const response = await fetch(url);

@@ -25,13 +25,21 @@ import { startBatchWorker } from "../workers/batch/start-batch-worker";
 const { values: args } = parseArgs({ options: { copies: { type: "string", default: "2" } } });
 const COPIES = Number(args.copies);
 const DAY = "2013-10-07";
-const FILES = ["20131007_ibm_Trade_Tick.csv", "20131007_ibm_Quote_Tick.csv"].map((f) => marketDataFile(getConfig().marketDataDir, `lean_equity_tick/${f}`));
+const FILES = ["20131007_ibm_Trade_Tick.csv", "20131007_ibm_Quote_Tick.csv"].map((f) =>
+  marketDataFile(getConfig().marketDataDir, `lean_equity_tick/${f}`),
+);
 const RUN = `bench_batch_${Date.now().toString(36)}`;
 
 const config = getConfig();
 const log = createLogger("bench-batch");
 await servicesUp();
-const connect = (ks?: string) => connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log });
+const connect = (ks?: string) =>
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log,
+  });
 await migrate(connect, RUN, { class: "SimpleStrategy", replication_factor: 1 });
 const client = await connect();
 const store = createCassandraStore(client, RUN);
@@ -65,7 +73,11 @@ try {
       quotes.push({ ...t.tick, sourcePartition: 0, sourceOffset: String(offset++) });
     } else {
       const join = joinTrade(book, t.tick, { toleranceMs: config.stream.joinToleranceMs });
-      trades.push(join.noQuote ? { ...t.tick, side: join.side } : { ...t.tick, bid: join.bid, ask: join.ask, side: join.side, effectiveSpread: join.effectiveSpread });
+      trades.push(
+        join.noQuote
+          ? { ...t.tick, side: join.side }
+          : { ...t.tick, bid: join.bid, ask: join.ask, side: join.side, effectiveSpread: join.effectiveSpread },
+      );
     }
     if (trades.length + quotes.length >= 5_000) await flush();
   }

@@ -20,7 +20,17 @@ function run(interval: "1m" | "1s", intervalMs: number, ticksPerWindow: number):
     const history: CandleLike[] = [];
     for (let i = 0; i < capacity; i++) {
       const close = 100 + s + Math.sin(i / 50);
-      history.push({ windowStart: startMs + i * intervalMs, open: close, high: close + 0.1, low: close - 0.1, close, volume: 1_000, vwap: close, isFinal: true, tradeCount: 10 });
+      history.push({
+        windowStart: startMs + i * intervalMs,
+        open: close,
+        high: close + 0.1,
+        low: close - 0.1,
+        close,
+        volume: 1_000,
+        vwap: close,
+        isFinal: true,
+        tradeCount: 10,
+      });
     }
     const series = new CandleSeries(capacity);
     series.load(history);
@@ -33,7 +43,15 @@ function run(interval: "1m" | "1s", intervalMs: number, ticksPerWindow: number):
     const round = Math.floor(n / SYMBOLS);
     const open = chart.open;
     if (round % ticksPerWindow === ticksPerWindow - 1) {
-      chart.open = { ...open, windowStart: open.windowStart + intervalMs, open: open.close, high: open.close, low: open.close, volume: 0, tradeCount: 0 };
+      chart.open = {
+        ...open,
+        windowStart: open.windowStart + intervalMs,
+        open: open.close,
+        high: open.close,
+        low: open.close,
+        volume: 0,
+        tradeCount: 0,
+      };
       appended++;
     }
     const price = chart.open.close + ((n * 7919) % 11) / 100 - 0.05;
@@ -55,7 +73,10 @@ function run(interval: "1m" | "1s", intervalMs: number, ticksPerWindow: number):
   return { nsPerUpdate: (elapsedMs * 1e6) / UPDATES, appended };
 }
 
-for (const [interval, intervalMs, ticksPerWindow] of [["1m", 60_000, 150], ["1s", 1_000, 3]] as const) {
+for (const [interval, intervalMs, ticksPerWindow] of [
+  ["1m", 60_000, 150],
+  ["1s", 1_000, 3],
+] as const) {
   const { nsPerUpdate, appended } = run(interval, intervalMs, ticksPerWindow);
   console.log(
     `${interval}: ${SYMBOLS} symbols × ${CHART_CAPACITY[interval]} candles, ${UPDATES} updates (${appended} new windows): ` +

@@ -16,7 +16,13 @@ import { portInUse, startDetached, stopProcess } from "../infra/processes";
 import { errorMessage, waitFor } from "../infra/progress";
 import { cassandraLaunch, prepareCassandra, type CommitlogSync } from "../infra/servers";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" }, sequential: { type: "string", default: "1000" }, concurrency: { type: "string", default: "64" } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "100000" },
+    sequential: { type: "string", default: "1000" },
+    concurrency: { type: "string", default: "64" },
+  },
+});
 const config = getConfig();
 const PORTS = { nativePort: 19042, storagePort: 17000, jmxPort: 17199 };
 type Mode = { commitlogSync: CommitlogSync; concurrentWrites: number };
@@ -27,7 +33,8 @@ const MODES: Mode[] = [
   { commitlogSync: { mode: "group", windowMs: 2 }, concurrentWrites: 64 },
   { commitlogSync: { mode: "group", windowMs: 10 }, concurrentWrites: 64 },
 ];
-const syncLabel = (m: CommitlogSync) => (m.mode === "periodic" ? `periodic ${m.periodMs} ms` : m.mode === "group" ? `group ${m.windowMs} ms` : "batch");
+const syncLabel = (m: CommitlogSync) =>
+  m.mode === "periodic" ? `periodic ${m.periodMs} ms` : m.mode === "group" ? `group ${m.windowMs} ms` : "batch";
 const label = (m: Mode) => `${syncLabel(m.commitlogSync)}, concurrent_writes ${m.concurrentWrites}`;
 const quiet = pino({ level: "silent" });
 const root = path.resolve(config.dataDir, "bench-commitlog");
@@ -50,7 +57,11 @@ for (const mode of MODES) {
     const startedMs = Date.now();
     await waitFor(
       async () => {
-        const client = await connectCassandra({ contactPoints: [`127.0.0.1:${PORTS.nativePort}`], localDataCenter: config.cassandra.localDataCenter, log: quiet });
+        const client = await connectCassandra({
+          contactPoints: [`127.0.0.1:${PORTS.nativePort}`],
+          localDataCenter: config.cassandra.localDataCenter,
+          log: quiet,
+        });
         try {
           return await probeCassandraClient(client);
         } finally {
@@ -62,7 +73,19 @@ for (const mode of MODES) {
     process.stderr.write(`${label(mode)}: node ready in ${((Date.now() - startedMs) / 1000).toFixed(0)} s, loading…\n`);
     const run = spawnSync(
       process.execPath,
-      ["--import", "tsx", "bench/commitlog/load.ts", "--contact", `127.0.0.1:${PORTS.nativePort}`, "--rows", values.rows, "--sequential", values.sequential, "--concurrency", values.concurrency],
+      [
+        "--import",
+        "tsx",
+        "bench/commitlog/load.ts",
+        "--contact",
+        `127.0.0.1:${PORTS.nativePort}`,
+        "--rows",
+        values.rows,
+        "--sequential",
+        values.sequential,
+        "--concurrency",
+        values.concurrency,
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "error" } }, // eslint-disable-line no-restricted-syntax -- the load generator inherits the environment
     );
     const line = run.stdout.trim().split("\n").at(-1) ?? "";
@@ -84,10 +107,16 @@ fs.rmSync(root, { recursive: true, force: true });
 const base = results[0]?.result;
 const vsBase = (value: number, of: number | undefined) => (of ? `${(((value - of) / of) * 100).toFixed(0)} %` : "");
 const batchRows = base?.batchRows ?? 0;
-console.log(`\ncommit-log sync cost: ${values.rows} upserts at concurrency ${values.concurrency}, single rows then single-partition batches of ${batchRows}; then ${values.sequential} sequential upserts (one writer)`);
-console.log(`| commitlog_sync, concurrent_writes | rows/s, single rows | vs periodic | rows/s, batches of ${batchRows} | vs periodic | one writer p50 | one writer p99 |`);
+console.log(
+  `\ncommit-log sync cost: ${values.rows} upserts at concurrency ${values.concurrency}, single rows then single-partition batches of ${batchRows}; then ${values.sequential} sequential upserts (one writer)`,
+);
+console.log(
+  `| commitlog_sync, concurrent_writes | rows/s, single rows | vs periodic | rows/s, batches of ${batchRows} | vs periodic | one writer p50 | one writer p99 |`,
+);
 console.log("|---|---|---|---|---|---|---|");
 for (const { mode, result: r } of results) {
   const fmt = (n: number) => n.toLocaleString("en-US");
-  console.log(`| ${mode} | ${fmt(r.rowsPerS)} | ${vsBase(r.rowsPerS, base?.rowsPerS)} | ${fmt(r.batchedRowsPerS)} | ${vsBase(r.batchedRowsPerS, base?.batchedRowsPerS)} | ${r.p50Ms} ms | ${r.p99Ms} ms |`);
+  console.log(
+    `| ${mode} | ${fmt(r.rowsPerS)} | ${vsBase(r.rowsPerS, base?.rowsPerS)} | ${fmt(r.batchedRowsPerS)} | ${vsBase(r.batchedRowsPerS, base?.batchedRowsPerS)} | ${r.p50Ms} ms | ${r.p99Ms} ms |`,
+  );
 }

@@ -7,8 +7,16 @@ import { dataFileName, listMarketData, readMarketDataText } from "../adapters/ma
 import { createAnomalyState, DEFAULT_ANOMALY_CONFIG, stepAnomaly, type AnomalyAlert, type AnomalyConfig } from "../core/anomaly";
 import { parseYahooDaily } from "../core/parsers/bars";
 import { createSimulator, step, type InjectedJump } from "../core/simulator";
-import { createEwma, fitHar, forecastHar, garmanKlassVariance, qlike, stepEwma, type HarParams, type HarTransform } from "../core/vol-forecast";
-
+import {
+  createEwma,
+  fitHar,
+  forecastHar,
+  garmanKlassVariance,
+  qlike,
+  stepEwma,
+  type HarParams,
+  type HarTransform,
+} from "../core/vol-forecast";
 
 // ---------------------------------------------------------------------------------------------
 // (a) alerts on the simulator
@@ -28,7 +36,10 @@ interface SimRun {
 function simulate(seed: number, thresholds: readonly number[]): SimRun {
   const startTsMs = Date.UTC(2026, 0, 5, 14, 30);
   const sim = createSimulator({ seed, startTsMs, jumpsPerHour: 1 });
-  const configs: AnomalyConfig[] = thresholds.map((z) => ({ ...DEFAULT_ANOMALY_CONFIG, priceJump: { ...DEFAULT_ANOMALY_CONFIG.priceJump, zThreshold: z } }));
+  const configs: AnomalyConfig[] = thresholds.map((z) => ({
+    ...DEFAULT_ANOMALY_CONFIG,
+    priceJump: { ...DEFAULT_ANOMALY_CONFIG.priceJump, zThreshold: z },
+  }));
   const states = configs.map(() => createAnomalyState());
   const alerts = thresholds.map((): AnomalyAlert[] => []);
   const jumps: InjectedJump[] = [];
@@ -53,7 +64,11 @@ function simulate(seed: number, thresholds: readonly number[]): SimRun {
 
 /** An alert matches a jump of the same symbol when its time is in [jump.ts, jump.ts + window]; one-to-one, earliest first. */
 /** Unmatched alerts within 60 s after a jump of their symbol (late/secondary), or after a switch to the volatile regime. */
-function explainFalse(run: SimRun, alerts: readonly AnomalyAlert[], matched: ReadonlySet<string>): { afterJump: number; afterRegime: number } {
+function explainFalse(
+  run: SimRun,
+  alerts: readonly AnomalyAlert[],
+  matched: ReadonlySet<string>,
+): { afterJump: number; afterRegime: number } {
   const near = (a: AnomalyAlert, ev: readonly { symbol: string; ts: number }[]): boolean =>
     ev.some((e) => e.symbol === a.symbol && a.ts >= e.ts && a.ts <= e.ts + 60_000);
   let afterJump = 0;
@@ -80,8 +95,12 @@ function match(jumps: readonly InjectedJump[], alerts: readonly AnomalyAlert[]):
 }
 
 function evalAlerts(): void {
-  console.log(`\n(a) Price-jump alerts on the simulator: 20 symbols × ${SIM_HOURS} h, jumpsPerHour 1 (|log return| ≥ 1.5 %), seeds ${SEEDS.join(", ")}`);
-  console.log(`    fed trade prices; alert matches an injected jump of its symbol if it fires within ${MATCH_WINDOW_MS / 1000} s after it (one-to-one)`);
+  console.log(
+    `\n(a) Price-jump alerts on the simulator: 20 symbols × ${SIM_HOURS} h, jumpsPerHour 1 (|log return| ≥ 1.5 %), seeds ${SEEDS.join(", ")}`,
+  );
+  console.log(
+    `    fed trade prices; alert matches an injected jump of its symbol if it fires within ${MATCH_WINDOW_MS / 1000} s after it (one-to-one)`,
+  );
   const thresholds = [6, 10, 15];
   const totals = new Map(thresholds.map((z) => [z, { alerts: 0, tp: 0, detected: 0, jumps: 0, afterJump: 0, afterRegime: 0 }]));
   let trades = 0;
@@ -103,7 +122,9 @@ function evalAlerts(): void {
     }
   }
   console.log(`    ${trades.toLocaleString("en-US")} trades folded per threshold`);
-  console.log("    z threshold | jumps | alerts | true pos | precision | recall | false pos ≤60 s after a jump / after calm→volatile / other");
+  console.log(
+    "    z threshold | jumps | alerts | true pos | precision | recall | false pos ≤60 s after a jump / after calm→volatile / other",
+  );
   for (const z of thresholds) {
     const t = totals.get(z);
     if (!t) continue;
@@ -169,7 +190,10 @@ function evalSymbol(file: string): SymbolResult {
   for (let t = TRAIN_DAYS; t < rv.length; t++) {
     // Forecast for day t uses data through day t − 1; refit (expanding window) every month.
     if (har === null || (t - TRAIN_DAYS) % REFIT_EVERY_DAYS === 0) {
-      har = { log: fitHar(rv.slice(0, t), ts.slice(0, t), "log", VARIANCE_FLOOR), level: fitHar(rv.slice(0, t), ts.slice(0, t), "level", VARIANCE_FLOOR) };
+      har = {
+        log: fitHar(rv.slice(0, t), ts.slice(0, t), "log", VARIANCE_FLOOR),
+        level: fitHar(rv.slice(0, t), ts.slice(0, t), "level", VARIANCE_FLOOR),
+      };
     }
     const history = rv.slice(t - 22, t);
     const forecasts: Record<ModelName, number> = {
@@ -204,14 +228,18 @@ function dieboldMariano(lossNaive: readonly number[], lossModel: readonly number
 function evalForecasts(): void {
   const files = listMarketData(getConfig().marketDataDir, "daily_yahoo", "_data.csv");
   console.log(`\n(b) Next-day variance forecasts, ${files.length} daily Yahoo files, Garman–Klass open-to-close variance as the target`);
-  console.log(`    train on the first ${TRAIN_DAYS} days, refit HAR every ${REFIT_EVERY_DAYS} days on an expanding window, forecast 1 day ahead`);
+  console.log(
+    `    train on the first ${TRAIN_DAYS} days, refit HAR every ${REFIT_EVERY_DAYS} days on an expanding window, forecast 1 day ahead`,
+  );
   const results: SymbolResult[] = [];
   for (const f of files) {
     results.push(evalSymbol(f));
     process.stderr.write(`  forecast ${results.length}/${files.length} ${dataFileName(f)}\n`);
   }
   console.log("    QLIKE (lower is better) | RMSE of variance in (daily %)²");
-  console.log(`    ${"symbol".padEnd(6)} | ${"n".padStart(4)} | ${MODELS.map((m) => `${m} QLIKE`.padStart(15)).join(" | ")} | ${MODELS.map((m) => `${m} RMSE`.padStart(14)).join(" | ")}`);
+  console.log(
+    `    ${"symbol".padEnd(6)} | ${"n".padStart(4)} | ${MODELS.map((m) => `${m} QLIKE`.padStart(15)).join(" | ")} | ${MODELS.map((m) => `${m} RMSE`.padStart(14)).join(" | ")}`,
+  );
   for (const r of results) {
     console.log(
       `    ${r.symbol.padEnd(6)} | ${String(r.n).padStart(4)} | ${MODELS.map((m) => avg(r.qlike[m]).toFixed(4).padStart(15)).join(" | ")} | ${MODELS.map((m) => Math.sqrt(avg(r.sqErr[m])).toFixed(4).padStart(14)).join(" | ")}`,
@@ -235,7 +263,9 @@ function evalForecasts(): void {
       `    ${m.padEnd(9)} | ${q.toFixed(4)} | ${pct(q / naiveQ - 1).padStart(8)} | ${dmQ.padStart(9)} | ${rm.toFixed(4)} | ${pct(rm / naiveR - 1).padStart(8)} | ${dmR.padStart(7)} | ${m === "naive" ? "" : `${winsQ}/${results.length} / ${winsR}/${results.length}`}`,
     );
   }
-  console.log("    (DM: Diebold–Mariano on pooled daily loss differences, naive − model, no HAC / cross-sectional correction; > 1.96 favours the model)");
+  console.log(
+    "    (DM: Diebold–Mariano on pooled daily loss differences, naive − model, no HAC / cross-sectional correction; > 1.96 favours the model)",
+  );
   const aapl = results.find((r) => r.symbol === "AAPL")?.lastHar;
   if (aapl) {
     const c = aapl.coefficients;

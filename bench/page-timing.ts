@@ -45,7 +45,11 @@ async function mainThreadBusy(page: Page, seconds: number): Promise<BusyWindow> 
   await page.waitForTimeout(seconds * 1_000);
   const end = await read();
   const elapsedS = (end.at - start.at) / 1_000;
-  return { seconds: elapsedS, taskMsPerSecond: ((end.task - start.task) * 1_000) / elapsedS, scriptMsPerSecond: ((end.script - start.script) * 1_000) / elapsedS };
+  return {
+    seconds: elapsedS,
+    taskMsPerSecond: ((end.task - start.task) * 1_000) / elapsedS,
+    scriptMsPerSecond: ((end.script - start.script) * 1_000) / elapsedS,
+  };
 }
 
 async function chartCounters(page: Page): Promise<{ frames: number; ms: number; candles: number }> {
@@ -62,7 +66,14 @@ async function main(): Promise<void> {
   const seconds = Number(argument("seconds", "20"));
   const browser = await chromium.launch({
     executablePath: config.chromiumPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   try {
     console.log(`first contentful paint, ${LOADS} loads each (fresh context per load, after 1 warm-up), ${base}`);
@@ -79,7 +90,10 @@ async function main(): Promise<void> {
     const page = await context.newPage();
     for (const interval of ["1m", "1s"]) {
       await page.goto(`${base}/symbols/IBM.SIM?interval=${interval}`);
-      await page.getByTestId("chart-box").and(page.locator(`[data-interval="${interval}"]`)).waitFor();
+      await page
+        .getByTestId("chart-box")
+        .and(page.locator(`[data-interval="${interval}"]`))
+        .waitFor();
       const before = await chartCounters(page);
       const busy = await mainThreadBusy(page, seconds);
       const after = await chartCounters(page);
@@ -93,7 +107,9 @@ async function main(): Promise<void> {
     await page.goto(`${base}/`);
     await page.getByTestId("connection-state").and(page.locator('[data-state="live"]')).waitFor();
     const overview = await mainThreadBusy(page, seconds);
-    console.log(`  / (overview grid): main thread ${overview.taskMsPerSecond.toFixed(0)} ms/s busy (script ${overview.scriptMsPerSecond.toFixed(0)} ms/s)`);
+    console.log(
+      `  / (overview grid): main thread ${overview.taskMsPerSecond.toFixed(0)} ms/s busy (script ${overview.scriptMsPerSecond.toFixed(0)} ms/s)`,
+    );
     await context.close();
   } finally {
     await browser.close();

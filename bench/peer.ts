@@ -31,14 +31,30 @@ import { migrate } from "../db/migrations";
 import { progress } from "../infra/progress";
 import { readPid } from "../infra/processes";
 import { servicesUp } from "../infra/services";
-import { compareCandles, IBM_DAY_UTC_MS, IBM_TRADES, IBM_UTC_OFFSET_HOURS, referenceCandles, type Mismatch, type RefCandle } from "../workers/stream/pipeline-fixture";
+import {
+  compareCandles,
+  IBM_DAY_UTC_MS,
+  IBM_TRADES,
+  IBM_UTC_OFFSET_HOURS,
+  referenceCandles,
+  type Mismatch,
+  type RefCandle,
+} from "../workers/stream/pipeline-fixture";
 import { describeSource } from "../workers/feeds/replay-files";
 import { BenchChild, percentile } from "./live/children";
 import { cpuMs, loadAverage, memoryMiB } from "./live/proc-stats";
 import type { ProduceResult } from "./live/produce-trades";
 import { latestSparkCandles, prepareSparkJob, SPARK_HEAP, SparkJob, type SparkCandleRow, type SparkRuntime } from "./peer/spark-job";
 import { writeSyntheticLeanTrades } from "./peer/synthetic-lean";
-import { endOffsets, readTrades, sparkStartingOffsets, tradeLatencies, type CandleVersion, type LatencyResult, type Offsets } from "./peer/trade-latency";
+import {
+  endOffsets,
+  readTrades,
+  sparkStartingOffsets,
+  tradeLatencies,
+  type CandleVersion,
+  type LatencyResult,
+  type Offsets,
+} from "./peer/trade-latency";
 import { groupLag, startStreamWorker, stopWorkers } from "./pipeline/worker-process";
 
 const { values } = parseArgs({
@@ -76,7 +92,12 @@ type Input = { key: string; label: string; prefix: string; topics: TopicNames; f
 const made = { topics: [] as string[], keyspaces: [] as string[], groups: [] as string[] };
 
 function connect(keyspace?: string): Promise<CassandraClient> {
-  return connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(keyspace ? { keyspace } : {}), log });
+  return connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(keyspace ? { keyspace } : {}),
+    log,
+  });
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -92,11 +113,15 @@ async function pollUntil(what: string, condition: () => Promise<boolean> | boole
 /** Replays `files` into the topics of `prefix` with feed:replay, its own process; resolves with the records Kafka holds. */
 async function replayInto(input: Input, admin: Admin): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "workers/feeds/replay.ts"), "--no-resume", "--chunk", "2000", ...input.files], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: "warn", KAFKA_TOPIC_PREFIX: input.prefix }, // eslint-disable-line no-restricted-syntax -- the child inherits the environment
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "workers/feeds/replay.ts"), "--no-resume", "--chunk", "2000", ...input.files],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: "warn", KAFKA_TOPIC_PREFIX: input.prefix }, // eslint-disable-line no-restricted-syntax -- the child inherits the environment
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-2_000)));
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`feed:replay exited ${code}: ${stderr}`))));
@@ -124,7 +149,12 @@ function cassandraCpuMs(): number | undefined {
 }
 
 /** The stream worker on a fresh group and keyspace until every trade of `input` is committed; its 1m candles per symbol. */
-async function productCatchUp(input: Input, admin: Admin, client: CassandraClient, records: number): Promise<{ run: CatchUp; candles: Map<string, StoredCandle[]> }> {
+async function productCatchUp(
+  input: Input,
+  admin: Admin,
+  client: CassandraClient,
+  records: number,
+): Promise<{ run: CatchUp; candles: Map<string, StoredCandle[]> }> {
   const keyspace = `${RUN}_${input.key}`;
   const group = `${RUN}-${input.key}`;
   made.keyspaces.push(keyspace);
@@ -162,7 +192,9 @@ async function productCatchUp(input: Input, admin: Admin, client: CassandraClien
       cpuS,
       tradesPerCpuS: records / cpuS,
       peakRssMiB: memoryMiB(worker.pid ?? -1).peak,
-      ...(cassandraNow !== undefined && from.cassandraCpuMs !== undefined ? { cassandraCpuS: (cassandraNow - from.cassandraCpuMs) / 1000 } : {}),
+      ...(cassandraNow !== undefined && from.cassandraCpuMs !== undefined
+        ? { cassandraCpuS: (cassandraNow - from.cassandraCpuMs) / 1000 }
+        : {}),
     };
   } finally {
     await stopWorkers([worker]);
@@ -178,7 +210,11 @@ async function productCatchUp(input: Input, admin: Admin, client: CassandraClien
 }
 
 /** Spark from the earliest offset of `input`'s trades topic until its micro-batches have taken every record; its last 1m candles. */
-async function sparkCatchUp(input: Input, runtime: SparkRuntime, records: number): Promise<{ run: CatchUp; candles: Map<string, Map<number, SparkCandleRow>>; versions: { spark: string; java: string } }> {
+async function sparkCatchUp(
+  input: Input,
+  runtime: SparkRuntime,
+  records: number,
+): Promise<{ run: CatchUp; candles: Map<string, Map<number, SparkCandleRow>>; versions: { spark: string; java: string } }> {
   const bar = progress(`Spark, ${input.label}`);
   bar.update("starting");
   const startedMs = Date.now();
@@ -209,7 +245,14 @@ async function sparkCatchUp(input: Input, runtime: SparkRuntime, records: number
     const startMs = started?.atMs ?? startedMs;
     const processingS = (doneMs - startMs) / 1000;
     const cpuS = (cpuMs(job.pid) - cpuAtStart) / 1000;
-    run = { wallS: (doneMs - startedMs) / 1000, processingS, tradesPerS: records / processingS, cpuS, tradesPerCpuS: records / cpuS, peakRssMiB: memoryMiB(job.pid).peak };
+    run = {
+      wallS: (doneMs - startedMs) / 1000,
+      processingS,
+      tradesPerS: records / processingS,
+      cpuS,
+      tradesPerCpuS: records / cpuS,
+      peakRssMiB: memoryMiB(job.pid).peak,
+    };
   } finally {
     await job.stop();
   }
@@ -247,7 +290,21 @@ function sparkAsStored(row: SparkCandleRow): StoredCandle {
 }
 
 function sparkAsReference(rows: Map<number, SparkCandleRow>): Map<number, RefCandle> {
-  return new Map([...rows].map(([start, r]) => [start, { windowStart: start, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, notional: r.notional, count: r.count }]));
+  return new Map(
+    [...rows].map(([start, r]) => [
+      start,
+      {
+        windowStart: start,
+        open: r.open,
+        high: r.high,
+        low: r.low,
+        close: r.close,
+        volume: r.volume,
+        notional: r.notional,
+        count: r.count,
+      },
+    ]),
+  );
 }
 
 type Correctness = { candles: number; productVsReference: Mismatch[]; sparkVsReference: Mismatch[]; productVsSpark: Mismatch[] };
@@ -269,20 +326,32 @@ function checkCandles(input: Input, product: Map<string, StoredCandle[]>, spark:
   return out;
 }
 
-type LiveRun = { latency: LatencyResult; produced: number; cpuPercent: number; peakRssMiB: number; note: string; loadAverage: [number, number] };
+type LiveRun = {
+  latency: LatencyResult;
+  produced: number;
+  cpuPercent: number;
+  peakRssMiB: number;
+  note: string;
+  loadAverage: [number, number];
+};
 
 /** Every 1m candle live update in the Redis stream, at its entry time. */
 async function productVersions(): Promise<CandleVersion[]> {
   const redis = createRedis(redisUrl, "client", log);
   const versions: CandleVersion[] = [];
   try {
-    for (let after = "0-0"; ; ) {
+    for (let after = "0-0"; ;) {
       const { batch } = await rangeLiveUpdates(redis, after, 10_000);
       if (batch.entries.length === 0) return versions;
       for (const e of batch.entries) {
         if (e.route.type !== "candle" || e.route.interval !== "1m") continue;
         const update = JSON.parse(e.json) as { symbol: string; windowStart: number; tradeCount: number };
-        versions.push({ symbol: update.symbol, windowStart: update.windowStart, count: update.tradeCount, visibleMs: Number(e.id.split("-")[0]) });
+        versions.push({
+          symbol: update.symbol,
+          windowStart: update.windowStart,
+          count: update.tradeCount,
+          visibleMs: Number(e.id.split("-")[0]),
+        });
       }
       after = batch.lastId;
     }
@@ -325,15 +394,22 @@ async function liveRun(
     bar.update(`${fmt(LIVE_RATE)} trades/s for ${LIVE_SECONDS} s`);
     const measuredStartMs = Date.now();
     const produced = await producer.request<ProduceResult>("produce", { rate: LIVE_RATE, seconds: LIVE_SECONDS });
-    await pollUntil(`${name} taking the measured trades`, async () => (await subject.processed(from)) >= warm.sent + produced.sent, 120_000);
+    await pollUntil(
+      `${name} taking the measured trades`,
+      async () => (await subject.processed(from)) >= warm.sent + produced.sent,
+      120_000,
+    );
     const cpuPercent = ((cpuMs(pid) - cpuBefore) / (Date.now() - measuredStartMs)) * 100;
     const to = await endOffsets(admin, topic);
     const trades = await readTrades(kafka, topic, `${RUN}-readback-${name}`, from, to);
     // Published after the commit (the product) or before the progress event (Spark): a short poll for the last ones.
     let latency: LatencyResult = { latenciesMs: [], missing: produced.sent };
-    await pollUntil(`${name}'s last candle versions`, async () => (latency = tradeLatencies(trades, measuredFrom, await subject.versions())).missing === 0, 10_000, 250).catch(
-      (error: unknown) => log.warn({ err: error }, "some measured trades were never visible"),
-    );
+    await pollUntil(
+      `${name}'s last candle versions`,
+      async () => (latency = tradeLatencies(trades, measuredFrom, await subject.versions())).missing === 0,
+      10_000,
+      250,
+    ).catch((error: unknown) => log.warn({ err: error }, "some measured trades were never visible"));
     const peakRssMiB = subject.peakRssMiB();
     const note = subject.note?.(measuredStartMs) ?? "";
     bar.done(`p50 ${fmt(percentile(latency.latenciesMs, 50))} ms, p99 ${fmt(percentile(latency.latenciesMs, 99))} ms`);
@@ -365,11 +441,17 @@ async function main(): Promise<void> {
     };
     const inputs = [
       makeInput("ibm", `IBM ${dataFileName(IBM_TRADES)}`, [IBM_TRADES]),
-      makeInput("syn", `synthetic, ${SYNTHETIC_SYMBOLS} symbols`, writeSyntheticLeanTrades(path.join(RUN_DIR, "synthetic"), SYNTHETIC_TRADES, SYNTHETIC_SYMBOLS, "20131007")),
+      makeInput(
+        "syn",
+        `synthetic, ${SYNTHETIC_SYMBOLS} symbols`,
+        writeSyntheticLeanTrades(path.join(RUN_DIR, "synthetic"), SYNTHETIC_TRADES, SYNTHETIC_SYMBOLS, "20131007"),
+      ),
     ];
     const live = makeInput("live", `${LIVE_SYMBOLS.length} symbols live`, []);
     for (const input of [...inputs, live]) await ensureTopics(admin, applicationTopics(config.kafka.partitions, 1, input.topics));
-    console.log(`bench:peer — run ${RUN}; ${config.kafka.partitions} partitions; Spark local[${SPARK_CORES}], -Xmx${SPARK_HEAP}, watermark ${WATERMARK_MS} ms, default trigger`);
+    console.log(
+      `bench:peer — run ${RUN}; ${config.kafka.partitions} partitions; Spark local[${SPARK_CORES}], -Xmx${SPARK_HEAP}, watermark ${WATERMARK_MS} ms, default trigger`,
+    );
 
     const results: Array<{ input: Input; records: number; product: CatchUp; spark: CatchUp; correctness: Correctness }> = [];
     let versions = { spark: "?", java: "?" };
@@ -381,7 +463,13 @@ async function main(): Promise<void> {
       const product = await productCatchUp(input, admin, client, records);
       const spark = await sparkCatchUp(input, runtime, records);
       versions = spark.versions;
-      results.push({ input, records, product: product.run, spark: spark.run, correctness: checkCandles(input, product.candles, spark.candles) });
+      results.push({
+        input,
+        records,
+        product: product.run,
+        spark: spark.run,
+        correctness: checkCandles(input, product.candles, spark.candles),
+      });
     }
 
     producer = new BenchChild("producer", "bench/live/produce-trades.ts", ["--prefix", live.prefix, "--symbols", LIVE_SYMBOLS.join(",")]);
@@ -397,11 +485,25 @@ async function main(): Promise<void> {
       async start(from) {
         for (const topic of [live.topics.trades, live.topics.quotes, live.topics.prices]) {
           const ends = topic === live.topics.trades ? from : await endOffsets(admin, topic);
-          await admin.setOffsets({ groupId: liveGroup, topic, partitions: [...ends].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+          await admin.setOffsets({
+            groupId: liveGroup,
+            topic,
+            partitions: [...ends].map(([partition, offset]) => ({ partition, offset: String(offset) })),
+          });
         }
         // Room for every live update of the run, so none is trimmed before it is read.
-        worker = startStreamWorker({ prefix: live.prefix, keyspace: liveKeyspace, group: liveGroup, redisUrl, env: { LIVE_STREAM_MAXLEN: "5000000" } });
-        await pollUntil("the stream worker joining", async () => (await admin.describeGroups([liveGroup])).groups[0]?.state === "Stable", 60_000);
+        worker = startStreamWorker({
+          prefix: live.prefix,
+          keyspace: liveKeyspace,
+          group: liveGroup,
+          redisUrl,
+          env: { LIVE_STREAM_MAXLEN: "5000000" },
+        });
+        await pollUntil(
+          "the stream worker joining",
+          async () => (await admin.describeGroups([liveGroup])).groups[0]?.state === "Stable",
+          60_000,
+        );
         return worker.pid ?? -1;
       },
       processed: async (from) => {
@@ -435,7 +537,10 @@ async function main(): Promise<void> {
         return started.pid;
       },
       processed: () => Promise.resolve(job?.inputRows ?? 0),
-      versions: () => Promise.resolve((job?.readCandles() ?? []).map((r) => ({ symbol: r.symbol, windowStart: r.windowStart, count: r.count, visibleMs: r.writtenMs }))),
+      versions: () =>
+        Promise.resolve(
+          (job?.readCandles() ?? []).map((r) => ({ symbol: r.symbol, windowStart: r.windowStart, count: r.count, visibleMs: r.writtenMs })),
+        ),
       peakRssMiB: () => memoryMiB(job?.pid ?? -1).peak,
       note: (sinceMs) => {
         const batches = (job?.events ?? []).flatMap((e) => (e.event === "progress" && e.atMs >= sinceMs ? [e] : []));
@@ -454,34 +559,57 @@ async function main(): Promise<void> {
 
 const ms = (sorted: readonly number[], p: number) => `${fmt(percentile(sorted, p))} ms`;
 const mismatchLine = (list: readonly Mismatch[]) =>
-  list.length === 0 ? "equal" : `${fmt(list.length)} differences, e.g. ${list.slice(0, 3).map((m) => `${new Date(m.windowStart).toISOString().slice(11, 16)} ${m.problem}`).join("; ")}`;
+  list.length === 0
+    ? "equal"
+    : `${fmt(list.length)} differences, e.g. ${list
+        .slice(0, 3)
+        .map((m) => `${new Date(m.windowStart).toISOString().slice(11, 16)} ${m.problem}`)
+        .join("; ")}`;
 
 function printResults(
   results: ReadonlyArray<{ input: Input; records: number; product: CatchUp; spark: CatchUp; correctness: Correctness }>,
   live: { product: LiveRun; spark: LiveRun },
   versions: { spark: string; java: string },
 ): void {
-  console.log(`\nApache Spark ${versions.spark} (spark-sql + spark-sql-kafka-0-10, Scala 2.13) on Java ${versions.java}, local[${SPARK_CORES}], -Xmx${SPARK_HEAP}; the product's stream worker: one Node.js ${process.version} process`);
+  console.log(
+    `\nApache Spark ${versions.spark} (spark-sql + spark-sql-kafka-0-10, Scala 2.13) on Java ${versions.java}, local[${SPARK_CORES}], -Xmx${SPARK_HEAP}; the product's stream worker: one Node.js ${process.version} process`,
+  );
   for (const { input, records, product, spark, correctness } of results) {
     console.log(`\n${input.label}: ${fmt(records)} trades queued, ${fmt(correctness.candles)} reference 1m candles`);
     console.log("catch-up      | consuming → all processed | trades/s | wall from process start | CPU      | trades per CPU-s | peak RSS");
-    for (const [name, r] of [["product", product], ["Spark", spark]] as const) {
+    for (const [name, r] of [
+      ["product", product],
+      ["Spark", spark],
+    ] as const) {
       const cassandra = r.cassandraCpuS === undefined ? "" : ` (+ Cassandra ${r.cassandraCpuS.toFixed(1)} s)`;
-      console.log(`${name.padEnd(13)} | ${r.processingS.toFixed(1).padStart(22)} s | ${fmt(r.tradesPerS).padStart(8)} | ${r.wallS.toFixed(1).padStart(21)} s | ${r.cpuS.toFixed(1)} s${cassandra} | ${fmt(r.tradesPerCpuS).padStart(16)} | ${fmt(r.peakRssMiB)} MiB`);
+      console.log(
+        `${name.padEnd(13)} | ${r.processingS.toFixed(1).padStart(22)} s | ${fmt(r.tradesPerS).padStart(8)} | ${r.wallS.toFixed(1).padStart(21)} s | ${r.cpuS.toFixed(1)} s${cassandra} | ${fmt(r.tradesPerCpuS).padStart(16)} | ${fmt(r.peakRssMiB)} MiB`,
+      );
     }
-    console.log(`product / Spark: ${(product.tradesPerS / spark.tradesPerS).toFixed(2)}× trades/s, ${(product.tradesPerCpuS / spark.tradesPerCpuS).toFixed(2)}× trades per CPU-second`);
+    console.log(
+      `product / Spark: ${(product.tradesPerS / spark.tradesPerS).toFixed(2)}× trades/s, ${(product.tradesPerCpuS / spark.tradesPerCpuS).toFixed(2)}× trades per CPU-second`,
+    );
     console.log(`1m candles, product vs reference: ${mismatchLine(correctness.productVsReference)}`);
     console.log(`1m candles, Spark vs reference:   ${mismatchLine(correctness.sparkVsReference)}`);
     console.log(`1m candles, product vs Spark:     ${mismatchLine(correctness.productVsSpark)}`);
   }
-  console.log(`\nlatency, ${LIVE_SYMBOLS.length} symbols at ${fmt(LIVE_RATE)} trades/s for ${LIVE_SECONDS} s (ts = now), trade produced → first visible 1m candle counting it`);
+  console.log(
+    `\nlatency, ${LIVE_SYMBOLS.length} symbols at ${fmt(LIVE_RATE)} trades/s for ${LIVE_SECONDS} s (ts = now), trade produced → first visible 1m candle counting it`,
+  );
   console.log("subject | trades | p50 | p99 | max | never visible | CPU | peak RSS | load average");
-  for (const [name, r] of [["product (Redis live update)", live.product], ["Spark (micro-batch file)", live.spark]] as const) {
+  for (const [name, r] of [
+    ["product (Redis live update)", live.product],
+    ["Spark (micro-batch file)", live.spark],
+  ] as const) {
     const l = r.latency.latenciesMs;
-    console.log(`${name} | ${fmt(r.produced)} | ${ms(l, 50)} | ${ms(l, 99)} | ${fmt(l.at(-1) ?? Number.NaN)} ms | ${fmt(r.latency.missing)} | ${fmt(r.cpuPercent)} % | ${fmt(r.peakRssMiB)} MiB | ${r.loadAverage.map((x) => x.toFixed(1)).join(" → ")}${r.note ? ` | ${r.note}` : ""}`);
+    console.log(
+      `${name} | ${fmt(r.produced)} | ${ms(l, 50)} | ${ms(l, 99)} | ${fmt(l.at(-1) ?? Number.NaN)} ms | ${fmt(r.latency.missing)} | ${fmt(r.cpuPercent)} % | ${fmt(r.peakRssMiB)} MiB | ${r.loadAverage.map((x) => x.toFixed(1)).join(" → ")}${r.note ? ` | ${r.note}` : ""}`,
+    );
   }
   const p = (r: LiveRun, q: number) => percentile(r.latency.latenciesMs, q);
-  console.log(`Spark / product: p50 ${(p(live.spark, 50) / p(live.product, 50)).toFixed(1)}×, p99 ${(p(live.spark, 99) / p(live.product, 99)).toFixed(1)}×`);
+  console.log(
+    `Spark / product: p50 ${(p(live.spark, 50) / p(live.product, 50)).toFixed(1)}×, p99 ${(p(live.spark, 99) / p(live.product, 99)).toFixed(1)}×`,
+  );
 }
 
 /** Every cleanup step runs even if one fails. */
@@ -500,7 +628,8 @@ async function cleanUp(admin: Admin, client: CassandraClient, redis: ReturnType<
     })(),
     fs.promises.rm(RUN_DIR, { recursive: true, force: true }),
   ]);
-  for (const result of results) if (result.status === "rejected") log.warn({ err: result.reason as unknown }, "bench:peer cleanup step failed");
+  for (const result of results)
+    if (result.status === "rejected") log.warn({ err: result.reason as unknown }, "bench:peer cleanup step failed");
   await Promise.allSettled([admin.disconnect(), client.shutdown(), redis.quit()]);
 }
 

@@ -97,16 +97,31 @@ async function countRows(client: CassandraClient, keyspace: string, table: "trad
   let n = 0;
   for (let i = 0; i < SYMBOLS; i++) {
     const symbol = `BP${String(i).padStart(3, "0")}`;
-    const r = await client.execute(`SELECT COUNT(*) AS n FROM ${keyspace}.${table} WHERE symbol = ? AND day = ?`, [symbol, day], { prepare: true });
+    const r = await client.execute(`SELECT COUNT(*) AS n FROM ${keyspace}.${table} WHERE symbol = ? AND day = ?`, [symbol, day], {
+      prepare: true,
+    });
     n += Number(r.first()?.get("n") ?? 0);
   }
   return n;
 }
 
-type WorkerRun = { workers: number; seconds: number; toFirstCommitS: number; tradesPerS: number; rssMiB: number[]; tradeRows: number; quoteRows: number };
+type WorkerRun = {
+  workers: number;
+  seconds: number;
+  toFirstCommitS: number;
+  tradesPerS: number;
+  rssMiB: number[];
+  tradeRows: number;
+  quoteRows: number;
+};
 
 /** N worker processes on a fresh group and keyspace, from start until every offset is committed. */
-async function measureWorkers(n: number, admin: Admin, client: CassandraClient, expected: { trades: number; quotes: number }): Promise<WorkerRun> {
+async function measureWorkers(
+  n: number,
+  admin: Admin,
+  client: CassandraClient,
+  expected: { trades: number; quotes: number },
+): Promise<WorkerRun> {
   const keyspace = `${RUN}_w${n}`;
   const group = `${RUN}-w${n}`;
   await migrate(connect, keyspace, config.cassandra.replication);
@@ -138,17 +153,37 @@ async function measureWorkers(n: number, admin: Admin, client: CassandraClient, 
     throw new Error(`persisted ${tradeRows} trades / ${quoteRows} quotes, expected ${expected.trades} / ${expected.quotes}`);
   }
   const toFirstCommitS = ((firstCommitMs ?? startedMs) - startedMs) / 1000;
-  return { workers: n, seconds, toFirstCommitS, tradesPerS: expected.trades / (seconds - toFirstCommitS), rssMiB: rss, tradeRows, quoteRows };
+  return {
+    workers: n,
+    seconds,
+    toFirstCommitS,
+    tradesPerS: expected.trades / (seconds - toFirstCommitS),
+    rssMiB: rss,
+    tradeRows,
+    quoteRows,
+  };
 }
 
 /** One worker at a constant producer rate (ts = now) for FLAT_SECONDS: flat when the lag does not grow. */
-async function lagIsFlat(rate: number, admin: Admin, attempt: number): Promise<{ rate: number; flat: boolean; lagStart: number; lagEnd: number; rssMiB: number }> {
+async function lagIsFlat(
+  rate: number,
+  admin: Admin,
+  attempt: number,
+): Promise<{ rate: number; flat: boolean; lagStart: number; lagEnd: number; rssMiB: number }> {
   const keyspace = `${RUN}_f${attempt}`;
   const group = `${RUN}-f${attempt}`;
   await migrate(connect, keyspace, config.cassandra.replication);
   // Start at the end of the topics: the backlog of the earlier runs is not this test's.
-  await admin.setOffsets({ groupId: group, topic: topics.trades, partitions: (await admin.fetchTopicOffsets(topics.trades)).map((p) => ({ partition: p.partition, offset: p.high })) });
-  await admin.setOffsets({ groupId: group, topic: topics.quotes, partitions: (await admin.fetchTopicOffsets(topics.quotes)).map((p) => ({ partition: p.partition, offset: p.high })) });
+  await admin.setOffsets({
+    groupId: group,
+    topic: topics.trades,
+    partitions: (await admin.fetchTopicOffsets(topics.trades)).map((p) => ({ partition: p.partition, offset: p.high })),
+  });
+  await admin.setOffsets({
+    groupId: group,
+    topic: topics.quotes,
+    partitions: (await admin.fetchTopicOffsets(topics.quotes)).map((p) => ({ partition: p.partition, offset: p.high })),
+  });
   const worker = startWorker(keyspace, group);
   const bar = progress(`constant ${rate.toLocaleString("en-US")} trades/s`);
   try {
@@ -158,7 +193,18 @@ async function lagIsFlat(rate: number, admin: Admin, attempt: number): Promise<{
       if (description.groups[0]?.state === "Stable") break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const produced = runChild("bench/pipeline/produce.ts", ["--prefix", PREFIX, "--symbols", String(SYMBOLS), "--rate", String(rate), "--seconds", String(FLAT_SECONDS), "--quotes-per-trade", String(QUOTES_PER_TRADE)]);
+    const produced = runChild("bench/pipeline/produce.ts", [
+      "--prefix",
+      PREFIX,
+      "--symbols",
+      String(SYMBOLS),
+      "--rate",
+      String(rate),
+      "--seconds",
+      String(FLAT_SECONDS),
+      "--quotes-per-trade",
+      String(QUOTES_PER_TRADE),
+    ]);
     const samples: number[] = [];
     const startedMs = Date.now();
     let finished = false;
@@ -175,7 +221,9 @@ async function lagIsFlat(rate: number, admin: Admin, attempt: number): Promise<{
     const lagEnd = samples.at(-1) ?? 0;
     const ticksPerS = rate * (1 + QUOTES_PER_TRADE);
     const flat = lagEnd - lagStart < 2 * ticksPerS && lagEnd < 5 * ticksPerS && (result.trades ?? 0) >= rate * FLAT_SECONDS * 0.95;
-    bar.done(`${flat ? "flat" : "growing"}: lag ${lagStart.toLocaleString("en-US")} → ${lagEnd.toLocaleString("en-US")}, produced ${(result.trades ?? 0).toLocaleString("en-US")} trades`);
+    bar.done(
+      `${flat ? "flat" : "growing"}: lag ${lagStart.toLocaleString("en-US")} → ${lagEnd.toLocaleString("en-US")}, produced ${(result.trades ?? 0).toLocaleString("en-US")} trades`,
+    );
     return { rate, flat, lagStart, lagEnd, rssMiB };
   } finally {
     await stopWorkers([worker]);
@@ -183,7 +231,12 @@ async function lagIsFlat(rate: number, admin: Admin, attempt: number): Promise<{
 }
 
 function connect(keyspace?: string): Promise<CassandraClient> {
-  return connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(keyspace ? { keyspace } : {}), log });
+  return connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(keyspace ? { keyspace } : {}),
+    log,
+  });
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -197,20 +250,40 @@ async function main(): Promise<void> {
   const keyspaces: string[] = [];
   try {
     await ensureTopics(admin, applicationTopics(PARTITIONS, config.kafka.replicationFactor, topics, config.kafka.minInsyncReplicas));
-    console.log(`bench:pipeline — ${fmt(TRADES)} trades of ${SYMBOLS} symbols, ${QUOTES_PER_TRADE} quotes per trade, ${PARTITIONS} partitions, run ${RUN}`);
+    console.log(
+      `bench:pipeline — ${fmt(TRADES)} trades of ${SYMBOLS} symbols, ${QUOTES_PER_TRADE} quotes per trade, ${PARTITIONS} partitions, run ${RUN}`,
+    );
     // The configured replication: on the local cluster (LOCAL_STACK=cluster) topics at 3 with 2 in sync, keyspaces at 3.
-    console.log(`stack: ${config.localStack.name}; ${config.kafka.brokers.length} broker(s), topics at replication ${config.kafka.replicationFactor}${config.kafka.minInsyncReplicas === undefined ? "" : `, ${config.kafka.minInsyncReplicas} in sync`}; keyspaces ${JSON.stringify(config.cassandra.replication)}, ${config.cassandra.consistency}`);
+    console.log(
+      `stack: ${config.localStack.name}; ${config.kafka.brokers.length} broker(s), topics at replication ${config.kafka.replicationFactor}${config.kafka.minInsyncReplicas === undefined ? "" : `, ${config.kafka.minInsyncReplicas} in sync`}; keyspaces ${JSON.stringify(config.cassandra.replication)}, ${config.cassandra.consistency}`,
+    );
 
     let bar = progress("produce");
     bar.update("producing");
-    const produced = await runChild("bench/pipeline/produce.ts", ["--prefix", PREFIX, "--trades", String(TRADES), "--symbols", String(SYMBOLS), "--quotes-per-trade", String(QUOTES_PER_TRADE)]);
+    const produced = await runChild("bench/pipeline/produce.ts", [
+      "--prefix",
+      PREFIX,
+      "--trades",
+      String(TRADES),
+      "--symbols",
+      String(SYMBOLS),
+      "--quotes-per-trade",
+      String(QUOTES_PER_TRADE),
+    ]);
     const expected = { trades: produced.trades ?? 0, quotes: produced.quotes ?? 0 };
     if (expected.trades !== TRADES) throw new Error(`produced ${expected.trades} trades, expected ${TRADES}`);
     bar.done(`${fmt(expected.trades)} trades + ${fmt(expected.quotes)} quotes in ${(produced.seconds ?? 0).toFixed(1)} s`);
 
     bar = progress("bare kafkajs consumer");
     bar.update("reading");
-    const bare = await runChild("bench/pipeline/bare-consumer.ts", ["--prefix", PREFIX, "--group", `${RUN}-bare`, "--expect", String(expected.trades + expected.quotes)]);
+    const bare = await runChild("bench/pipeline/bare-consumer.ts", [
+      "--prefix",
+      PREFIX,
+      "--group",
+      `${RUN}-bare`,
+      "--expect",
+      String(expected.trades + expected.quotes),
+    ]);
     const bareRate = (bare.messages ?? 0) / (bare.seconds ?? 1);
     if (bare.messages !== expected.trades + expected.quotes) throw new Error(`bare consumer read ${bare.messages} messages`);
     bar.done(`${fmt(bareRate)} msgs/s`);
@@ -221,7 +294,14 @@ async function main(): Promise<void> {
     bar = progress("Cassandra ceiling");
     bar.update("inserting");
     const ceilingRows = 200_000;
-    const ceiling = await runChild("bench/pipeline/cassandra-ceiling.ts", ["--keyspace", ceilingKs, "--rows", String(ceilingRows), "--symbols", String(SYMBOLS)]);
+    const ceiling = await runChild("bench/pipeline/cassandra-ceiling.ts", [
+      "--keyspace",
+      ceilingKs,
+      "--rows",
+      String(ceilingRows),
+      "--symbols",
+      String(SYMBOLS),
+    ]);
     const perRowRate = ceilingRows / (ceiling.perRowSeconds ?? 1);
     const batchedRate = ceilingRows / (ceiling.batchedSeconds ?? 1);
     bar.done(`per-row ${fmt(perRowRate)} rows/s, batched ${fmt(batchedRate)} rows/s`);
@@ -258,17 +338,24 @@ async function main(): Promise<void> {
         `stream worker ×${run.workers}, to all offsets committed      | ${fmt(run.tradesPerS)} trades/s (${fmt(rowsPerS(run))} raw rows/s; ${run.seconds.toFixed(1)} s, of which ${run.toFirstCommitS.toFixed(1)} s to the first commit); peak RSS ${run.rssMiB.map((r) => `${fmt(r)} MiB`).join(", ")}`,
       );
     }
-    for (const f of flatRuns) console.log(`constant ${fmt(f.rate)} trades/s for ${FLAT_SECONDS} s (1 worker)       | lag ${f.flat ? "flat" : "grows"}: ${fmt(f.lagStart)} → ${fmt(f.lagEnd)}; peak RSS ${fmt(f.rssMiB)} MiB`);
+    for (const f of flatRuns)
+      console.log(
+        `constant ${fmt(f.rate)} trades/s for ${FLAT_SECONDS} s (1 worker)       | lag ${f.flat ? "flat" : "grows"}: ${fmt(f.lagStart)} → ${fmt(f.lagEnd)}; peak RSS ${fmt(f.rssMiB)} MiB`,
+      );
     const bestFlat = Math.max(0, ...flatRuns.filter((f) => f.flat).map((f) => f.rate));
     console.log("\nratios");
-    console.log(`worker ×1 / bare consumer: ${((one.tradesPerS * (1 + QUOTES_PER_TRADE)) / bareRate * 100).toFixed(1)} % (ticks)`);
+    console.log(`worker ×1 / bare consumer: ${(((one.tradesPerS * (1 + QUOTES_PER_TRADE)) / bareRate) * 100).toFixed(1)} % (ticks)`);
     console.log(`worker ×1 raw rows/s / batched-insert ceiling: ${((rowsPerS(one) / batchedRate) * 100).toFixed(1)} %`);
     if (two) console.log(`worker ×2 / worker ×1: ${(two.tradesPerS / one.tradesPerS).toFixed(2)}×`);
-    if (flatRuns.length > 0) console.log(`highest constant rate with flat lag: ${bestFlat > 0 ? `${fmt(bestFlat)} trades/s` : "none of those tried"}`);
+    if (flatRuns.length > 0)
+      console.log(`highest constant rate with flat lag: ${bestFlat > 0 ? `${fmt(bestFlat)} trades/s` : "none of those tried"}`);
   } finally {
-    await admin.deleteTopics({ topics: Object.values(topics) }).catch((error: unknown) => log.warn({ err: error }, "deleting bench topics"));
+    await admin
+      .deleteTopics({ topics: Object.values(topics) })
+      .catch((error: unknown) => log.warn({ err: error }, "deleting bench topics"));
     await admin.disconnect();
-    for (const ks of keyspaces) await client.execute(`DROP KEYSPACE IF EXISTS ${ks}`).catch((error: unknown) => log.warn({ err: error }, "dropping bench keyspace"));
+    for (const ks of keyspaces)
+      await client.execute(`DROP KEYSPACE IF EXISTS ${ks}`).catch((error: unknown) => log.warn({ err: error }, "dropping bench keyspace"));
     await client.shutdown();
   }
 }

@@ -40,14 +40,29 @@ const app = await startLiveApp({
 const children: BenchChild[] = [];
 try {
   const url = `${app.baseUrl}/api/stream?symbols=${SYMBOLS.join(",")}&types=price`;
-  const producer = new BenchChild("producer", "bench/live/produce-trades.ts", ["--prefix", app.topics.trades.slice(0, -"market.trades".length), "--symbols", SYMBOLS.join(",")]);
+  const producer = new BenchChild("producer", "bench/live/produce-trades.ts", [
+    "--prefix",
+    app.topics.trades.slice(0, -"market.trades".length),
+    "--symbols",
+    SYMBOLS.join(","),
+  ]);
   const timed = new BenchChild("timed client", "bench/live/timed-client.ts", ["--url", url]);
   const drain = new BenchChild("drain clients", "bench/live/drain-clients.ts", ["--url", url]);
   children.push(producer, timed, drain);
   const cpuOf = { "stream worker": app.workerPid, "drain clients": drain.pid, "timed client": timed.pid, producer: producer.pid };
   await Promise.all([producer.request("ready"), timed.request("ready")]);
   const phase = (withDrain: boolean) =>
-    measurePhase({ producer, timed, ...(withDrain ? { drain } : {}), webPid: app.webPid, rate: RATE, seconds: SECONDS, probeUrl: `${app.baseUrl}/api/v1/market/overview`, probePerSecond: 20, cpuOf });
+    measurePhase({
+      producer,
+      timed,
+      ...(withDrain ? { drain } : {}),
+      webPid: app.webPid,
+      rate: RATE,
+      seconds: SECONDS,
+      probeUrl: `${app.baseUrl}/api/v1/market/overview`,
+      probePerSecond: 20,
+      cpuOf,
+    });
   await measurePhase({ producer, timed, webPid: app.webPid, rate: RATE, seconds: 5 }); // warm-up
   const phases: Array<[string, Phase]> = [["timed client alone", await phase(false)]];
   let open = 0;
@@ -59,7 +74,9 @@ try {
   }
   await drain.request("close");
   const alone = phases[0]?.[1];
-  console.log(`\nbench:sse — 20 symbols × ${RATE.toLocaleString("en")} trades/s, ${SECONDS} s per phase (stream worker: ${app.workerRev}; logs: ${app.logDir})`);
+  console.log(
+    `\nbench:sse — 20 symbols × ${RATE.toLocaleString("en")} trades/s, ${SECONDS} s per phase (stream worker: ${app.workerRev}; logs: ${app.logDir})`,
+  );
   for (const [label, result] of phases) console.log(describePhase(label, result, result === alone ? undefined : alone));
 } finally {
   await Promise.allSettled(children.map((child) => child.stop()));

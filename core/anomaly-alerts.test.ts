@@ -42,6 +42,11 @@ describe("anomaly alert presentation", () => {
   });
 
   it("stores the numbers behind the alert with its message", () => {
-    expect(alertDetails(jump)).toMatchObject({ level: "warning", episodeStartTs: 1000, zThreshold: 10, inputs: { fromPrice: 101, toPrice: 103.34 } });
+    expect(alertDetails(jump)).toMatchObject({
+      level: "warning",
+      episodeStartTs: 1000,
+      zThreshold: 10,
+      inputs: { fromPrice: 101, toPrice: 103.34 },
+    });
   });
 });

@@ -12,7 +12,14 @@ const SMALL: AnomalyConfig = {
   episodeEndAfterNormal: 3,
 };
 
-const trade = (symbol: string, ts: number, price: number, extra: Partial<Trade> = {}): Trade => ({ symbol, ts, price, size: 100, tradeId: `${symbol}-${ts}`, ...extra });
+const trade = (symbol: string, ts: number, price: number, extra: Partial<Trade> = {}): Trade => ({
+  symbol,
+  ts,
+  price,
+  size: 100,
+  tradeId: `${symbol}-${ts}`,
+  ...extra,
+});
 /** Quiet prices alternating by one tick, then `jumpTo` at ts = 1000·n. */
 const quietThenJump = (symbol: string, n: number, jumpTo: number): Trade[] => [
   ...Array.from({ length: n }, (_, i) => trade(symbol, i * 1000, 100 + (i % 2) * 0.01)),
@@ -39,7 +46,9 @@ const bar = (symbol: string, windowStart: number, volume: number): Candle => ({
 describe("anomaly scorer", () => {
   it("raises exactly one alert, with a derived id, for a jump in a quiet series", () => {
     const scorer = createAnomalyScorer({ detectors: SMALL, maxSymbols: 10 });
-    const alerts = [...quietThenJump("IBM", 12, 103), trade("IBM", 13_000, 103.01), trade("IBM", 14_000, 103)].flatMap((t) => scorer.scoreTrade(t));
+    const alerts = [...quietThenJump("IBM", 12, 103), trade("IBM", 13_000, 103.01), trade("IBM", 14_000, 103)].flatMap((t) =>
+      scorer.scoreTrade(t),
+    );
     expect(alerts.map((a) => a.id)).toEqual(["IBM:price_jump:12000"]);
     expect(scorer.stats()).toEqual({ alerts: 1, suppressed: 0, evicted: 0 });
   });

@@ -105,12 +105,20 @@ export function createAnomalyScorer(options: AnomalyScorerOptions): AnomalyScore
   return {
     scoreTrade(trade) {
       if (trade.suspicious === true) return [];
-      const alerts = stepSymbolAnomaly(stateOf(trade.symbol), { type: "price", symbol: trade.symbol, ts: trade.ts, price: trade.price }, detectors);
+      const alerts = stepSymbolAnomaly(
+        stateOf(trade.symbol),
+        { type: "price", symbol: trade.symbol, ts: trade.ts, price: trade.price },
+        detectors,
+      );
       return keep(alerts, tickScored(trade.symbol, trade.ts));
     },
     scoreBar(candle, isFinal) {
       if (!isFinal || candle.interval !== VOLUME_BAR_INTERVAL) return [];
-      const alerts = stepSymbolAnomaly(stateOf(candle.symbol), { type: "volume", symbol: candle.symbol, ts: candle.windowStart, volume: candle.volume }, detectors);
+      const alerts = stepSymbolAnomaly(
+        stateOf(candle.symbol),
+        { type: "volume", symbol: candle.symbol, ts: candle.windowStart, volume: candle.volume },
+        detectors,
+      );
       const endMs = candle.windowStart + INTERVAL_MS[VOLUME_BAR_INTERVAL];
       const through = Math.max(barsThroughMs, barsHorizon.get(candle.symbol) ?? Number.NEGATIVE_INFINITY);
       if (endMs > through) barsHorizon.delete(candle.symbol);

@@ -70,7 +70,13 @@ describe("robust z over a sorted window", () => {
       const window = Array.from({ length: n }, () => (coarse ? Math.round(nextFloat(rng) * 4) : nextFloat(rng) * 2 - 1));
       const x = nextFloat(rng) * 10 - 5;
       const floor = (m: number) => 1e-3 * Math.abs(m);
-      expect(robustZSorted(x, [...window].sort((a, b) => a - b), floor)).toEqual(robustZ(x, window, floor));
+      expect(
+        robustZSorted(
+          x,
+          [...window].sort((a, b) => a - b),
+          floor,
+        ),
+      ).toEqual(robustZ(x, window, floor));
     }
   });
 
@@ -148,7 +154,12 @@ describe("ordering and state", () => {
   });
 
   it("scores a bar once: a corrected bar with the same start is not a new bar", () => {
-    const bars: AnomalyObservation[] = [1000, 1100, 900, 1000, 1050, 950].map((v, i) => ({ type: "volume", symbol: "IBM", ts: i, volume: v }));
+    const bars: AnomalyObservation[] = [1000, 1100, 900, 1000, 1050, 950].map((v, i) => ({
+      type: "volume",
+      symbol: "IBM",
+      ts: i,
+      volume: v,
+    }));
     bars.push({ type: "volume", symbol: "IBM", ts: 5, volume: 50_000 });
     expect(run(bars).alerts).toEqual([]);
   });
@@ -165,7 +176,10 @@ describe("ordering and state", () => {
   });
 
   it("keeps symbols named like Object members apart from the prototype", () => {
-    const { state } = run([{ type: "price", symbol: "CONSTRUCTOR", ts: 0, price: 1 }, { type: "price", symbol: "__proto__", ts: 0, price: 1 }]);
+    const { state } = run([
+      { type: "price", symbol: "CONSTRUCTOR", ts: 0, price: 1 },
+      { type: "price", symbol: "__proto__", ts: 0, price: 1 },
+    ]);
     expect(Object.keys(state).sort()).toEqual(["CONSTRUCTOR", "__proto__"]);
   });
 });
@@ -187,7 +201,13 @@ describe("volume spikes and spread blow-outs", () => {
   });
 
   it("alerts when the spread in bps jumps to several times its median", () => {
-    const obs: AnomalyObservation[] = Array.from({ length: 8 }, (_, i) => ({ type: "spread", symbol: "IBM", ts: i, bid: 99.99, ask: 100.01 }));
+    const obs: AnomalyObservation[] = Array.from({ length: 8 }, (_, i) => ({
+      type: "spread",
+      symbol: "IBM",
+      ts: i,
+      bid: 99.99,
+      ask: 100.01,
+    }));
     obs.push({ type: "spread", symbol: "IBM", ts: 8, bid: 99.9, ask: 100.1 });
     obs.push({ type: "spread", symbol: "IBM", ts: 9, bid: 100.1, ask: 99.9 }); // crossed: ignored
     const { alerts } = run(obs);

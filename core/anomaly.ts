@@ -146,7 +146,11 @@ function upperBound(sorted: readonly number[], x: number): number {
  * the median on both sides, so merging the two sides finds their median without sorting. Gives
  * exactly robustZ's values (m − v is the exact negation of v − m).
  */
-export function robustZSorted(x: number, sorted: readonly number[], scaleFloor: (median: number) => number): { z: number; median: number; scale: number } {
+export function robustZSorted(
+  x: number,
+  sorted: readonly number[],
+  scaleFloor: (median: number) => number,
+): { z: number; median: number; scale: number } {
   const n = sorted.length;
   const mid = n >> 1;
   const m = n % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
@@ -258,7 +262,11 @@ function alertOf(
  * (for volume: not newer), because a return across out-of-order trades is no price move and a
  * corrected bar is not a new bar.
  */
-export function stepSymbolAnomaly(prev: SymbolAnomalyState, obs: AnomalyObservation, config: AnomalyConfig = DEFAULT_ANOMALY_CONFIG): AnomalyAlert[] {
+export function stepSymbolAnomaly(
+  prev: SymbolAnomalyState,
+  obs: AnomalyObservation,
+  config: AnomalyConfig = DEFAULT_ANOMALY_CONFIG,
+): AnomalyAlert[] {
   const endAfter = config.episodeEndAfterNormal;
   if (obs.type === "price") {
     if (!(obs.price > 0 && Number.isFinite(obs.price))) return [];

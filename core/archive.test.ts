@@ -1,10 +1,33 @@
 import { describe, expect, it } from "vitest";
-import { addToManifestStats, ARCHIVE_COLUMNS, buildManifest, emptyManifestStats, fromRecord, manifestMismatches, parseManifest, toColumns, type ArchivedQuote, type ArchivedTrade } from "./archive";
+import {
+  addToManifestStats,
+  ARCHIVE_COLUMNS,
+  buildManifest,
+  emptyManifestStats,
+  fromRecord,
+  manifestMismatches,
+  parseManifest,
+  toColumns,
+  type ArchivedQuote,
+  type ArchivedTrade,
+} from "./archive";
 import { archiveStagingName, archiveStagingPrefix, archiveSymbolDir } from "./archive-layout";
 
 const trades: ArchivedTrade[] = [
   { symbol: "IBM", ts: 1_381_150_800_000, price: 186.05, size: 100, tradeId: "2013-10-07-0000001" },
-  { symbol: "IBM", ts: 1_381_150_800_001, price: 186.1, size: 5, tradeId: "2013-10-07-0000002", venue: "N", suspicious: true, bid: 186, ask: 186.2, side: "buy", effectiveSpread: 0.1 },
+  {
+    symbol: "IBM",
+    ts: 1_381_150_800_001,
+    price: 186.1,
+    size: 5,
+    tradeId: "2013-10-07-0000002",
+    venue: "N",
+    suspicious: true,
+    bid: 186,
+    ask: 186.2,
+    side: "buy",
+    effectiveSpread: 0.1,
+  },
 ];
 const quotes: ArchivedQuote[] = [
   { symbol: "IBM", ts: 1_381_150_800_000, bid: 186, bidSize: 300, sourcePartition: 2, sourceOffset: "9007199254740993" },
@@ -47,7 +70,17 @@ describe("archive rows <-> Parquet columns", () => {
 describe("manifest", () => {
   const stats = () => trades.reduce((s, t) => addToManifestStats(s, t.ts), emptyManifestStats());
   const manifest = () =>
-    buildManifest({ kind: "trades", day: "2013-10-07", symbol: "IBM", file: "part-0000.parquet", stats: stats(), bytes: 1234, sha256: "a".repeat(64), writtenAtMs: 5, jobId: "7" });
+    buildManifest({
+      kind: "trades",
+      day: "2013-10-07",
+      symbol: "IBM",
+      file: "part-0000.parquet",
+      stats: stats(),
+      bytes: 1234,
+      sha256: "a".repeat(64),
+      writtenAtMs: 5,
+      jobId: "7",
+    });
 
   it("records rows, event-time range, size and hash, and parses back", () => {
     const m = manifest();
@@ -67,7 +100,18 @@ describe("manifest", () => {
   it("refuses a manifest that is not JSON or not a manifest, naming the file", () => {
     expect(() => parseManifest("{", "/a/_manifest.json")).toThrow(/\/a\/_manifest.json: manifest is not JSON/);
     expect(() => parseManifest(JSON.stringify({ ...manifest(), sha256: "zz" }), "/a")).toThrow(/sha256/);
-    expect(() => buildManifest({ kind: "trades", day: "2013-10-07", symbol: "ibm", file: "f", stats: stats(), bytes: 1, sha256: "a".repeat(64), writtenAtMs: 0 })).toThrow();
+    expect(() =>
+      buildManifest({
+        kind: "trades",
+        day: "2013-10-07",
+        symbol: "ibm",
+        file: "f",
+        stats: stats(),
+        bytes: 1,
+        sha256: "a".repeat(64),
+        writtenAtMs: 0,
+      }),
+    ).toThrow();
   });
 });
 

@@ -52,7 +52,19 @@ const opt = <T>(value: T | undefined): T | null => (value === undefined ? null :
 function cellsOf(kind: ArchiveKind, row: ArchivedTrade | ArchivedQuote): ColumnValues {
   if (kind === "trades") {
     const t = row as ArchivedTrade;
-    return [t.symbol, t.ts, t.tradeId, t.price, t.size, opt(t.venue), t.suspicious === true, opt(t.bid), opt(t.ask), opt(t.side), opt(t.effectiveSpread)];
+    return [
+      t.symbol,
+      t.ts,
+      t.tradeId,
+      t.price,
+      t.size,
+      opt(t.venue),
+      t.suspicious === true,
+      opt(t.bid),
+      opt(t.ask),
+      opt(t.side),
+      opt(t.effectiveSpread),
+    ];
   }
   const q = row as ArchivedQuote;
   return [q.symbol, q.ts, opt(q.bid), opt(q.bidSize), opt(q.ask), opt(q.askSize), opt(q.venue), q.sourcePartition, BigInt(q.sourceOffset)];
@@ -73,7 +85,8 @@ export function toColumns<K extends ArchiveKind>(kind: K, rows: readonly Archive
 type Record_ = Readonly<Record<string, unknown>>;
 
 /** A short description of a bad cell for the error message. */
-const shown = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : value === null || value === undefined ? String(value) : typeof value);
+const shown = (value: unknown): string =>
+  typeof value === "string" ? JSON.stringify(value) : value === null || value === undefined ? String(value) : typeof value;
 
 function need<T>(record: Record_, name: string, check: (v: unknown) => v is T): T {
   const value = record[name];
@@ -105,7 +118,13 @@ export function fromRecord<K extends ArchiveKind>(kind: K, record: Record_): Arc
   const ts = tsOf(record);
   const venue = optional(record, "venue", isString);
   if (kind === "trades") {
-    const trade: ArchivedTrade = { symbol, ts, tradeId: need(record, "trade_id", isString), price: need(record, "price", isNumber), size: need(record, "size", isNumber) };
+    const trade: ArchivedTrade = {
+      symbol,
+      ts,
+      tradeId: need(record, "trade_id", isString),
+      price: need(record, "price", isNumber),
+      size: need(record, "size", isNumber),
+    };
     if (venue !== undefined) trade.venue = venue;
     if (record.suspicious === true) trade.suspicious = true;
     const bid = optional(record, "bid", isNumber);
@@ -119,7 +138,8 @@ export function fromRecord<K extends ArchiveKind>(kind: K, record: Record_): Arc
     return trade as ArchivedRow<K>;
   }
   const offset = record.source_offset;
-  if (typeof offset !== "bigint" && typeof offset !== "number") throw new TypeError(`archived row: column source_offset has ${shown(offset)}`);
+  if (typeof offset !== "bigint" && typeof offset !== "number")
+    throw new TypeError(`archived row: column source_offset has ${shown(offset)}`);
   const quote: ArchivedQuote = { symbol, ts, sourcePartition: need(record, "source_partition", isNumber), sourceOffset: offset.toString() };
   if (venue !== undefined) quote.venue = venue;
   const bid = optional(record, "bid", isNumber);
@@ -181,19 +201,26 @@ export function parseManifest(text: string, where: string): ArchiveManifest {
     throw new Error(`${where}: manifest is not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   const parsed = archiveManifestSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${where}: invalid manifest: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(`${where}: invalid manifest: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return parsed.data;
 }
 
 /** Every way a file (its bytes, hash, or decoded rows) disagrees with its manifest; empty = matches. */
-export function manifestMismatches(manifest: ArchiveManifest, actual: { bytes?: number; sha256?: string; stats?: ManifestStats }): string[] {
+export function manifestMismatches(
+  manifest: ArchiveManifest,
+  actual: { bytes?: number; sha256?: string; stats?: ManifestStats },
+): string[] {
   const problems: string[] = [];
-  if (actual.bytes !== undefined && actual.bytes !== manifest.bytes) problems.push(`size ${actual.bytes} B, manifest says ${manifest.bytes} B`);
-  if (actual.sha256 !== undefined && actual.sha256 !== manifest.sha256) problems.push(`sha256 ${actual.sha256}, manifest says ${manifest.sha256}`);
+  if (actual.bytes !== undefined && actual.bytes !== manifest.bytes)
+    problems.push(`size ${actual.bytes} B, manifest says ${manifest.bytes} B`);
+  if (actual.sha256 !== undefined && actual.sha256 !== manifest.sha256)
+    problems.push(`sha256 ${actual.sha256}, manifest says ${manifest.sha256}`);
   if (actual.stats !== undefined) {
     const s = actual.stats;
     if (s.rows !== manifest.rows) problems.push(`${s.rows} rows, manifest says ${manifest.rows}`);
-    if (s.minTs !== manifest.minTs || s.maxTs !== manifest.maxTs) problems.push(`ts range [${s.minTs}, ${s.maxTs}], manifest says [${manifest.minTs}, ${manifest.maxTs}]`);
+    if (s.minTs !== manifest.minTs || s.maxTs !== manifest.maxTs)
+      problems.push(`ts range [${s.minTs}, ${s.maxTs}], manifest says [${manifest.minTs}, ${manifest.maxTs}]`);
   }
   return problems;
 }

@@ -4,7 +4,11 @@ import { dataQualityPayloadSchema, rollupPayloadSchema } from "./batch-jobs";
 describe("batch job payloads", () => {
   it("accept a calendar day or 'previous' and default the rollup source to 1h", () => {
     expect(rollupPayloadSchema.parse({ day: "2024-02-29" })).toEqual({ day: "2024-02-29", source: "1h" });
-    expect(rollupPayloadSchema.parse({ day: "previous", symbol: "IBM", source: "1m" })).toEqual({ day: "previous", symbol: "IBM", source: "1m" });
+    expect(rollupPayloadSchema.parse({ day: "previous", symbol: "IBM", source: "1m" })).toEqual({
+      day: "previous",
+      symbol: "IBM",
+      source: "1m",
+    });
     expect(dataQualityPayloadSchema.parse({ day: "previous", symbols: ["IBM", "BTC-USD"] }).symbols).toEqual(["IBM", "BTC-USD"]);
   });
 

@@ -18,7 +18,10 @@ export const batchDaySchema = z.union([
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD")
-    .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day), "not a calendar day"),
+    .refine(
+      (day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day),
+      "not a calendar day",
+    ),
 ]);
 
 export const rollupPayloadSchema = z.strictObject({
@@ -47,7 +50,10 @@ export const archivePayloadSchema = z.strictObject({
   day: batchDaySchema,
   /** Omitted: every symbol seen that day. */
   symbols: z.array(symbolSchema).min(1).max(10_000).optional(),
-  kinds: z.array(z.enum(ARCHIVE_KINDS)).min(1).default([...ARCHIVE_KINDS]),
+  kinds: z
+    .array(z.enum(ARCHIVE_KINDS))
+    .min(1)
+    .default([...ARCHIVE_KINDS]),
 });
 export type ArchivePayload = z.input<typeof archivePayloadSchema>;
 

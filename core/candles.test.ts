@@ -223,8 +223,7 @@ describe("mergeCandles", () => {
 });
 
 describe("order independence", () => {
-  const sortedByOrder = (trades: readonly Trade[]) =>
-    [...trades].sort((x, y) => compareTradeOrder(x.ts, x.tradeId, y.ts, y.tradeId));
+  const sortedByOrder = (trades: readonly Trade[]) => [...trades].sort((x, y) => compareTradeOrder(x.ts, x.tradeId, y.ts, y.tradeId));
 
   it("folds any shuffle of the same trades into exactly the sorted fold's candle (dyadic values)", () => {
     const trades = dyadicTrades(300, 7);
@@ -239,7 +238,7 @@ describe("order independence", () => {
       const random = seededRandom(seed * 97);
       const order = shuffled(trades, seed);
       const parts: Candle[] = [];
-      for (let i = 0; i < order.length; ) {
+      for (let i = 0; i < order.length;) {
         const len = 1 + Math.floor(random() * 20);
         parts.push(fold(order.slice(i, i + len)) as Candle);
         i += len;
@@ -252,7 +251,12 @@ describe("order independence", () => {
   it("keeps discrete fields exact and sums within rounding for arbitrary decimal prices", () => {
     const random = seededRandom(3);
     const trades = Array.from({ length: 200 }, (_, i) =>
-      trade(T0 + Math.floor(random() * 60_000), Math.round((50 + random() * 10) * 100) / 100, Math.round(random() * 1000) / 100 + 0.01, `x${i}`),
+      trade(
+        T0 + Math.floor(random() * 60_000),
+        Math.round((50 + random() * 10) * 100) / 100,
+        Math.round(random() * 1000) / 100 + 0.01,
+        `x${i}`,
+      ),
     );
     const expected = fold(sortedByOrder(trades)) as Candle;
     for (let seed = 1; seed <= 20; seed++) {

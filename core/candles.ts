@@ -101,9 +101,7 @@ export function applyTrade(candle: Candle | undefined, trade: Trade, interval: I
  */
 export function mergeCandles(a: Candle, b: Candle): Candle {
   if (a.symbol !== b.symbol || a.interval !== b.interval || a.windowStart !== b.windowStart) {
-    throw new RangeError(
-      `cannot merge candles of different windows: ${describeKey(a)} and ${describeKey(b)}`,
-    );
+    throw new RangeError(`cannot merge candles of different windows: ${describeKey(a)} and ${describeKey(b)}`);
   }
   const first = compareEndpoint(a.firstTs, a.firstTradeId, a.open, b.firstTs, b.firstTradeId, b.open) <= 0 ? a : b;
   const last = compareEndpoint(a.lastTs, a.lastTradeId, a.close, b.lastTs, b.lastTradeId, b.close) >= 0 ? a : b;

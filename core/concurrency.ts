@@ -2,7 +2,11 @@
 // left. Pure (no I/O of its own); the stores, queries and workers use it for many reads at once.
 
 /** Maps items with at most `concurrency` calls of `fn` in flight; results in input order. The first error rejects after the calls in flight settle. */
-export async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   const out = new Array<R>(items.length);
   let next = 0;

@@ -10,16 +10,35 @@ const quote = (offsetMs: number, bid: number | undefined, ask: number | undefine
   ...(bid !== undefined ? { bid, bidSize: 100 } : {}),
   ...(ask !== undefined ? { ask, askSize: 100 } : {}),
 });
-const report = (trades: Trade[], quotes: Quote[], options = {}) => dataQualityOf("DQ", "2024-03-11", trades, quotes, { gapThresholdMs: 60_000, outlierSpreads: 2, ...options });
+const report = (trades: Trade[], quotes: Quote[], options = {}) =>
+  dataQualityOf("DQ", "2024-03-11", trades, quotes, { gapThresholdMs: 60_000, outlierSpreads: 2, ...options });
 
 describe("data quality of a symbol's day", () => {
   it("reports an empty day as all zeros", () => {
-    expect(report([], [])).toMatchObject({ tradeCount: 0, quoteCount: 0, gapCount: 0, longestGapMs: 0, firstTradeTs: undefined, duplicateTradeIds: 0, crossedQuotes: 0 });
+    expect(report([], [])).toMatchObject({
+      tradeCount: 0,
+      quoteCount: 0,
+      gapCount: 0,
+      longestGapMs: 0,
+      firstTradeTs: undefined,
+      duplicateTradeIds: 0,
+      crossedQuotes: 0,
+    });
   });
 
   it("counts only pauses strictly longer than the threshold as gaps and keeps the longest", () => {
-    const r = report([trade(0, 10, "1"), trade(60_000, 10, "2"), trade(120_001, 10, "3"), trade(300_000, 10, "4"), trade(300_000, 10, "5")], []);
-    expect(r).toMatchObject({ tradeCount: 5, gapCount: 2, longestGapMs: 179_999, longestGapStartTs: T0 + 120_001, firstTradeTs: T0, lastTradeTs: T0 + 300_000 });
+    const r = report(
+      [trade(0, 10, "1"), trade(60_000, 10, "2"), trade(120_001, 10, "3"), trade(300_000, 10, "4"), trade(300_000, 10, "5")],
+      [],
+    );
+    expect(r).toMatchObject({
+      tradeCount: 5,
+      gapCount: 2,
+      longestGapMs: 179_999,
+      longestGapStartTs: T0 + 120_001,
+      firstTradeTs: T0,
+      lastTradeTs: T0 + 300_000,
+    });
   });
 
   it("counts each extra copy of a trade id, whatever its time", () => {

@@ -135,7 +135,13 @@ export function emitDataQuality(state: DataQualityState): DataQualityReport {
  * The report of whole in-memory lists (tests, small days): sorts by ts, and at equal ts applies
  * quotes before trades (a quote at the trade's time prevails).
  */
-export function dataQualityOf(symbol: string, day: string, trades: readonly Trade[], quotes: readonly Quote[], options: Partial<DataQualityOptions> = {}): DataQualityReport {
+export function dataQualityOf(
+  symbol: string,
+  day: string,
+  trades: readonly Trade[],
+  quotes: readonly Quote[],
+  options: Partial<DataQualityOptions> = {},
+): DataQualityReport {
   const state = createDataQualityState(symbol, day, options);
   const ts = [...trades].sort((a, b) => a.ts - b.ts);
   const qs = [...quotes].sort((a, b) => a.ts - b.ts);

@@ -14,7 +14,12 @@ const bar = (hhmmUtc: string, o: number, h: number, l: number, c: number, v: num
 
 describe("day summary", () => {
   // 08:00 UTC is 04:00 in New York (pre-market), 13:30 the open, 20:00 the close.
-  const bars = [bar("13:31", 181, 182.5, 180.9, 182, 200, 181.8), bar("08:00", 179, 179.5, 178, 179.2, 50), bar("13:30", 180, 181.2, 179.9, 181, 100, 180.5), bar("20:05", 183, 190, 170, 185, 70)];
+  const bars = [
+    bar("13:31", 181, 182.5, 180.9, 182, 200, 181.8),
+    bar("08:00", 179, 179.5, 178, 179.2, 50),
+    bar("13:30", 180, 181.2, 179.9, 181, 100, 180.5),
+    bar("20:05", 183, 190, 170, 185, 70),
+  ];
 
   it("folds the regular session of a US equity and keeps the day's whole volume beside it", () => {
     const day = summarizeDay(VENUES["us-equity"], "2013-10-07", bars);
@@ -25,8 +30,14 @@ describe("day summary", () => {
   });
 
   it("takes the whole day of a 24 h venue, and of a day without a session trade", () => {
-    expect(summarizeDay(VENUES.crypto, "2013-10-07", bars)).toMatchObject({ basis: "trading-day", summary: { open: 179, close: 185, high: 190, low: 170, volume: 420 } });
-    expect(summarizeDay(VENUES["us-equity"], "2013-10-07", [bars[1] as BarLike])).toMatchObject({ basis: "trading-day", summary: { close: 179.2 } });
+    expect(summarizeDay(VENUES.crypto, "2013-10-07", bars)).toMatchObject({
+      basis: "trading-day",
+      summary: { open: 179, close: 185, high: 190, low: 170, volume: 420 },
+    });
+    expect(summarizeDay(VENUES["us-equity"], "2013-10-07", [bars[1] as BarLike])).toMatchObject({
+      basis: "trading-day",
+      summary: { close: 179.2 },
+    });
     expect(summarizeDay(VENUES["us-equity"], "2013-10-07", [])).toBeNull();
     expect(summarizeBars([bar("13:30", 1, 1, 1, 1, 0, null)])?.vwap).toBeNull();
   });

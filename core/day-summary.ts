@@ -46,24 +46,44 @@ export function summarizeBars(bars: readonly BarLike[]): BarsSummary | null {
       weighted += bar.volume;
     }
   }
-  return { open: first.open, high, low, close: last.close, volume, vwap: weighted > 0 ? notional / weighted : null, firstStartMs: first.windowStart, lastStartMs: last.windowStart, bars: sorted.length };
+  return {
+    open: first.open,
+    high,
+    low,
+    close: last.close,
+    volume,
+    vwap: weighted > 0 ? notional / weighted : null,
+    firstStartMs: first.windowStart,
+    lastStartMs: last.windowStart,
+    bars: sorted.length,
+  };
 }
 
 export type SummaryBasis = "regular-session" | "trading-day";
 
 /** The day's summary of `date`'s 1m bars: the regular session's, else (24 h venue, or no session trade) the trading day's. */
-export function summarizeDay(venue: Venue, date: string, minuteBars: readonly BarLike[]): { basis: SummaryBasis; summary: BarsSummary; dayVolume: number } | null {
+export function summarizeDay(
+  venue: Venue,
+  date: string,
+  minuteBars: readonly BarLike[],
+): { basis: SummaryBasis; summary: BarsSummary; dayVolume: number } | null {
   const whole = summarizeBars(minuteBars);
   if (!whole) return null;
   if (!venue.regular) return { basis: "trading-day", summary: whole, dayVolume: whole.volume };
   const session = summarizeBars(minuteBars.filter((bar) => inRegularSession(venue, date, bar.windowStart, 60_000)));
-  return session ? { basis: "regular-session", summary: session, dayVolume: whole.volume } : { basis: "trading-day", summary: whole, dayVolume: whole.volume };
+  return session
+    ? { basis: "regular-session", summary: session, dayVolume: whole.volume }
+    : { basis: "trading-day", summary: whole, dayVolume: whole.volume };
 }
 
 export type ChangeBasis = "prevClose" | "dayOpen";
 
 /** Change of `close` against the previous close, or against the day's open when there is none. */
-export function dayChange(close: number, open: number, prevClose: number | null): { change: number; changePct: number; basis: ChangeBasis } {
+export function dayChange(
+  close: number,
+  open: number,
+  prevClose: number | null,
+): { change: number; changePct: number; basis: ChangeBasis } {
   const basis = prevClose ?? open;
   const change = close - basis;
   return { change, changePct: basis ? (change / basis) * 100 : 0, basis: prevClose === null ? "dayOpen" : "prevClose" };

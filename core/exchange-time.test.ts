@@ -21,7 +21,8 @@ const HOUR_MS = 3_600_000;
 describe("venues", () => {
   it("puts US tickers in New York, crypto pairs and simulated names on a 24 h UTC clock", () => {
     for (const symbol of ["IBM", "SPY", "AAPL", "AMZN", "BRK.B"]) expect(venueOf(symbol).id).toBe("us-equity");
-    for (const symbol of ["BTCUSD", "BTC-USD", "ETH-USDT"]) expect(venueOf(symbol)).toMatchObject({ id: "crypto", timeZone: "UTC", regular: null });
+    for (const symbol of ["BTCUSD", "BTC-USD", "ETH-USDT"])
+      expect(venueOf(symbol)).toMatchObject({ id: "crypto", timeZone: "UTC", regular: null });
     expect(venueOf("AAPL.SIM")).toMatchObject({ id: "simulator", timeZone: "UTC", regular: null });
     expect(NY).toMatchObject({ timeZone: "America/New_York", regular: { open: "09:30", close: "16:00" } });
   });
@@ -81,7 +82,9 @@ describe("sessions", () => {
       { fromMs: close, toMs: endMs },
     ]);
     expect(outsideSessionRanges(NY, open + HOUR_MS, close - HOUR_MS)).toEqual([]);
-    expect(outsideSessionRanges(NY, close - HOUR_MS, open + 24 * HOUR_MS + HOUR_MS)).toEqual([{ fromMs: close, toMs: open + 24 * HOUR_MS }]);
+    expect(outsideSessionRanges(NY, close - HOUR_MS, open + 24 * HOUR_MS + HOUR_MS)).toEqual([
+      { fromMs: close, toMs: open + 24 * HOUR_MS },
+    ]);
     expect(outsideSessionRanges(VENUES.crypto, startMs, endMs)).toEqual([]);
   });
 

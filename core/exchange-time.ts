@@ -71,7 +71,16 @@ const offsets = new Map<string, number>();
 function formatterOf(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
     formatters.set(timeZone, formatter);
   }
   return formatter;
@@ -87,7 +96,14 @@ export function utcOffsetMs(timeZone: string, tsMs: number): number {
   const at = bucket * OFFSET_BUCKET_MS;
   const parts: Record<string, number> = {};
   for (const part of formatterOf(timeZone).formatToParts(new Date(at))) if (part.type !== "literal") parts[part.type] = Number(part.value);
-  const local = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, (parts.hour ?? 0) % 24, parts.minute ?? 0, parts.second ?? 0);
+  const local = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    (parts.hour ?? 0) % 24,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
   const offset = local - at;
   if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
   offsets.set(key, offset);
@@ -137,7 +153,10 @@ export function regularSessionBounds(venue: Venue, date: string): { openMs: numb
     const { startMs, endMs } = exchangeDayBounds(venue, date);
     return { openMs: startMs, closeMs: endMs };
   }
-  return { openMs: zonedTimeToUtcMs(venue.timeZone, date, venue.regular.open), closeMs: zonedTimeToUtcMs(venue.timeZone, date, venue.regular.close) };
+  return {
+    openMs: zonedTimeToUtcMs(venue.timeZone, date, venue.regular.open),
+    closeMs: zonedTimeToUtcMs(venue.timeZone, date, venue.regular.close),
+  };
 }
 
 export type SessionPhase = "pre" | "regular" | "post";
@@ -162,7 +181,11 @@ export function outsideSessionRanges(venue: Venue, fromMs: number, toMs: number)
   };
   let cursor = fromMs;
   // One step per trading day: a chart spans a few hundred at most.
-  for (let date = exchangeDate(venue, fromMs); cursor < toMs; date = new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)) {
+  for (
+    let date = exchangeDate(venue, fromMs);
+    cursor < toMs;
+    date = new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)
+  ) {
     const { openMs, closeMs } = regularSessionBounds(venue, date);
     const { endMs } = exchangeDayBounds(venue, date);
     if (openMs > cursor) add(cursor, Math.min(openMs, toMs));

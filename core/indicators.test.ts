@@ -234,7 +234,12 @@ describe("restoreIndicatorState", () => {
 
   it("starts empty from no history and refuses history out of window order", () => {
     expect(restoreIndicatorState("IBM", "1m", []).last).toBeUndefined();
-    expect(() => restoreIndicatorState("IBM", "1m", [{ windowStart: 2, close: 1 }, { windowStart: 1, close: 1 }])).toThrow(RangeError);
+    expect(() =>
+      restoreIndicatorState("IBM", "1m", [
+        { windowStart: 2, close: 1 },
+        { windowStart: 1, close: 1 },
+      ]),
+    ).toThrow(RangeError);
   });
 });
 

@@ -224,9 +224,7 @@ export function createIndicatorState(symbol: string, interval: Interval = "1m"):
  */
 export function updateIndicators(state: IndicatorState, candle: Candle): IndicatorSnapshot | undefined {
   if (candle.symbol !== state.symbol || candle.interval !== state.interval) {
-    throw new RangeError(
-      `indicator state for ${state.symbol}/${state.interval} got a ${candle.symbol}/${candle.interval} candle`,
-    );
+    throw new RangeError(`indicator state for ${state.symbol}/${state.interval} got a ${candle.symbol}/${candle.interval} candle`);
   }
   if (state.last !== undefined && candle.windowStart <= state.last.windowStart) return undefined;
   const close = candle.close;
@@ -284,7 +282,8 @@ export const INDICATOR_HISTORY = 50;
  */
 export function restoreIndicatorState(symbol: string, interval: Interval, history: readonly IndicatorHistoryItem[]): IndicatorState {
   for (let i = 1; i < history.length; i++) {
-    if ((history[i]?.windowStart ?? 0) <= (history[i - 1]?.windowStart ?? 0)) throw new RangeError("indicator history must be in increasing window order");
+    if ((history[i]?.windowStart ?? 0) <= (history[i - 1]?.windowStart ?? 0))
+      throw new RangeError("indicator history must be in increasing window order");
   }
   const newest = history[history.length - 1];
   const state: IndicatorState = {

@@ -104,11 +104,7 @@ describe("candleBucketsBetween", () => {
   });
 
   it("lists months for 1h and years for 1d", () => {
-    expect(candleBucketsBetween("1h", Date.UTC(2023, 11, 31, 23), Date.UTC(2024, 1, 1))).toEqual([
-      "2023-12",
-      "2024-01",
-      "2024-02",
-    ]);
+    expect(candleBucketsBetween("1h", Date.UTC(2023, 11, 31, 23), Date.UTC(2024, 1, 1))).toEqual(["2023-12", "2024-01", "2024-02"]);
     expect(candleBucketsBetween("1d", Date.UTC(2023, 5, 1), Date.UTC(2025, 0, 1))).toEqual(["2023", "2024", "2025"]);
   });
 

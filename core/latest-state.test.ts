@@ -16,7 +16,13 @@ const fold = (trades: Trade[]): LatestState | undefined => trades.reduce<LatestS
 
 describe("applyTradeToLatest", () => {
   it("starts a day from the first trade", () => {
-    expect(fold([trade(day1, 10, 5, "1")])).toMatchObject({ day: "2013-10-07", lastPrice: 10, dayOpen: 10, dayVolume: 5, prevClose: undefined });
+    expect(fold([trade(day1, 10, 5, "1")])).toMatchObject({
+      day: "2013-10-07",
+      lastPrice: 10,
+      dayOpen: 10,
+      dayVolume: 5,
+      prevClose: undefined,
+    });
   });
 
   it("gives the same state whatever order the trades of a day arrive in", () => {

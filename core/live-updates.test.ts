@@ -157,7 +157,13 @@ describe("update builders", () => {
 
   it("turns a stored candle into a valid candle update, and leaves 1d candles to batch", () => {
     const update = toCandleUpdate(candleFromTrade(trade, "1m"), true);
-    expect(liveUpdateSchema.parse(update)).toMatchObject({ type: "candle", interval: "1m", windowStart: 1_718_000_040_000, close: 10, isFinal: true });
+    expect(liveUpdateSchema.parse(update)).toMatchObject({
+      type: "candle",
+      interval: "1m",
+      windowStart: 1_718_000_040_000,
+      close: 10,
+      isFinal: true,
+    });
     expect(toCandleUpdate(candleFromTrade(trade, "1d"), true)).toBeUndefined();
   });
 
@@ -169,7 +175,20 @@ describe("update builders", () => {
   });
 
   it("computes the change against the previous close, else the day open", () => {
-    const state = { symbol: "IBM", day: "2024-06-10", lastTs: 5, lastTradeId: "9", lastPrice: 105, dayFirstTs: 1, dayFirstTradeId: "1", dayOpen: 100, dayHigh: 106, dayLow: 99, dayVolume: 1_000, prevClose: undefined };
+    const state = {
+      symbol: "IBM",
+      day: "2024-06-10",
+      lastTs: 5,
+      lastTradeId: "9",
+      lastPrice: 105,
+      dayFirstTs: 1,
+      dayFirstTradeId: "1",
+      dayOpen: 100,
+      dayHigh: 106,
+      dayLow: 99,
+      dayVolume: 1_000,
+      prevClose: undefined,
+    };
     expect(toPriceUpdate(state)).toMatchObject({ last: 105, change: 5, changePct: 5, dayVolume: 1_000 });
     const update = toPriceUpdate({ ...state, prevClose: 84 }, { bid: 104.9, ask: 105.1 });
     expect(update).toMatchObject({ change: 21, changePct: 25, bid: 104.9, ask: 105.1 });
@@ -177,7 +196,16 @@ describe("update builders", () => {
   });
 
   it("builds a spread update only from a two-sided quote", () => {
-    expect(toSpreadUpdate("IBM", 7, { bid: 99, ask: 101 }, 0.5)).toEqual({ type: "spread", symbol: "IBM", ts: 7, bid: 99, ask: 101, mid: 100, quotedSpread: 2, effectiveSpread: 0.5 });
+    expect(toSpreadUpdate("IBM", 7, { bid: 99, ask: 101 }, 0.5)).toEqual({
+      type: "spread",
+      symbol: "IBM",
+      ts: 7,
+      bid: 99,
+      ask: 101,
+      mid: 100,
+      quotedSpread: 2,
+      effectiveSpread: 0.5,
+    });
     expect(toSpreadUpdate("IBM", 7, { bid: 99 })).toBeUndefined();
   });
 

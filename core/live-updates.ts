@@ -250,7 +250,14 @@ export interface LiveSubscription {
 /** A comma-separated list, each item checked by `item` and named in the message when bad. */
 function csvList<T extends string>(item: z.ZodType<T>, what: string, max: number, normalize: (raw: string) => string) {
   return z.string().transform((text, ctx): T[] => {
-    const raw = [...new Set(text.split(",").map((part) => normalize(part.trim())).filter(Boolean))];
+    const raw = [
+      ...new Set(
+        text
+          .split(",")
+          .map((part) => normalize(part.trim()))
+          .filter(Boolean),
+      ),
+    ];
     if (raw.length === 0) ctx.addIssue({ code: "custom", message: `must list at least one ${what}` });
     if (raw.length > max) ctx.addIssue({ code: "custom", message: `at most ${max} ${what}s, got ${raw.length}` });
     const values: T[] = [];

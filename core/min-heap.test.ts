@@ -33,8 +33,17 @@ describe("MinHeap", () => {
 
   it("uses the given order, e.g. on a tuple key", () => {
     const heap = new MinHeap<[number, string]>((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    for (const item of [[2, "b"], [1, "z"], [2, "a"]] as [number, string][]) heap.push(item);
-    expect([heap.pop(), heap.pop(), heap.pop()]).toEqual([[1, "z"], [2, "a"], [2, "b"]]);
+    for (const item of [
+      [2, "b"],
+      [1, "z"],
+      [2, "a"],
+    ] as [number, string][])
+      heap.push(item);
+    expect([heap.pop(), heap.pop(), heap.pop()]).toEqual([
+      [1, "z"],
+      [2, "a"],
+      [2, "b"],
+    ]);
     expect(heap.toArray()).toEqual([]);
   });
 });

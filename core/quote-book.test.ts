@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { applyQuote, createQuoteBook, dropSymbol, joinTrade, nbboAt, type QuoteBook, type QuotedTrade, type UnquotedTrade } from "./quote-book";
+import {
+  applyQuote,
+  createQuoteBook,
+  dropSymbol,
+  joinTrade,
+  nbboAt,
+  type QuoteBook,
+  type QuotedTrade,
+  type UnquotedTrade,
+} from "./quote-book";
 import type { Quote, Trade } from "./schemas";
 import { createPrng, nextFloat } from "./simulator";
 
@@ -250,7 +259,12 @@ describe("joinTrade", () => {
 
   it("reports no quote for an unknown symbol and for a one-sided book", () => {
     const book = createQuoteBook();
-    expect(unquoted(joinTrade(book, trade(0, 10), { toleranceMs: 1 }))).toEqual({ noQuote: true, reason: "no-quote", side: "unknown", rule: "none" });
+    expect(unquoted(joinTrade(book, trade(0, 10), { toleranceMs: 1 }))).toEqual({
+      noQuote: true,
+      reason: "no-quote",
+      side: "unknown",
+      rule: "none",
+    });
     const b2 = createQuoteBook();
     applyQuote(b2, bid(0, "N", 100));
     expect(unquoted(joinTrade(b2, trade(1, 100), { toleranceMs: 1_000 })).reason).toBe("one-sided");

@@ -95,14 +95,9 @@ export interface Nbbo {
   quoteTsMs: number;
 }
 
-export type NbboLookup =
-  | { status: "ok"; nbbo: Nbbo }
-  | { status: "no-quote" }
-  | { status: "history-exhausted"; oldestTsMs: number };
+export type NbboLookup = { status: "ok"; nbbo: Nbbo } | { status: "no-quote" } | { status: "history-exhausted"; oldestTsMs: number };
 
-export type ApplyQuoteResult =
-  | { applied: true; late: boolean }
-  | { applied: false; reason: "suspicious" | "too-many-venues" };
+export type ApplyQuoteResult = { applied: true; late: boolean } | { applied: false; reason: "suspicious" | "too-many-venues" };
 
 export type TradeSide = "buy" | "sell" | "unknown";
 export type NoQuoteReason = "no-quote" | "outside-tolerance" | "one-sided" | "history-exhausted";

@@ -24,7 +24,10 @@ export type QuoteRoundPlan = {
 /** One quotes partition's spread scorer (the book is shared with the trades partition of the same number). */
 export type QuotePartitionState = { readonly partition: number; readonly scorer: AnomalyScorer | undefined };
 
-export function createQuotePartition(partition: number, anomaly: { detectors: AnomalyConfig; maxSymbols: number } | undefined): QuotePartitionState {
+export function createQuotePartition(
+  partition: number,
+  anomaly: { detectors: AnomalyConfig; maxSymbols: number } | undefined,
+): QuotePartitionState {
   return { partition, scorer: anomaly && createAnomalyScorer(anomaly) };
 }
 

@@ -15,7 +15,14 @@ function archiveDay(seed: number, count: number, dayMs = DAY_MS): Trade[] {
   const trades: Trade[] = [];
   for (let i = 0; i < count; i++) {
     const ts = dayMs + Math.floor(nextFloat(prng) * 6 * 3_600_000);
-    trades.push({ symbol: "RECO", ts, price: Math.round((50 + nextFloat(prng) * 10) * 100) / 100, size: 1 + Math.floor(nextFloat(prng) * 500), tradeId: `${i}`, ...(i % 97 === 0 ? { suspicious: true } : {}) });
+    trades.push({
+      symbol: "RECO",
+      ts,
+      price: Math.round((50 + nextFloat(prng) * 10) * 100) / 100,
+      size: 1 + Math.floor(nextFloat(prng) * 500),
+      tradeId: `${i}`,
+      ...(i % 97 === 0 ? { suspicious: true } : {}),
+    });
   }
   return trades.sort((a, b) => compareTradeOrder(a.ts, a.tradeId, b.ts, b.tradeId));
 }
@@ -42,7 +49,11 @@ function streamFold(days: readonly Trade[][]): Map<string, RecomputedCandle> {
   return out;
 }
 
-function recomputeDay(trades: readonly Trade[], dayMs: number, history: { windowStart: number; close: number; ema20?: number; ema50?: number }[] = []): RecomputedCandle[] {
+function recomputeDay(
+  trades: readonly Trade[],
+  dayMs: number,
+  history: { windowStart: number; close: number; ema20?: number; ema50?: number }[] = [],
+): RecomputedCandle[] {
   const state = createDayRecompute({ symbol: "RECO", dayStartMs: dayMs, indicatorHistory: history });
   const out = trades.flatMap((t) => addArchivedTrade(state, t));
   out.push(...finishDayRecompute(state));
@@ -64,7 +75,9 @@ describe("recompute of a day from its archive", () => {
     const day2 = archiveDay(2, 2_000, DAY_MS + 86_400_000);
     const stream = streamFold([day1, day2]);
     const stored1m = [...stream.values()].filter((c) => c.candle.interval === "1m" && c.candle.windowStart < DAY_MS + 86_400_000);
-    const history = stored1m.slice(-50).map((c) => ({ windowStart: c.candle.windowStart, close: c.candle.close, ema20: c.indicators?.ema20, ema50: c.indicators?.ema50 }));
+    const history = stored1m
+      .slice(-50)
+      .map((c) => ({ windowStart: c.candle.windowStart, close: c.candle.close, ema20: c.indicators?.ema20, ema50: c.indicators?.ema50 }));
     const recomputed = recomputeDay(day2, DAY_MS + 86_400_000, history);
     for (const r of recomputed) expect(r).toEqual(stream.get(`${r.candle.interval}|${r.candle.windowStart}`));
   });
@@ -82,8 +95,12 @@ describe("recompute of a day from its archive", () => {
   it("refuses trades out of event-time order, of another day or of another symbol", () => {
     const state = createDayRecompute({ symbol: "RECO", dayStartMs: DAY_MS });
     addArchivedTrade(state, { symbol: "RECO", ts: DAY_MS + 10_000, price: 1, size: 1, tradeId: "b" });
-    expect(() => addArchivedTrade(state, { symbol: "RECO", ts: DAY_MS + 9_999, price: 1, size: 1, tradeId: "a" })).toThrow(/out of event-time order/);
-    expect(() => addArchivedTrade(state, { symbol: "RECO", ts: DAY_MS + 86_400_000, price: 1, size: 1, tradeId: "c" })).toThrow(/not on the recomputed day/);
+    expect(() => addArchivedTrade(state, { symbol: "RECO", ts: DAY_MS + 9_999, price: 1, size: 1, tradeId: "a" })).toThrow(
+      /out of event-time order/,
+    );
+    expect(() => addArchivedTrade(state, { symbol: "RECO", ts: DAY_MS + 86_400_000, price: 1, size: 1, tradeId: "c" })).toThrow(
+      /not on the recomputed day/,
+    );
     expect(() => addArchivedTrade(state, { symbol: "OTHER", ts: DAY_MS + 20_000, price: 1, size: 1, tradeId: "d" })).toThrow(/OTHER/);
     expect(() => createDayRecompute({ symbol: "RECO", dayStartMs: DAY_MS, intervals: ["1d"] })).toThrow(/intraday/);
   });

@@ -3,7 +3,15 @@
 // come in archive order, (ts, trade id) ascending, so every window is final as soon as a later
 // trade passes its end, and memory holds only the open windows (one per interval).
 import type { Candle } from "./candles";
-import { candleIndicatorsOf, createIndicatorState, restoreIndicatorState, updateIndicators, type CandleIndicators, type IndicatorHistoryItem, type IndicatorState } from "./indicators";
+import {
+  candleIndicatorsOf,
+  createIndicatorState,
+  restoreIndicatorState,
+  updateIndicators,
+  type CandleIndicators,
+  type IndicatorHistoryItem,
+  type IndicatorState,
+} from "./indicators";
 import { INTERVAL_MS, STREAM_INTERVALS, type Interval } from "./intervals";
 import type { Trade } from "./schemas";
 import { addTrade, createAggregator, drainClosed, type AggregatorState } from "./window-aggregator";
@@ -68,16 +76,23 @@ export function addArchivedTrade(state: DayRecompute, trade: Trade): RecomputedC
   if (trade.ts < state.dayStartMs || trade.ts >= state.dayStartMs + INTERVAL_MS["1d"]) {
     throw new RangeError(`trade ${trade.tradeId} at ${new Date(trade.ts).toISOString()} is not on the recomputed day`);
   }
-  if (trade.ts < state.lastTs) throw new RangeError(`trade ${trade.tradeId} is out of event-time order (${trade.ts} after ${state.lastTs})`);
+  if (trade.ts < state.lastTs)
+    throw new RangeError(`trade ${trade.tradeId} is out of event-time order (${trade.ts} after ${state.lastTs})`);
   state.lastTs = trade.ts;
   state.trades += 1;
   const { closedEarly } = addTrade(state.aggregator, trade);
-  return finalize(state, [...closedEarly, ...drainClosed(state.aggregator)].map((o) => o.candle));
+  return finalize(
+    state,
+    [...closedEarly, ...drainClosed(state.aggregator)].map((o) => o.candle),
+  );
 }
 
 /** Finalizes the day's still open windows (call once, after the last trade). */
 export function finishDayRecompute(state: DayRecompute): RecomputedCandle[] {
-  return finalize(state, drainClosed(state.aggregator, Number.POSITIVE_INFINITY).map((o) => o.candle));
+  return finalize(
+    state,
+    drainClosed(state.aggregator, Number.POSITIVE_INFINITY).map((o) => o.candle),
+  );
 }
 
 function finalize(state: DayRecompute, candles: readonly Candle[]): RecomputedCandle[] {

@@ -15,7 +15,14 @@ function generatedTrades(seed: number, count: number): Trade[] {
   for (let i = 0; i < count; i++) {
     // Anywhere in the day, with repeated timestamps and a few suspicious trades.
     const ts = START + Math.floor(rng() * 86_400_000);
-    trades.push({ symbol: "ROLL", ts, price: Math.round((50 + rng() * 10) * 100) / 100, size: 1 + Math.floor(rng() * 500), tradeId: String(i + 1), ...(i % 97 === 0 ? { suspicious: true } : {}) });
+    trades.push({
+      symbol: "ROLL",
+      ts,
+      price: Math.round((50 + rng() * 10) * 100) / 100,
+      size: 1 + Math.floor(rng() * 500),
+      tradeId: String(i + 1),
+      ...(i % 97 === 0 ? { suspicious: true } : {}),
+    });
     if (i % 50 === 0) trades.push({ symbol: "ROLL", ts, price: 55, size: 10, tradeId: `x${i}` });
   }
   return trades;

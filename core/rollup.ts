@@ -34,5 +34,7 @@ export function rollupCandle(daily: Candle | undefined, candle: Candle, symbol: 
 /** The 1d candle of `symbol` on `day` from its intraday candles, merged in window order; undefined when none. */
 export function rollupDay(symbol: string, day: string, candles: readonly Candle[]): Candle | undefined {
   const start = dayStartMs(day);
-  return [...candles].sort((a, b) => a.windowStart - b.windowStart).reduce<Candle | undefined>((daily, c) => rollupCandle(daily, c, symbol, start), undefined);
+  return [...candles]
+    .sort((a, b) => a.windowStart - b.windowStart)
+    .reduce<Candle | undefined>((daily, c) => rollupCandle(daily, c, symbol, start), undefined);
 }

@@ -85,7 +85,12 @@ describe("simulator determinism", () => {
 
   it("gives a symbol the same ticks whichever other symbols run beside it", () => {
     const alone = run(3, 10_000, 1_000, { symbols: [{ symbol: "IBM", price: 136 }] });
-    const together = run(3, 10_000, 1_000, { symbols: [{ symbol: "MSFT", price: 160 }, { symbol: "IBM", price: 136 }] });
+    const together = run(3, 10_000, 1_000, {
+      symbols: [
+        { symbol: "MSFT", price: 160 },
+        { symbol: "IBM", price: 136 },
+      ],
+    });
     expect(together.trades.filter((t) => t.symbol === "IBM")).toEqual(alone.trades);
   });
 

@@ -46,7 +46,12 @@ describe("dlqRecord", () => {
 
 describe("validateRecords", () => {
   const source = { topic: "market.trades", partition: 2 };
-  const record = (offset: string, tick: object, timestamp?: string) => ({ offset, key: buf("IBM"), value: buf(JSON.stringify(tick)), ...(timestamp ? { timestamp } : {}) });
+  const record = (offset: string, tick: object, timestamp?: string) => ({
+    offset,
+    key: buf("IBM"),
+    value: buf(JSON.stringify(tick)),
+    ...(timestamp ? { timestamp } : {}),
+  });
   const sentAt = 1_381_150_000_000;
 
   it("sends a tick dated further ahead of its record's time than maxFutureMs to the DLQ, whatever the consumer's clock", () => {
@@ -58,13 +63,18 @@ describe("validateRecords", () => {
     for (const atMs of [sentAt, Date.UTC(2099, 11, 31)]) {
       const { valid, dlq } = validateRecords("trades", source, records, { maxFutureMs: 300_000, atMs });
       expect(valid.map((v) => v.offset)).toEqual(["1", "2"]);
-      expect(dlq.map((d) => [d.value.offset, d.value.reason])).toEqual([["3", expect.stringMatching(/^ts 2100-01-01T00:00:00.000Z is \d+ ms ahead of its record time 2013-10-07/)]]);
+      expect(dlq.map((d) => [d.value.offset, d.value.reason])).toEqual([
+        ["3", expect.stringMatching(/^ts 2100-01-01T00:00:00.000Z is \d+ ms ahead of its record time 2013-10-07/)],
+      ]);
       expect(dlqRecordSchema.parse(dlq[0]?.value)).toMatchObject({ topic: "market.trades", partition: 2 });
     }
   });
 
   it("judges a record without a timestamp by the wall clock", () => {
-    const { valid, dlq } = validateRecords("trades", source, [record("7", { ...trade, ts: sentAt + 3_600_000 })], { maxFutureMs: 300_000, atMs: sentAt });
+    const { valid, dlq } = validateRecords("trades", source, [record("7", { ...trade, ts: sentAt + 3_600_000 })], {
+      maxFutureMs: 300_000,
+      atMs: sentAt,
+    });
     expect(valid).toEqual([]);
     expect(dlq).toHaveLength(1);
   });
@@ -73,7 +83,10 @@ describe("validateRecords", () => {
 describe("dlqSends", () => {
   it("cuts DLQ records into sends under the byte bound, each oversized record alone, none lost", () => {
     const big = Buffer.alloc(200 * 1024, '"');
-    const records = Array.from({ length: 40 }, (_, i) => ({ key: null, value: dlqRecord("market.trades", 0, String(i), i % 5 === 0 ? big : buf("{bad"), "malformed JSON", 0) }));
+    const records = Array.from({ length: 40 }, (_, i) => ({
+      key: null,
+      value: dlqRecord("market.trades", 0, String(i), i % 5 === 0 ? big : buf("{bad"), "malformed JSON", 0),
+    }));
     const sends = dlqSends(records, 512 * 1024);
     expect(sends.flat()).toEqual(records);
     for (const send of sends) {

@@ -36,7 +36,14 @@ export function parseTick<K extends TickKind>(kind: K, key: Buffer | null, value
 export function dlqRecord(topic: string, partition: number, offset: string, value: Buffer | null, reason: string, atMs: number): DlqRecord {
   const raw = value === null ? "" : value.subarray(0, MAX_DLQ_RAW_BYTES).toString("utf8");
   const cut = value !== null && value.length > MAX_DLQ_RAW_BYTES;
-  return { topic, partition, offset, raw, reason: cut ? `${reason} (raw cut to ${MAX_DLQ_RAW_BYTES} of ${value.length} bytes)` : reason, at: atMs };
+  return {
+    topic,
+    partition,
+    offset,
+    raw,
+    reason: cut ? `${reason} (raw cut to ${MAX_DLQ_RAW_BYTES} of ${value.length} bytes)` : reason,
+    at: atMs,
+  };
 }
 
 /** A Kafka record of a tick topic as the stream round reads it. */
@@ -83,7 +90,11 @@ export function validateRecords<K extends TickKind>(
     let reason = parsed.ok ? undefined : parsed.reason;
     if (parsed.ok) {
       const recordTsMs = r.timestamp === undefined ? Number.NaN : Number(r.timestamp);
-      reason = futureReason(parsed.value.ts, Number.isFinite(recordTsMs) && recordTsMs > 0 ? recordTsMs : options.atMs, options.maxFutureMs);
+      reason = futureReason(
+        parsed.value.ts,
+        Number.isFinite(recordTsMs) && recordTsMs > 0 ? recordTsMs : options.atMs,
+        options.maxFutureMs,
+      );
       if (reason === undefined) {
         valid.push({ tick: parsed.value, offset: r.offset });
         continue;

@@ -91,7 +91,11 @@ class MemoryStore {
     if (stopAfter === "alerts") return;
     for (const p of plan.progress) {
       const c = this.clocks.get(p.symbol);
-      this.clocks.set(p.symbol, { firstEventTsMs: p.firstEventTsMs, maxEventTsMs: p.maxEventTsMs, closedThroughMs: c?.closedThroughMs ?? {} });
+      this.clocks.set(p.symbol, {
+        firstEventTsMs: p.firstEventTsMs,
+        maxEventTsMs: p.maxEventTsMs,
+        closedThroughMs: c?.closedThroughMs ?? {},
+      });
     }
     if (stopAfter === "progress") return;
     for (const row of plan.candles) this.writeCandle(row);
@@ -111,12 +115,21 @@ class MemoryStore {
     const before = this.candles.get(k);
     // Absent indicators leave the stored ones (unset columns), as the store's upsert does.
     const indicators = row.indicators ?? before?.indicators ?? {};
-    this.candles.set(k, { candle: { ...row.candle }, isFinal: row.isFinal, sourcePartition: row.sourcePartition, lastOffset: row.lastOffset, indicators });
+    this.candles.set(k, {
+      candle: { ...row.candle },
+      isFinal: row.isFinal,
+      sourcePartition: row.sourcePartition,
+      lastOffset: row.lastOffset,
+      indicators,
+    });
   }
 
   rangeOf(symbol: string, interval: Interval, fromMs: number, toMs: number): StoredRow[] {
     return [...this.candles.values()]
-      .filter((s) => s.candle.symbol === symbol && s.candle.interval === interval && s.candle.windowStart >= fromMs && s.candle.windowStart <= toMs)
+      .filter(
+        (s) =>
+          s.candle.symbol === symbol && s.candle.interval === interval && s.candle.windowStart >= fromMs && s.candle.windowStart <= toMs,
+      )
       .sort((a, b) => b.candle.windowStart - a.candle.windowStart);
   }
 
@@ -190,8 +203,10 @@ class Runner {
   }
 }
 
-const withOffsets = (trades: readonly Trade[], from = 0): ValidTick<"trades">[] => trades.map((tick, i) => ({ tick, offset: String(from + i) }));
-const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+const withOffsets = (trades: readonly Trade[], from = 0): ValidTick<"trades">[] =>
+  trades.map((tick, i) => ({ tick, offset: String(from + i) }));
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 function expectEqualToReference(store: MemoryStore, symbol: string, interval: Interval): void {
   const ref = reference(INTERVAL_MS[interval]);
@@ -202,7 +217,15 @@ function expectEqualToReference(store: MemoryStore, symbol: string, interval: In
     if (!s) problems.push(`${start} missing`);
     else {
       const c = s.candle;
-      if (c.open !== r.open || c.high !== r.high || c.low !== r.low || c.close !== r.close || c.volume !== r.volume || c.tradeCount !== r.count || !s.isFinal) {
+      if (
+        c.open !== r.open ||
+        c.high !== r.high ||
+        c.low !== r.low ||
+        c.close !== r.close ||
+        c.volume !== r.volume ||
+        c.tradeCount !== r.count ||
+        !s.isFinal
+      ) {
         problems.push(`${start}: ${JSON.stringify({ ...c, isFinal: s.isFinal })} vs ${JSON.stringify(r)}`);
       }
     }
@@ -226,9 +249,15 @@ function expectIndicatorsExact(store: MemoryStore): void {
   const off: string[] = [];
   for (const s of store.candlesOf("IBM", "1m")) {
     const r = ref.get(s.candle.windowStart);
-    const want = { sma20: r?.sma20 ?? undefined, sma50: r?.sma50 ?? undefined, ema20: r?.ema20 ?? undefined, rv20: r?.realizedVol20 ?? undefined };
+    const want = {
+      sma20: r?.sma20 ?? undefined,
+      sma50: r?.sma50 ?? undefined,
+      ema20: r?.ema20 ?? undefined,
+      rv20: r?.realizedVol20 ?? undefined,
+    };
     const got = { sma20: s.indicators.sma20, sma50: s.indicators.sma50, ema20: s.indicators.ema20, rv20: s.indicators.rv20 };
-    if (JSON.stringify(want) !== JSON.stringify(got)) off.push(`${s.candle.windowStart}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+    if (JSON.stringify(want) !== JSON.stringify(got))
+      off.push(`${s.candle.windowStart}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
   }
   expect(off.slice(0, 3), `${off.length} indicator mismatches`).toEqual([]);
 }
@@ -309,9 +338,19 @@ describe("trade round on the real IBM tape", () => {
     const store = new MemoryStore();
     const runner = new Runner(store);
     const liveStart = Date.UTC(2026, 11, 5, 14, 30);
-    const live: Trade[] = Array.from({ length: 5_000 }, (_, i) => ({ symbol: "SIMX", ts: liveStart + i * 1_000, price: 100 + (i % 7), size: 10, tradeId: `s${i}` }));
+    const live: Trade[] = Array.from({ length: 5_000 }, (_, i) => ({
+      symbol: "SIMX",
+      ts: liveStart + i * 1_000,
+      price: 100 + (i % 7),
+      size: 10,
+      tradeId: `s${i}`,
+    }));
     // Interleave: the live symbol first, so the partition has long passed 2013 when IBM arrives.
-    const mixed = withOffsets([...live.slice(0, 2_500), ...IBM_TRADES.flatMap((t, i) => (i % 10 === 0 ? [t, live[2_500 + i / 10] ?? t] : [t]))].filter((t, i, all) => all.indexOf(t) === i));
+    const mixed = withOffsets(
+      [...live.slice(0, 2_500), ...IBM_TRADES.flatMap((t, i) => (i % 10 === 0 ? [t, live[2_500 + i / 10] ?? t] : [t]))].filter(
+        (t, i, all) => all.indexOf(t) === i,
+      ),
+    );
     let late = 0;
     for (const batch of chunks(mixed, 400)) late += runner.batch(batch).stats.late;
     runner.wallMs += 60_000;
@@ -324,14 +363,17 @@ describe("trade round on the real IBM tape", () => {
   it("finalizes an idle symbol without moving its watermark: trades after a pause open normal windows", () => {
     const store = new MemoryStore();
     const runner = new Runner(store);
-    const [morning, afternoon] = [IBM_TRADES.filter((t) => t.ts < Date.UTC(2013, 9, 7, 15, 0, 30)), IBM_TRADES.filter((t) => t.ts >= Date.UTC(2013, 9, 7, 15, 0, 30))];
+    const [morning, afternoon] = [
+      IBM_TRADES.filter((t) => t.ts < Date.UTC(2013, 9, 7, 15, 0, 30)),
+      IBM_TRADES.filter((t) => t.ts >= Date.UTC(2013, 9, 7, 15, 0, 30)),
+    ];
     for (const batch of chunks(withOffsets(morning), 300)) runner.batch(batch);
     runner.wallMs += 60_000;
     const closed = runner.idle(30_000);
     expect(closed.candles.length).toBeGreaterThan(0);
     expect(closed.candles.every((c) => c.isFinal)).toBe(true);
     // The feed resumes within the same hour: its first trade's 1m window is open, not final.
-    const first = runner.batch(withOffsets((afternoon).slice(0, 1), morning.length));
+    const first = runner.batch(withOffsets(afternoon.slice(0, 1), morning.length));
     const oneMinute = first.candles.find((c) => c.candle.interval === "1m");
     expect(oneMinute?.isFinal).toBe(false);
     for (const batch of chunks(withOffsets(afternoon.slice(1), morning.length + 1), 300)) runner.batch(batch);
@@ -356,7 +398,8 @@ describe("trade round on the real IBM tape", () => {
   it("drops the least recently traded symbols past the cap and restores them on their next trade, candles unchanged", () => {
     const store = new MemoryStore();
     const runner = new Runner(store, 0, { ...SETTINGS, maxSymbols: 2 });
-    const others = (n: number, ts: number): Trade[] => Array.from({ length: 3 }, (_, i) => ({ symbol: `OT${n}`, ts: ts + i, price: 10, size: 1, tradeId: `o${n}-${ts}-${i}` }));
+    const others = (n: number, ts: number): Trade[] =>
+      Array.from({ length: 3 }, (_, i) => ({ symbol: `OT${n}`, ts: ts + i, price: 10, size: 1, tradeId: `o${n}-${ts}-${i}` }));
     const ticks: Trade[] = [];
     IBM_TRADES.forEach((t, i) => {
       ticks.push(t);

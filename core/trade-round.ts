@@ -22,7 +22,14 @@
 import { createAnomalyScorer, toAlertUpdates, type AnomalyScorer } from "./anomaly-scorer";
 import type { AnomalyAlert, AnomalyConfig } from "./anomaly";
 import { compareDecimalStrings, mergeCandles, type Candle } from "./candles";
-import { candleIndicatorsOf, INDICATOR_HISTORY, restoreIndicatorState, updateIndicators, type CandleIndicators, type IndicatorState } from "./indicators";
+import {
+  candleIndicatorsOf,
+  INDICATOR_HISTORY,
+  restoreIndicatorState,
+  updateIndicators,
+  type CandleIndicators,
+  type IndicatorState,
+} from "./indicators";
 import { INTERVAL_MS, windowStart, type Interval } from "./intervals";
 import { applyTradeToLatest, type LatestState } from "./latest-state";
 import { latestPerKey, toCandleUpdate, toPriceUpdate, toSpreadUpdate, type LiveUpdate } from "./live-updates";
@@ -95,7 +102,13 @@ export type RestoreReads = {
   finalBars: { fromMs: number; toMs: number } | undefined;
 };
 
-export type CandleWrite = { candle: Candle; isFinal: boolean; sourcePartition: number; lastOffset: string | undefined; indicators?: CandleIndicators };
+export type CandleWrite = {
+  candle: Candle;
+  isFinal: boolean;
+  sourcePartition: number;
+  lastOffset: string | undefined;
+  indicators?: CandleIndicators;
+};
 export type LatestWrite = { state: LatestState; sourcePartition: number; lastOffset: string | undefined };
 export type TradeWrite = Trade & { bid?: number; ask?: number; side?: string; effectiveSpread?: number };
 export type SymbolSeenWrite = { symbol: string; lastSeenMs: number; firstSeenMs?: number };
@@ -171,16 +184,24 @@ export const rawTradeKey = (t: { symbol: string; ts: number; tradeId: string }):
 
 /** True when some interval's newest window at the clock's max event time may still be open. */
 function hasOpenWindows(clock: SymbolClock, intervals: readonly Interval[]): boolean {
-  return intervals.some((i) => (clock.closedThroughMs[i] ?? Number.NEGATIVE_INFINITY) < windowStart(clock.maxEventTsMs, i) + INTERVAL_MS[i]);
+  return intervals.some(
+    (i) => (clock.closedThroughMs[i] ?? Number.NEGATIVE_INFINITY) < windowStart(clock.maxEventTsMs, i) + INTERVAL_MS[i],
+  );
 }
 
 /**
  * A partition's state after assignment, from its stored progress: symbols with windows that may
  * be open are remembered for the idle close; every symbol is restored lazily on its first trade.
  */
-export function createTradePartition(partition: number, settings: TradeRoundSettings, stored: ReadonlyMap<string, SymbolClock>, nowWallMs: number): TradePartitionState {
+export function createTradePartition(
+  partition: number,
+  settings: TradeRoundSettings,
+  stored: ReadonlyMap<string, SymbolClock>,
+  nowWallMs: number,
+): TradePartitionState {
   const unrestoredOpen = new Map<string, { clock: SymbolClock; lastTradeWallMs: number }>();
-  for (const [symbol, clock] of stored) if (hasOpenWindows(clock, settings.intervals)) unrestoredOpen.set(symbol, { clock, lastTradeWallMs: nowWallMs });
+  for (const [symbol, clock] of stored)
+    if (hasOpenWindows(clock, settings.intervals)) unrestoredOpen.set(symbol, { clock, lastTradeWallMs: nowWallMs });
   return {
     partition,
     settings,
@@ -212,7 +233,9 @@ export function restoreReads(settings: TradeRoundSettings, clock: SymbolClock | 
   }
   const barsClosed = clock.closedThroughMs[INDICATOR_INTERVAL];
   const finalBars =
-    barsClosed === undefined ? undefined : { fromMs: windowStart(clock.firstEventTsMs, INDICATOR_INTERVAL), toMs: barsClosed - INTERVAL_MS[INDICATOR_INTERVAL] };
+    barsClosed === undefined
+      ? undefined
+      : { fromMs: windowStart(clock.firstEventTsMs, INDICATOR_INTERVAL), toMs: barsClosed - INTERVAL_MS[INDICATOR_INTERVAL] };
   return { openRanges, finalBars: finalBars && finalBars.fromMs <= finalBars.toMs ? finalBars : undefined };
 }
 
@@ -222,7 +245,11 @@ export function restoreSymbol(state: TradePartitionState, symbol: string, restor
   const { settings, partition } = state;
   const clock = restore.clock;
   state.unrestoredOpen.delete(symbol);
-  const agg = createAggregator({ intervals: settings.intervals, allowedLatenessMs: settings.allowedLatenessMs, maxOpenWindows: settings.maxOpenWindowsPerSymbol });
+  const agg = createAggregator({
+    intervals: settings.intervals,
+    allowedLatenessMs: settings.allowedLatenessMs,
+    maxOpenWindows: settings.maxOpenWindowsPerSymbol,
+  });
   const closedWritten = { ...clock?.closedThroughMs };
   if (clock !== undefined) {
     // The watermark resumes from the lowest closed mark; intervals closed further (an idle close) keep theirs.
@@ -243,7 +270,10 @@ export function restoreSymbol(state: TradePartitionState, symbol: string, restor
     pending.push(...restoreWindow(agg, stored.candle, stored.lastOffset));
   }
   // Newest first from the store; the indicators want the oldest first.
-  const bars = restore.finalBars.filter((b) => b.isFinal).reverse().slice(-INDICATOR_HISTORY);
+  const bars = restore.finalBars
+    .filter((b) => b.isFinal)
+    .reverse()
+    .slice(-INDICATOR_HISTORY);
   const indicators = restoreIndicatorState(
     symbol,
     INDICATOR_INTERVAL,
@@ -365,9 +395,19 @@ export function foldTrades(state: TradePartitionState, ticks: readonly ValidTick
     plan.stats.trades++;
 
     const join = joinTrade(inputs.book, trade, { toleranceMs: settings.joinToleranceMs });
-    plan.trades.push(join.noQuote ? { ...trade, side: join.side } : { ...trade, bid: join.bid, ask: join.ask, side: join.side, effectiveSpread: join.effectiveSpread });
+    plan.trades.push(
+      join.noQuote
+        ? { ...trade, side: join.side }
+        : { ...trade, bid: join.bid, ask: join.ask, side: join.side, effectiveSpread: join.effectiveSpread },
+    );
     if (!join.noQuote && trade.suspicious !== true && trade.ts >= (lastQuoted.get(trade.symbol)?.ts ?? Number.NEGATIVE_INFINITY)) {
-      lastQuoted.set(trade.symbol, { ts: trade.ts, tradeId: trade.tradeId, bid: join.bid, ask: join.ask, effectiveSpread: join.effectiveSpread });
+      lastQuoted.set(trade.symbol, {
+        ts: trade.ts,
+        tradeId: trade.tradeId,
+        bid: join.bid,
+        ask: join.ask,
+        effectiveSpread: join.effectiveSpread,
+      });
     }
 
     const result = addTrade(s.agg, trade, { offset });
@@ -405,7 +445,8 @@ export function foldTrades(state: TradePartitionState, ticks: readonly ValidTick
   }
 
   for (const s of progressChanged) {
-    if (s.firstEventTsMs !== undefined && s.maxEventTsMs !== undefined) plan.progress.push({ symbol: s.symbol, firstEventTsMs: s.firstEventTsMs, maxEventTsMs: s.maxEventTsMs });
+    if (s.firstEventTsMs !== undefined && s.maxEventTsMs !== undefined)
+      plan.progress.push({ symbol: s.symbol, firstEventTsMs: s.firstEventTsMs, maxEventTsMs: s.maxEventTsMs });
   }
   for (const s of touched) {
     const list = outputsOf(outputs, s);
@@ -416,13 +457,18 @@ export function foldTrades(state: TradePartitionState, ticks: readonly ValidTick
     for (const [k, key] of touchedKeys.get(s) ?? []) {
       if (written.has(k)) continue;
       const w = getWindow(s.agg, key);
-      if (w !== undefined && w.kind === "full") rows.push({ candle: w.candle, isFinal: false, sourcePartition: partition, lastOffset: w.lastOffset });
+      if (w !== undefined && w.kind === "full")
+        rows.push({ candle: w.candle, isFinal: false, sourcePartition: partition, lastOffset: w.lastOffset });
     }
     finishSymbolRows(state, s, rows, plan);
     const span = seen.get(s);
     if (span !== undefined) {
       const first = s.firstSeenMs === undefined || span.minTs < s.firstSeenMs ? span.minTs : undefined;
-      plan.symbolsSeen.push(first === undefined ? { symbol: s.symbol, lastSeenMs: span.maxTs } : { symbol: s.symbol, lastSeenMs: span.maxTs, firstSeenMs: first });
+      plan.symbolsSeen.push(
+        first === undefined
+          ? { symbol: s.symbol, lastSeenMs: span.maxTs }
+          : { symbol: s.symbol, lastSeenMs: span.maxTs, firstSeenMs: first },
+      );
       if (first !== undefined) s.firstSeenMs = first;
     }
     trimRecentIds(s, settings.dedupIdsPerSymbol);
@@ -485,7 +531,12 @@ export function closeIdleSymbols(state: TradePartitionState, symbols: readonly s
     if (s === undefined) throw new RangeError(`${symbol} is not restored`);
     const list = [...s.pending.splice(0), ...closeOpenWindows(s.agg)];
     if (list.length === 0) continue;
-    finishSymbolRows(state, s, windowRows(list, state.partition, () => true), plan);
+    finishSymbolRows(
+      state,
+      s,
+      windowRows(list, state.partition, () => true),
+      plan,
+    );
   }
   plan.live.push(...toAlertUpdates(plan.alerts));
   plan.live = latestPerKey(plan.live);
@@ -530,12 +581,19 @@ function windowRows(outputs: readonly WindowOutput[], partition: number, isFinal
     if (o.kind === "full" || base === undefined) byKey.set(k, { candle: o.candle, lastOffset: o.lastOffset });
     else byKey.set(k, { candle: mergeCandles(base.candle, o.candle), lastOffset: o.lastOffset ?? base.lastOffset });
   }
-  return [...byKey.values()].map((b) => ({ candle: b.candle, isFinal: isFinal(b.candle), sourcePartition: partition, lastOffset: b.lastOffset }));
+  return [...byKey.values()].map((b) => ({
+    candle: b.candle,
+    isFinal: isFinal(b.candle),
+    sourcePartition: partition,
+    lastOffset: b.lastOffset,
+  }));
 }
 
 /** Indicators and volume scores of the final 1m rows (window order), closed marks, candle live updates. */
 function finishSymbolRows(state: TradePartitionState, s: SymbolState, rows: CandleWrite[], plan: TradeRoundPlan): void {
-  const finals = rows.filter((r) => r.isFinal && r.candle.interval === INDICATOR_INTERVAL).sort((a, b) => a.candle.windowStart - b.candle.windowStart);
+  const finals = rows
+    .filter((r) => r.isFinal && r.candle.interval === INDICATOR_INTERVAL)
+    .sort((a, b) => a.candle.windowStart - b.candle.windowStart);
   for (const row of finals) {
     const snapshot = updateIndicators(s.indicators, row.candle);
     if (snapshot !== undefined) row.indicators = candleIndicatorsOf(snapshot);

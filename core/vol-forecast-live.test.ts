@@ -48,7 +48,10 @@ describe("training inputs", () => {
 
   it("round-trips fitted parameters through the stored JSON schema", () => {
     const rv = Array.from({ length: 80 }, (_, i) => 1e-4 * (1 + 0.5 * Math.sin(i / 3) + 0.1 * (i % 7)));
-    const params = fitHar(rv, rv.map((_, i) => i * 86_400_000));
+    const params = fitHar(
+      rv,
+      rv.map((_, i) => i * 86_400_000),
+    );
     expect(isUsableHar(params)).toBe(true);
     expect(harParamsSchema.parse(JSON.parse(JSON.stringify(params)))).toEqual(params);
     expect(harParamsSchema.safeParse({ ...params, model: "garch" }).success).toBe(false);
@@ -107,7 +110,13 @@ describe("blend of the HAR forecast with today's realized variance", () => {
     const history = [...Array<number>(17).fill(1e-4), ...Array<number>(5).fill(2e-4)];
     const h = 1e-5 + 0.5 * 2e-4 + 0.25 * 2e-4 + 0.1 * (27e-4 / 22); // 1.722727e-4
     const before = liveVolForecast(LEVEL, history, undefined, 0);
-    expect(before).toEqual({ harVariance: before.variance, realizedVariance: 0, elapsedFraction: 0, variance: before.variance, sigma: Math.sqrt(before.variance) });
+    expect(before).toEqual({
+      harVariance: before.variance,
+      realizedVariance: 0,
+      elapsedFraction: 0,
+      variance: before.variance,
+      sigma: Math.sqrt(before.variance),
+    });
     expect(before.variance).toBeCloseTo(h, 12);
     // 97.5 minutes into the session (f = 0.25), RV = 1e-4: 1.75e-4 + 0.5625·h
     const intraday: IntradayRv = { firstStartMs: 0, lastStartMs: 96 * 60_000, lastClose: 100, variance: 1e-4, bars: 97 };

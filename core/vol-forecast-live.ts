@@ -61,7 +61,13 @@ export interface IntradayRv {
  */
 export function stepIntradayRv(state: IntradayRv | undefined, bar: IntradayBar): IntradayRv {
   if (state === undefined) {
-    return { firstStartMs: bar.windowStart, lastStartMs: bar.windowStart, lastClose: bar.close, variance: garmanKlassVariance(bar), bars: 1 };
+    return {
+      firstStartMs: bar.windowStart,
+      lastStartMs: bar.windowStart,
+      lastClose: bar.close,
+      variance: garmanKlassVariance(bar),
+      bars: 1,
+    };
   }
   if (bar.windowStart <= state.lastStartMs) return state;
   const gap = Math.log(bar.open / state.lastClose);

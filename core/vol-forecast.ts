@@ -140,8 +140,12 @@ function linear(c: HarCoefficients, f: readonly [number, number, number]): numbe
 }
 
 /** Fits HAR by OLS on any design (rows of [1, d, w, m]); exported for tests on synthetic data. */
-export function olsFit(design: readonly (readonly number[])[], target: readonly number[]): { beta: number[]; residuals: number[]; r2: number } {
-  if (design.length !== target.length || design.length <= (design[0]?.length ?? 0)) throw new RangeError("OLS needs more rows than columns");
+export function olsFit(
+  design: readonly (readonly number[])[],
+  target: readonly number[],
+): { beta: number[]; residuals: number[]; r2: number } {
+  if (design.length !== target.length || design.length <= (design[0]?.length ?? 0))
+    throw new RangeError("OLS needs more rows than columns");
   const X = new Matrix(design.map((row) => [...row]));
   const y = Matrix.columnVector([...target]);
   const beta = solve(X, y).getColumn(0);
@@ -158,7 +162,12 @@ export function olsFit(design: readonly (readonly number[])[], target: readonly 
  * (each term transformed by ln for "log"). `ts[i]` is the date of `rv[i]`; rows use targets in
  * [22, rv.length).
  */
-export function fitHar(rv: readonly number[], ts: readonly number[], transform: HarTransform = "log", varianceFloor = DEFAULT_VARIANCE_FLOOR): HarParams {
+export function fitHar(
+  rv: readonly number[],
+  ts: readonly number[],
+  transform: HarTransform = "log",
+  varianceFloor = DEFAULT_VARIANCE_FLOOR,
+): HarParams {
   if (rv.length !== ts.length) throw new RangeError("rv and ts differ in length");
   const design: number[][] = [];
   const target: number[] = [];
@@ -193,7 +202,9 @@ export function fitHar(rv: readonly number[], ts: readonly number[], transform: 
 }
 
 function forecastFromFeatures(params: HarParams, f: readonly [number, number, number], transformed: boolean): number {
-  const x = transformed ? f : (f.map((v) => transformValue(v, params.transform, params.varianceFloor)) as unknown as [number, number, number]);
+  const x = transformed
+    ? f
+    : (f.map((v) => transformValue(v, params.transform, params.varianceFloor)) as unknown as [number, number, number]);
   const y = linear(params.coefficients, x);
   // ln RV forecast is a conditional mean of the log: exp(μ + s²/2) is the lognormal mean of RV.
   const v = params.transform === "log" ? Math.exp(y + params.residualVariance / 2) : y;

@@ -98,7 +98,7 @@ describe("watermark tracker", () => {
   it("never decreases over a random interleaving of partitions, times and idleness", () => {
     const t = tracker();
     let seed = 12345;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     let now = NOW;
     let previous = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < 5_000; i++) {

@@ -233,7 +233,8 @@ export function closeOpenWindows(state: AggregatorState): WindowOutput[] {
   for (let top = state.byWindowEnd.pop(); top !== undefined; top = state.byWindowEnd.pop()) {
     state.windows.delete(top.key);
     const interval = top.candle.interval;
-    if (top.windowEndMs > (state.closedEarlyThroughMs.get(interval) ?? Number.NEGATIVE_INFINITY)) state.closedEarlyThroughMs.set(interval, top.windowEndMs);
+    if (top.windowEndMs > (state.closedEarlyThroughMs.get(interval) ?? Number.NEGATIVE_INFINITY))
+      state.closedEarlyThroughMs.set(interval, top.windowEndMs);
     out.push(toOutput(top));
   }
   return out;

@@ -35,7 +35,20 @@ describe("db migrations on the real Cassandra", () => {
     const tables = await client.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [keyspace]);
     await client.shutdown();
     expect(tables.rows.map((row) => row.get("table_name") as string).sort()).toEqual(
-      ["alerts", "candles", "data_quality", "latest", "prices", "quotes", "schema_migrations", "stream_progress", "symbols", "trades", "vol_forecasts", "vol_models"].sort(),
+      [
+        "alerts",
+        "candles",
+        "data_quality",
+        "latest",
+        "prices",
+        "quotes",
+        "schema_migrations",
+        "stream_progress",
+        "symbols",
+        "trades",
+        "vol_forecasts",
+        "vol_models",
+      ].sort(),
     );
   });
 

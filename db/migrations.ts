@@ -88,11 +88,7 @@ export async function migrate(
   }
 }
 
-async function applyPending(
-  client: CassandraClient,
-  migrations: Migration[],
-  onApply: (name: string) => void,
-): Promise<MigrateResult> {
+async function applyPending(client: CassandraClient, migrations: Migration[], onApply: (name: string) => void): Promise<MigrateResult> {
   // DDL is not prepared: Cassandra 5 warns about preparing unqualified names on a bound session.
   const unprepared = { prepare: false };
   await client.execute(

@@ -9,7 +9,11 @@ import { adminTokenPath, readOrCreateTokenFile } from "../server/admin/admin-tok
 /** Logs `request` in (its cookies hold the session) and returns the token that worked. */
 export async function logInWithAdminToken(request: APIRequestContext, baseURL: string): Promise<string> {
   const config = getConfig();
-  const candidates = [config.admin.token !== DEV_ADMIN_TOKEN ? config.admin.token : undefined, readOrCreateTokenFile(adminTokenPath(config.dataDir)), DEV_ADMIN_TOKEN];
+  const candidates = [
+    config.admin.token !== DEV_ADMIN_TOKEN ? config.admin.token : undefined,
+    readOrCreateTokenFile(adminTokenPath(config.dataDir)),
+    DEV_ADMIN_TOKEN,
+  ];
   for (const token of candidates) {
     if (token === undefined) continue;
     const response = await request.post("/api/admin/login", { data: { token }, headers: { origin: baseURL } });

@@ -46,7 +46,11 @@ test("anonymous visitors are sent to the login page and the admin API answers 40
   expect(run.status()).toBe(401);
 });
 
-test("an admin runs an archive job, watches it reach 100 % and finds its files in the archive browser", async ({ page, request, baseURL }) => {
+test("an admin runs an archive job, watches it reach 100 % and finds its files in the archive browser", async ({
+  page,
+  request,
+  baseURL,
+}) => {
   test.setTimeout(120_000);
   const token = await logInWithAdminToken(request, baseURL ?? "");
 

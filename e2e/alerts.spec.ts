@@ -36,7 +36,11 @@ test.beforeAll(async () => {
   seeder = await openSeeder();
   redis = createRedis(config.redis.url, "client", createLogger("e2e-alerts-live"));
   await seeder.seed({ symbol, day: DAY, startPrice: 180, prevClose: 178 });
-  client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log: createLogger("e2e-alerts") });
+  client = await connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    log: createLogger("e2e-alerts"),
+  });
   await createCassandraStore(client, config.cassandra.keyspace).writeAlerts([
     alertRow(historicTs, "critical", "price jump +3.10% (180.00 → 185.58), z 31.5"),
     alertRow(recentTs, "warning", "price jump -1.20% (181.00 → 178.83), z -12.3"),
@@ -45,7 +49,11 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   for (const ts of [historicTs, recentTs]) {
-    await client?.execute(`DELETE FROM ${config.cassandra.keyspace}.alerts WHERE day = ? AND ts = ? AND alert_id = ?`, [dayKey(ts), new Date(ts), `${symbol}:price_jump:${ts}`], { prepare: true });
+    await client?.execute(
+      `DELETE FROM ${config.cassandra.keyspace}.alerts WHERE day = ? AND ts = ? AND alert_id = ?`,
+      [dayKey(ts), new Date(ts), `${symbol}:price_jump:${ts}`],
+      { prepare: true },
+    );
   }
   await client?.shutdown();
   redis?.disconnect();
@@ -99,7 +107,9 @@ for (const [name, path] of [
     // The overview lists the newest alerts of all symbols; the symbol page the viewed day's.
     const ts = name === "overview" ? Date.now() : todayNoonTs;
     const id = `${symbol}:volume_spike:${ts}`;
-    await publishLiveUpdates(redis, [{ type: "alert", id, symbol, ts, kind: "volume_spike", severity: "critical", score: 40, message: `live ${name} alert` }]);
+    await publishLiveUpdates(redis, [
+      { type: "alert", id, symbol, ts, kind: "volume_spike", severity: "critical", score: 40, message: `live ${name} alert` },
+    ]);
     const row = page.getByTestId("alerts-feed").locator(`[data-alert-id="${id}"]`);
     await expect(row).toContainText(`live ${name} alert`, { timeout: 5_000 });
     await expect(row).toHaveAttribute("data-level", "critical");

@@ -16,7 +16,11 @@ let client: CassandraClient;
 test.beforeAll(async () => {
   seeder = await openSeeder();
   await seeder.seed({ symbol, day: "2013-10-07", startPrice: 180, prevClose: 178 });
-  client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log: createLogger("e2e-seed") });
+  client = await connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    log: createLogger("e2e-seed"),
+  });
   // 60 daily candles ending on the seeded day, as the rollup writes them.
   const lastDay = Date.UTC(2013, 9, 7);
   for (let i = 0; i < 60; i++) {

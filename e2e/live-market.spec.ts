@@ -6,7 +6,28 @@ import { formatDayUtc } from "../app/lib/format";
 import { paintedPixels, readChartHook, type ChartHook } from "./chart-hook";
 
 // The simulator publishes under marked names (TICKER.SIM), beside the real replayed tickers.
-const SIMULATED = ["AAPL", "AMZN", "CSCO", "DIS", "GE", "GOOGL", "HD", "IBM", "INTC", "JNJ", "JPM", "KO", "MSFT", "ORCL", "PEP", "PG", "T", "VZ", "WMT", "XOM"].map((t) => `${t}.SIM`);
+const SIMULATED = [
+  "AAPL",
+  "AMZN",
+  "CSCO",
+  "DIS",
+  "GE",
+  "GOOGL",
+  "HD",
+  "IBM",
+  "INTC",
+  "JNJ",
+  "JPM",
+  "KO",
+  "MSFT",
+  "ORCL",
+  "PEP",
+  "PG",
+  "T",
+  "VZ",
+  "WMT",
+  "XOM",
+].map((t) => `${t}.SIM`);
 const INTERVAL_MS: Record<string, number> = { "1s": 1_000, "1m": 60_000, "5m": 300_000 };
 
 async function displayedPrices(page: Page): Promise<(string | null)[]> {
@@ -24,14 +45,21 @@ function lastCandleKey(hook: ChartHook): string {
 /** Waits until the chart holds `interval` candles of the live session (history loaded, newest window current). */
 async function expectLiveHistory(page: Page, interval: string): Promise<void> {
   await expect
-    .poll(async () => {
-      const hook = await readChartHook(page);
-      if (hook.interval !== interval || hook.candles === 0 || hook.lastWindowStart === null) return `interval ${hook.interval}, ${hook.candles} candles`;
-      if (hook.lastWindowStart % (INTERVAL_MS[interval] ?? 1) !== 0) return `window ${hook.lastWindowStart} is not on the ${interval} grid`;
-      // The newest window is the current one or the one before (a quiet second for 1s).
-      const ageMs = Date.now() - hook.lastWindowStart;
-      return ageMs < 2 * (INTERVAL_MS[interval] ?? 0) + 5_000 ? "live history" : `newest ${interval} window is ${Math.round(ageMs / 1000)} s old`;
-    }, { message: `${interval} history of today`, timeout: 15_000 })
+    .poll(
+      async () => {
+        const hook = await readChartHook(page);
+        if (hook.interval !== interval || hook.candles === 0 || hook.lastWindowStart === null)
+          return `interval ${hook.interval}, ${hook.candles} candles`;
+        if (hook.lastWindowStart % (INTERVAL_MS[interval] ?? 1) !== 0)
+          return `window ${hook.lastWindowStart} is not on the ${interval} grid`;
+        // The newest window is the current one or the one before (a quiet second for 1s).
+        const ageMs = Date.now() - hook.lastWindowStart;
+        return ageMs < 2 * (INTERVAL_MS[interval] ?? 0) + 5_000
+          ? "live history"
+          : `newest ${interval} window is ${Math.round(ageMs / 1000)} s old`;
+      },
+      { message: `${interval} history of today`, timeout: 15_000 },
+    )
     .toBe("live history");
 }
 
@@ -43,10 +71,17 @@ test("the overview lists all 20 simulated symbols and a displayed price changes 
   }
   await expect(page.getByTestId("connection-state")).toHaveText("live");
   const before = await displayedPrices(page);
-  expect(before.every((price) => price !== null && /\d/.test(price)), `prices: ${before.join(", ")}`).toBe(true);
+  expect(
+    before.every((price) => price !== null && /\d/.test(price)),
+    `prices: ${before.join(", ")}`,
+  ).toBe(true);
   // Polls the page (no reload): only the live stream can change the grid this fast (its refetch is 60 s).
   await expect
-    .poll(async () => (await displayedPrices(page)).filter((price, i) => price !== before[i]).length, { message: "overview prices that changed", timeout: 5_000, intervals: [100] })
+    .poll(async () => (await displayedPrices(page)).filter((price, i) => price !== before[i]).length, {
+      message: "overview prices that changed",
+      timeout: 5_000,
+      intervals: [100],
+    })
     .toBeGreaterThan(0);
 });
 
@@ -60,7 +95,13 @@ test("the symbol page draws today's candlestick chart and its last candle follow
   await expect.poll(() => paintedPixels(page)).toBeGreaterThan(1_000);
   await expectLiveHistory(page, "1m");
   const before = lastCandleKey(await readChartHook(page));
-  await expect.poll(async () => lastCandleKey(await readChartHook(page)), { message: "the last 1m candle (window|trades|close)", timeout: 5_000, intervals: [100] }).not.toBe(before);
+  await expect
+    .poll(async () => lastCandleKey(await readChartHook(page)), {
+      message: "the last 1m candle (window|trades|close)",
+      timeout: 5_000,
+      intervals: [100],
+    })
+    .not.toBe(before);
   expect((await readChartHook(page)).liveFrames).toBeGreaterThan(0);
 });
 
@@ -68,7 +109,9 @@ test("switching the interval loads that interval's history, which then updates l
   await page.goto("/symbols/IBM.SIM?interval=1m");
   await expectLiveHistory(page, "1m");
   for (const interval of ["5m", "1s"]) {
-    const history = page.waitForRequest((request) => request.url().includes("candles.range") && decodeURIComponent(request.url()).includes(`"interval":"${interval}"`));
+    const history = page.waitForRequest(
+      (request) => request.url().includes("candles.range") && decodeURIComponent(request.url()).includes(`"interval":"${interval}"`),
+    );
     await page.getByTestId(`interval-${interval}`).click();
     await history;
     await expect(page).toHaveURL(new RegExp(`interval=${interval}`));
@@ -77,5 +120,7 @@ test("switching the interval loads that interval's history, which then updates l
   }
   // 1s: a new window at least every few seconds while the feed runs.
   const lastWindow = (await readChartHook(page)).lastWindowStart;
-  await expect.poll(async () => (await readChartHook(page)).lastWindowStart, { message: "the newest 1s window", timeout: 5_000 }).not.toBe(lastWindow);
+  await expect
+    .poll(async () => (await readChartHook(page)).lastWindowStart, { message: "the newest 1s window", timeout: 5_000 })
+    .not.toBe(lastWindow);
 });

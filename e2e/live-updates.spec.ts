@@ -43,9 +43,18 @@ test("a live candle and price patch the open symbol page", async ({ page }) => {
   const spike = Math.round(lastCandle.close * 1.05 * 100) / 100;
   await publishLiveUpdates(redis, [
     {
-      type: "candle", symbol, interval: "1m", windowStart: lastCandle.windowStart,
-      open: lastCandle.open, high: spike, low: lastCandle.low, close: spike,
-      volume: lastCandle.volume + 100, vwap: lastCandle.vwap, tradeCount: lastCandle.tradeCount + 1, isFinal: false,
+      type: "candle",
+      symbol,
+      interval: "1m",
+      windowStart: lastCandle.windowStart,
+      open: lastCandle.open,
+      high: spike,
+      low: lastCandle.low,
+      close: spike,
+      volume: lastCandle.volume + 100,
+      vwap: lastCandle.vwap,
+      tradeCount: lastCandle.tradeCount + 1,
+      isFinal: false,
     },
     { type: "price", symbol, ts: seeded.last.ts + 1_000, last: spike },
   ]);

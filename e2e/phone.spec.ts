@@ -60,7 +60,15 @@ test("a pinch zooms the chart on a phone and reset brings the session back", asy
   await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: fingers(20) });
   for (let gap = 30; gap <= 140; gap += 10) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: fingers(gap) });
   await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
-  await expect.poll(async () => { const r = await xRange(page); return r.max - r.min; }, { message: "the visible range after a pinch" }).toBeLessThan((before.max - before.min) * 0.8);
+  await expect
+    .poll(
+      async () => {
+        const r = await xRange(page);
+        return r.max - r.min;
+      },
+      { message: "the visible range after a pinch" },
+    )
+    .toBeLessThan((before.max - before.min) * 0.8);
   await page.getByTestId("chart-reset").click();
   await expect.poll(async () => xRange(page)).toEqual(before);
   expect(await horizontalOverflowPx(page)).toBeLessThanOrEqual(0);

@@ -21,7 +21,9 @@ async function watchViolations(page: Page): Promise<string[]> {
   return violations;
 }
 
-test("the dashboard, a symbol page and the API reference render, hydrate and keep their theme under the nonce CSP without a violation", async ({ page }) => {
+test("the dashboard, a symbol page and the API reference render, hydrate and keep their theme under the nonce CSP without a violation", async ({
+  page,
+}) => {
   const violations = await watchViolations(page);
   const response = await page.goto("/");
   expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
@@ -51,7 +53,11 @@ test("the dashboard, a symbol page and the API reference render, hydrate and kee
   expect(violations).toEqual([]);
 });
 
-test("an admin logs in through the form and opens the console under the nonce CSP without a violation", async ({ page, request, baseURL }) => {
+test("an admin logs in through the form and opens the console under the nonce CSP without a violation", async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const violations = await watchViolations(page);
   const token = await logInWithAdminToken(request, baseURL ?? "");
   await page.goto("/admin/login");

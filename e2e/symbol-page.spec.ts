@@ -29,7 +29,9 @@ test("draws a candlestick chart for a seeded historical day, with quote and trad
 test("switching the interval loads that interval's history", async ({ page }) => {
   await page.goto(`/symbols/${symbol}?date=2013-10-07&interval=1m`);
   await expect.poll(() => paintedPixels(page)).toBeGreaterThan(1_000);
-  const candleRequest = page.waitForRequest((request) => request.url().includes("candles.range") && decodeURIComponent(request.url()).includes('"interval":"5m"'));
+  const candleRequest = page.waitForRequest(
+    (request) => request.url().includes("candles.range") && decodeURIComponent(request.url()).includes('"interval":"5m"'),
+  );
   await page.getByTestId("interval-5m").click();
   await candleRequest;
   await expect(page).toHaveURL(/interval=5m/);

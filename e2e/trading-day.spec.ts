@@ -20,7 +20,15 @@ test.beforeAll(async () => {
   seeder = await openSeeder();
   fridayClose = (await seeder.seed({ symbol, day: "2013-10-04", startPrice: 170, seed: 8 })).last.price;
   // Monday 04:00–20:00 New York: pre-market, the session, post-market.
-  const monday = await seeder.seed({ symbol, day: "2013-10-07", startPrice: 180, sessionStartMinute: 8 * 60, sessionMinutes: 16 * 60, tradeEveryMs: 30_000, seed: 9 });
+  const monday = await seeder.seed({
+    symbol,
+    day: "2013-10-07",
+    startPrice: 180,
+    sessionStartMinute: 8 * 60,
+    sessionMinutes: 16 * 60,
+    tradeEveryMs: 30_000,
+    seed: 9,
+  });
   const session = monday.trades.filter((t) => t.ts >= OPEN && t.ts < CLOSE);
   sessionClose = (session.reduce<Candle | undefined>((c, t: Trade) => applyTrade(c, t, "1d"), undefined) as Candle).close;
   await seeder.seed({ symbol: simulated, day: "2013-10-07", startPrice: 50, sessionStartMinute: 0, sessionMinutes: 120 });
@@ -71,10 +79,14 @@ test("the wheel zooms, dragging pans, the crosshair reads the candle out, and re
   if (!box) throw new Error("no chart");
   const centre = { x: box.x + box.width / 2, y: box.y + box.height / 3 };
   await page.mouse.move(centre.x, centre.y);
-  await expect(page.getByTestId("chart-readout")).toContainText(/2013-10-07 \d\d:\d\d · O [\d.,]+ H [\d.,]+ L [\d.,]+ C [\d.,]+ · V \S+ · VWAP \(session\) [\d.,]+/);
+  await expect(page.getByTestId("chart-readout")).toContainText(
+    /2013-10-07 \d\d:\d\d · O [\d.,]+ H [\d.,]+ L [\d.,]+ C [\d.,]+ · V \S+ · VWAP \(session\) [\d.,]+/,
+  );
   const before = await dataset(page);
   await page.mouse.wheel(0, -600);
-  await expect.poll(async () => Number((await dataset(page)).xMax) - Number((await dataset(page)).xMin)).toBeLessThan(Number(before.xMax) - Number(before.xMin));
+  await expect
+    .poll(async () => Number((await dataset(page)).xMax) - Number((await dataset(page)).xMin))
+    .toBeLessThan(Number(before.xMax) - Number(before.xMin));
   const zoomed = await dataset(page);
   await page.mouse.move(centre.x, centre.y);
   await page.mouse.down();

@@ -37,11 +37,15 @@ class WebProcess {
   readonly exited: Promise<void>;
 
   constructor() {
-    this.child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "infra/web-server.ts"), "--port", String(PORT), "--hostname", "127.0.0.1"], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "production" }, // eslint-disable-line no-restricted-syntax -- the child inherits the environment
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    this.child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "infra/web-server.ts"), "--port", String(PORT), "--hostname", "127.0.0.1"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: "production" }, // eslint-disable-line no-restricted-syntax -- the child inherits the environment
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream?.setEncoding("utf8").on("data", (text: string) => {
         this.output.push(...text.split("\n").filter(Boolean));
@@ -64,7 +68,8 @@ class WebProcess {
         await fetch(`${BASE}/api/health`, { signal: AbortSignal.timeout(5_000) });
         return;
       } catch {
-        if (Date.now() > deadline) throw new Error(`the web server did not answer on ${BASE} within ${timeoutMs} ms:\n${this.output.join("\n")}`);
+        if (Date.now() > deadline)
+          throw new Error(`the web server did not answer on ${BASE} within ${timeoutMs} ms:\n${this.output.join("\n")}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
@@ -93,8 +98,18 @@ async function portIsFree(): Promise<boolean> {
 function liveCandle(k: number, trades: number, isFinal: boolean): CandleUpdate {
   const price = Math.round((seeded.last.price + 0.05 * (k + 1)) * 100) / 100;
   return {
-    type: "candle", symbol, interval: "1m", windowStart: seeded.sessionEndMs + k * MINUTE_MS,
-    open: price, high: price + 0.1, low: price - 0.1, close: price + 0.02 * trades, volume: 100 * trades, vwap: price, tradeCount: trades, isFinal,
+    type: "candle",
+    symbol,
+    interval: "1m",
+    windowStart: seeded.sessionEndMs + k * MINUTE_MS,
+    open: price,
+    high: price + 0.1,
+    low: price - 0.1,
+    close: price + 0.02 * trades,
+    volume: 100 * trades,
+    vwap: price,
+    tradeCount: trades,
+    isFinal,
   };
 }
 
@@ -123,7 +138,12 @@ test("the page shows reconnecting while the web process restarts, then resumes w
   page.on("request", (request) => {
     if (!request.url().includes("/api/stream")) return;
     const fromQuery = new URL(request.url()).searchParams.get("lastEventId");
-    resumes.push(request.allHeaders().then((headers) => headers["last-event-id"] ?? fromQuery, () => fromQuery));
+    resumes.push(
+      request.allHeaders().then(
+        (headers) => headers["last-event-id"] ?? fromQuery,
+        () => fromQuery,
+      ),
+    );
   });
   await page.goto(`${BASE}/symbols/${symbol}?date=${DAY}&interval=1m`);
   const state = page.getByTestId("connection-state");

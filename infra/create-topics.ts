@@ -5,13 +5,23 @@ import { applicationTopics, createKafka, ensureTopics, topicNames } from "../ada
 import { createLogger } from "../adapters/logger";
 
 export async function createApplicationTopics(config: AppConfig = getConfig()): Promise<string[]> {
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-admin`, log: createLogger("topics"), security: config.kafka.security });
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-admin`,
+    log: createLogger("topics"),
+    security: config.kafka.security,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
     return await ensureTopics(
       admin,
-      applicationTopics(config.kafka.partitions, config.kafka.replicationFactor, topicNames(config.kafka.topicPrefix), config.kafka.minInsyncReplicas),
+      applicationTopics(
+        config.kafka.partitions,
+        config.kafka.replicationFactor,
+        topicNames(config.kafka.topicPrefix),
+        config.kafka.minInsyncReplicas,
+      ),
     );
   } finally {
     await admin.disconnect();

@@ -11,11 +11,7 @@ export const INFRA_DIR = path.dirname(new URL(import.meta.url).pathname);
 
 /** A Java 17 binary: $JAVA_HOME, the Debian OpenJDK 17, or `java` on PATH (Cassandra 5.0 needs 11 or 17). */
 export async function findJava(javaHome: string | undefined): Promise<string> {
-  const candidates = [
-    ...(javaHome ? [path.join(javaHome, "bin", "java")] : []),
-    "/usr/lib/jvm/java-17-openjdk-amd64/bin/java",
-    "java",
-  ];
+  const candidates = [...(javaHome ? [path.join(javaHome, "bin", "java")] : []), "/usr/lib/jvm/java-17-openjdk-amd64/bin/java", "java"];
   for (const candidate of candidates) {
     if (candidate !== "java" && !fs.existsSync(candidate)) continue;
     try {
@@ -45,14 +41,7 @@ export async function resolveClasspath(server: string, dataDir: string): Promise
   bar.update("resolving from Maven Central (first run downloads them)");
   const timer = setInterval(() => bar.update("resolving from Maven Central (first run downloads them)"), 1_000);
   try {
-    await runMaven([
-      "-B",
-      "-q",
-      "-f",
-      pom,
-      "dependency:build-classpath",
-      `-Dmdep.outputFile=${cacheFile}`,
-    ]);
+    await runMaven(["-B", "-q", "-f", pom, "dependency:build-classpath", `-Dmdep.outputFile=${cacheFile}`]);
   } finally {
     clearInterval(timer);
   }
@@ -71,8 +60,6 @@ function runMaven(args: string[]): Promise<void> {
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
     child.once("error", (error) => reject(new Error(`cannot run mvn (is Maven installed?): ${error.message}`)));
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`mvn ${args.join(" ")} exited ${code}:\n${output}`)),
-    );
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`mvn ${args.join(" ")} exited ${code}:\n${output}`))));
   });
 }

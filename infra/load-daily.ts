@@ -22,7 +22,11 @@ try {
   process.exit(1);
 }
 
-const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log });
+const client = await connectCassandra({
+  contactPoints: config.cassandra.contactPoints,
+  localDataCenter: config.cassandra.localDataCenter,
+  log,
+});
 const store = createCassandraStore(client, config.cassandra.keyspace);
 const bar = progress("daily bars");
 let written = 0;
@@ -37,7 +41,9 @@ try {
     invalid += r.invalid.length;
     if (r.invalid.length > 0) log.warn({ file: dataFileName(file), invalid: r.invalid }, "invalid rows not loaded");
   }
-  bar.done(`${files.length} files: ${written.toLocaleString("en-US")} 1d candles written, ${skipped} file(s) already loaded, ${invalid} invalid row(s) left out`);
+  bar.done(
+    `${files.length} files: ${written.toLocaleString("en-US")} 1d candles written, ${skipped} file(s) already loaded, ${invalid} invalid row(s) left out`,
+  );
 } finally {
   await client.shutdown();
 }

@@ -25,7 +25,9 @@ async function run(command: string, args: string[], cwd: string): Promise<void> 
     await execFileAsync(command, args, { cwd });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`${path.basename(command)} ${args[0]} failed while generating the local stack's secrets: ${stderr.trim() || (error as Error).message}`);
+    throw new Error(
+      `${path.basename(command)} ${args[0]} failed while generating the local stack's secrets: ${stderr.trim() || (error as Error).message}`,
+    );
   }
 }
 
@@ -47,20 +49,118 @@ export async function ensureLocalSecrets(stack: LocalStack, javaHome: string | u
   };
   const openssl = "openssl";
   const days = "3650";
-  await run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", days,
-    "-subj", `/CN=tickstream ${stack.name} local CA`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
+  await run(
+    openssl,
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      days,
+      "-subj",
+      `/CN=tickstream ${stack.name} local CA`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
+    dir,
+  );
   // One certificate for every address of the stack: clients check the address they dialled against
   // its IP entries; servers present it to each other (internode TLS, the KRaft controllers) too.
   fs.writeFileSync(
     path.join(dir, "server.ext"),
-    [`subjectAltName=${stack.hosts.map((host) => `IP:${host}`).join(",")}`, "extendedKeyUsage=serverAuth,clientAuth", "keyUsage=critical,digitalSignature,keyEncipherment", ""].join("\n"),
+    [
+      `subjectAltName=${stack.hosts.map((host) => `IP:${host}`).join(",")}`,
+      "extendedKeyUsage=serverAuth,clientAuth",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "",
+    ].join("\n"),
   );
-  await run(openssl, ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", `/CN=tickstream ${stack.name}`], dir);
-  await run(openssl, ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", days, "-extfile", "server.ext", "-out", "server.pem"], dir);
-  await run(openssl, ["pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-certfile", "ca.pem", "-name", "server", "-out", stores.keystore, "-passout", `pass:${secrets.storePassword}`], dir);
+  await run(
+    openssl,
+    [
+      "req",
+      "-new",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "server.key",
+      "-out",
+      "server.csr",
+      "-subj",
+      `/CN=tickstream ${stack.name}`,
+    ],
+    dir,
+  );
+  await run(
+    openssl,
+    [
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      days,
+      "-extfile",
+      "server.ext",
+      "-out",
+      "server.pem",
+    ],
+    dir,
+  );
+  await run(
+    openssl,
+    [
+      "pkcs12",
+      "-export",
+      "-in",
+      "server.pem",
+      "-inkey",
+      "server.key",
+      "-certfile",
+      "ca.pem",
+      "-name",
+      "server",
+      "-out",
+      stores.keystore,
+      "-passout",
+      `pass:${secrets.storePassword}`,
+    ],
+    dir,
+  );
   const keytool = path.join(path.dirname(await findJava(javaHome)), "keytool");
   fs.rmSync(stores.truststore, { force: true });
-  await run(keytool, ["-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", stores.truststore, "-storetype", "PKCS12", "-storepass", secrets.storePassword], dir);
+  await run(
+    keytool,
+    [
+      "-importcert",
+      "-noprompt",
+      "-alias",
+      "ca",
+      "-file",
+      "ca.pem",
+      "-keystore",
+      stores.truststore,
+      "-storetype",
+      "PKCS12",
+      "-storepass",
+      secrets.storePassword,
+    ],
+    dir,
+  );
   // Only the SHA-256 of the password is stored: the `default` user (no password) is off.
   const redisHash = createHash("sha256").update(secrets.redis.password).digest("hex");
   fs.writeFileSync(redisAclFile(stack), `user default off\nuser ${secrets.redis.username} on #${redisHash} ~* &* +@all\n`, { mode: 0o600 });

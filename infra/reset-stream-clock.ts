@@ -31,7 +31,11 @@ async function main(): Promise<void> {
   }
   const config = getConfig();
   const log = createLogger("reset-stream-clock");
-  const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, log });
+  const client = await connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    log,
+  });
   try {
     const store = createCassandraStore(client, config.cassandra.keyspace);
     const topic = topicNames(config.kafka.topicPrefix).trades;
@@ -53,7 +57,11 @@ async function main(): Promise<void> {
           (clock.maxEventTsMs <= saneThroughMs ? " (it was not in the future)" : ""),
       );
       if (args["dry-run"]) continue;
-      await store.writeProgressSymbols(key, [{ symbol, firstEventTsMs: Math.min(clock.firstEventTsMs, maxMs), maxEventTsMs: maxMs }], nowMs);
+      await store.writeProgressSymbols(
+        key,
+        [{ symbol, firstEventTsMs: Math.min(clock.firstEventTsMs, maxMs), maxEventTsMs: maxMs }],
+        nowMs,
+      );
       await store.writeProgressClosed(key, [{ symbol, closedThroughMs }]);
     }
     if (!found) {

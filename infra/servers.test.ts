@@ -13,7 +13,12 @@ describe("the local Cassandra's config", () => {
   });
 
   it("writes the ports and sync mode of another node (the commit-log bench's)", () => {
-    const yaml = cassandraYaml("/tmp/node", { ...LOCAL_CASSANDRA, nativePort: 19042, storagePort: 17000, commitlogSync: { mode: "group", windowMs: 2 } });
+    const yaml = cassandraYaml("/tmp/node", {
+      ...LOCAL_CASSANDRA,
+      nativePort: 19042,
+      storagePort: 17000,
+      commitlogSync: { mode: "group", windowMs: 2 },
+    });
     expect(yaml).toMatch(/^commitlog_sync: group\ncommitlog_sync_group_window: 2ms$/m);
     expect(yaml).toContain('seeds: "127.0.0.1:17000"');
     expect(yaml).toMatch(/^native_transport_port: 19042$/m);
@@ -22,14 +27,26 @@ describe("the local Cassandra's config", () => {
 
 describe("the local cluster and secure stacks", () => {
   const user = (name: string) => ({ username: name, password: `${name}-password-0123456789` });
-  const secrets = { kafka: user("tickstream"), kafkaBroker: user("broker"), cassandra: user("tickstream"), redis: user("tickstream"), storePassword: "store-password-0123456789" };
+  const secrets = {
+    kafka: user("tickstream"),
+    kafkaBroker: user("broker"),
+    cassandra: user("tickstream"),
+    redis: user("tickstream"),
+    storePassword: "store-password-0123456789",
+  };
 
   it("runs three KRaft voters with replication 3, two in sync, and the 1 s minimum session the stream workers need", () => {
     const stack = localStack("cluster", "/data");
     const properties = kafkaProperties(stack, 2, "127.0.0.3", "/data/cluster/kafka/node-2/data", undefined);
     expect(properties).toContain("node.id=2\ncontroller.quorum.voters=1@127.0.0.2:9093,2@127.0.0.3:9093,3@127.0.0.4:9093\n");
     expect(properties).toContain("listeners=PLAINTEXT://127.0.0.3:9092,CONTROLLER://127.0.0.3:9093\n");
-    for (const line of ["offsets.topic.replication.factor=3", "transaction.state.log.min.isr=2", "default.replication.factor=3", "min.insync.replicas=2", "group.min.session.timeout.ms=1000"]) {
+    for (const line of [
+      "offsets.topic.replication.factor=3",
+      "transaction.state.log.min.isr=2",
+      "default.replication.factor=3",
+      "min.insync.replicas=2",
+      "group.min.session.timeout.ms=1000",
+    ]) {
       expect(properties).toMatch(new RegExp(`^${line}$`, "m"));
     }
     expect(managedServers(stack).map((server) => server.processes.map((p) => p.id))).toEqual([
@@ -38,7 +55,12 @@ describe("the local cluster and secure stacks", () => {
       ["redis"],
       ["namenode", "datanode"],
     ]);
-    expect(managedServers(localStack("single", "/data")).map((server) => server.processes.map((p) => p.id))).toEqual([["kafka"], ["cassandra"], ["redis"], ["namenode", "datanode"]]);
+    expect(managedServers(localStack("single", "/data")).map((server) => server.processes.map((p) => p.id))).toEqual([
+      ["kafka"],
+      ["cassandra"],
+      ["redis"],
+      ["namenode", "datanode"],
+    ]);
   });
 
   it("secures Kafka with SCRAM-SHA-512 over TLS for clients and brokers, and client certificates for controllers", () => {
@@ -54,7 +76,12 @@ describe("the local cluster and secure stacks", () => {
 
   it("makes every Cassandra node of a cluster a seed on its own address, 512 MiB heap, password auth and TLS when secure", () => {
     const plain = stackCassandraNode(localStack("cluster", "/data"), "127.0.0.3", undefined);
-    expect(plain).toMatchObject({ address: "127.0.0.3", jmxPort: 7203, heapMiB: 512, commitlogSync: { mode: "periodic", periodMs: 10_000 } });
+    expect(plain).toMatchObject({
+      address: "127.0.0.3",
+      jmxPort: 7203,
+      heapMiB: 512,
+      commitlogSync: { mode: "periodic", periodMs: 10_000 },
+    });
     const yaml = cassandraYaml("/data/cluster/cassandra/node-2", plain);
     expect(yaml).toContain('seeds: "127.0.0.2:7000,127.0.0.3:7000,127.0.0.4:7000"');
     expect(yaml).toMatch(/^listen_address: 127.0.0.3$/m);

@@ -74,14 +74,16 @@ const secretsOf = (stack: LocalStack): LocalSecrets | undefined => (stack.secure
 /** One node of a multi-node server: the single-node stacks keep the historical flat layout and ids. */
 function nodesOf(stack: LocalStack, service: string) {
   const multi = stack.hosts.length > 1;
-  return stack.hosts.map((host, i) => ({ host, nodeId: i + 1, id: multi ? `${service}-${i + 1}` : service, subdir: multi ? `node-${i + 1}` : "" }));
+  return stack.hosts.map((host, i) => ({
+    host,
+    nodeId: i + 1,
+    id: multi ? `${service}-${i + 1}` : service,
+    subdir: multi ? `node-${i + 1}` : "",
+  }));
 }
 
 async function javaClasspath(server: string, ctx: ServerContext): Promise<{ java: string; classpath: string[] }> {
-  const [java, classpath] = await Promise.all([
-    findJava(ctx.config.javaHome),
-    resolveClasspath(server, ctx.config.dataDir),
-  ]);
+  const [java, classpath] = await Promise.all([findJava(ctx.config.javaHome), resolveClasspath(server, ctx.config.dataDir)]);
   return { java, classpath };
 }
 
@@ -102,7 +104,13 @@ function kafkaClusterId(): string {
 }
 
 /** server.properties of one KRaft node (combined broker and controller) of `stack`. */
-export function kafkaProperties(stack: LocalStack, nodeId: number, host: string, logDir: string, secrets: LocalSecrets | undefined): string {
+export function kafkaProperties(
+  stack: LocalStack,
+  nodeId: number,
+  host: string,
+  logDir: string,
+  secrets: LocalSecrets | undefined,
+): string {
   const n = stack.hosts.length;
   const replicas = Math.min(n, 3);
   const minIsr = n >= 3 ? 2 : 1;
@@ -183,9 +191,24 @@ function kafkaServer(stack: LocalStack): ManagedServer {
           const { java, classpath } = await javaClasspath("kafka", ctx);
           // SCRAM users live in the metadata log: the brokers' own must be there before they can talk.
           const scram = secrets
-            ? [secrets.kafkaBroker, secrets.kafka].flatMap((user) => ["--add-scram", `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`])
+            ? [secrets.kafkaBroker, secrets.kafka].flatMap((user) => [
+                "--add-scram",
+                `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`,
+              ])
             : [];
-          await execFileAsync(java, [log4j, "-cp", classpath.join(path.delimiter), "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", properties, "--ignore-formatted", ...scram]);
+          await execFileAsync(java, [
+            log4j,
+            "-cp",
+            classpath.join(path.delimiter),
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            clusterId,
+            "-c",
+            properties,
+            "--ignore-formatted",
+            ...scram,
+          ]);
         }),
       );
     },
@@ -291,7 +314,13 @@ export interface CassandraNode {
  * `npm run bench:commitlog` (docs/operations.md): −60 % single-row upserts/s, −24 % in
  * single-partition batches, one writer's latency unchanged; group sync was no faster here.
  */
-export const LOCAL_CASSANDRA: CassandraNode = { nativePort: 9042, storagePort: 7000, jmxPort: 7199, commitlogSync: { mode: "batch" }, concurrentWrites: 64 };
+export const LOCAL_CASSANDRA: CassandraNode = {
+  nativePort: 9042,
+  storagePort: 7000,
+  jmxPort: 7199,
+  commitlogSync: { mode: "batch" },
+  concurrentWrites: 64,
+};
 
 /** What a running node reports in `system_views.settings` for the node's sync settings. */
 export function expectedCassandraSettings(node: CassandraNode = LOCAL_CASSANDRA): Record<string, string> {
@@ -451,7 +480,8 @@ function cassandraServer(stack: LocalStack): ManagedServer {
   const nodes = nodesOf(stack, "cassandra").map((node) => ({
     ...node,
     // The default stack keeps LOCAL_CASSANDRA exactly (bench:commitlog and the settings check use it).
-    settings: (secrets: LocalSecrets | undefined) => (stack.name === "single" ? LOCAL_CASSANDRA : stackCassandraNode(stack, node.host, secrets)),
+    settings: (secrets: LocalSecrets | undefined) =>
+      stack.name === "single" ? LOCAL_CASSANDRA : stackCassandraNode(stack, node.host, secrets),
   }));
   const nodeContext = (ctx: ServerContext, subdir: string): ServerContext => ({ ...ctx, dir: path.join(ctx.dir, subdir) });
   return {
@@ -628,16 +658,26 @@ function redisServer(stack: LocalStack): ManagedServer {
           return {
             command: binary,
             args: [
-              "--bind", host,
-              "--port", String(LOCAL_PORTS.redis),
-              "--protected-mode", "yes",
-              "--daemonize", "no",
-              "--dir", path.join(ctx.dir, "data"),
-              "--appendonly", "yes",
-              "--appendfsync", "everysec",
-              "--save", "",
-              "--maxmemory-policy", "noeviction",
-              "--logfile", "",
+              "--bind",
+              host,
+              "--port",
+              String(LOCAL_PORTS.redis),
+              "--protected-mode",
+              "yes",
+              "--daemonize",
+              "no",
+              "--dir",
+              path.join(ctx.dir, "data"),
+              "--appendonly",
+              "yes",
+              "--appendfsync",
+              "everysec",
+              "--save",
+              "",
+              "--maxmemory-policy",
+              "noeviction",
+              "--logfile",
+              "",
               ...(stack.secure ? ["--aclfile", redisAclFile(stack)] : []),
             ],
           };

@@ -88,7 +88,12 @@ async function waitReady(server: ManagedServer, ctx: ServerContext): Promise<str
  */
 export async function cassandraSettingsDrift(config: AppConfig): Promise<string[]> {
   const expected = expectedCassandraSettings();
-  const client = await connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, security: config.cassandra.security, log: quietLog });
+  const client = await connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    security: config.cassandra.security,
+    log: quietLog,
+  });
   try {
     const result = await client.execute("SELECT name, value FROM system_views.settings WHERE name IN ?", [Object.keys(expected)]);
     const running = new Map(result.rows.map((row) => [String(row.get("name")), String(row.get("value"))]));
@@ -125,7 +130,9 @@ export async function servicesUp(given?: AppConfig): Promise<void> {
   if (!config.cassandra.external && config.localStack.name === "single") {
     const drift = await cassandraSettingsDrift(config).catch((error: unknown) => [`settings unreadable: ${errorMessage(error)}`]);
     if (drift.length > 0) {
-      console.warn(`cassandra: running with older settings (${drift.join("; ")}); restart it to apply them: npm run services:down && npm run services:up`);
+      console.warn(
+        `cassandra: running with older settings (${drift.join("; ")}); restart it to apply them: npm run services:down && npm run services:up`,
+      );
     }
   }
 }
@@ -134,7 +141,8 @@ export async function servicesUp(given?: AppConfig): Promise<void> {
 export function localServerPid(config: AppConfig, service: ManagedServer["service"], processId: string): number | undefined {
   const server = managedServers(config.localStack).find((s) => s.service === service);
   const proc = server?.processes.find((p) => p.id === processId);
-  if (server === undefined || proc === undefined) throw new Error(`${service} of the ${config.localStack.name} stack has no process ${processId}`);
+  if (server === undefined || proc === undefined)
+    throw new Error(`${service} of the ${config.localStack.name} stack has no process ${processId}`);
   return runningPid(pidFileOf(contextOf(server, config), proc));
 }
 
@@ -160,7 +168,8 @@ export async function servicesDown(config: AppConfig = getConfig()): Promise<voi
   await Promise.all(
     managedServers(config.localStack).map(async (server) => {
       const ctx = contextOf(server, config);
-      const stop = async (proc: ServerProcess) => console.log(`${server.service}/${proc.id}: ${await stopProcess(pidFileOf(ctx, proc), proc.stopGraceMs)}`);
+      const stop = async (proc: ServerProcess) =>
+        console.log(`${server.service}/${proc.id}: ${await stopProcess(pidFileOf(ctx, proc), proc.stopGraceMs)}`);
       if (server.stopTogether) await Promise.all(server.processes.map(stop));
       else for (const proc of [...server.processes].reverse()) await stop(proc);
     }),
@@ -174,7 +183,11 @@ export async function servicesStatus(config: AppConfig = getConfig()): Promise<b
       const health = await checkService(server.service, config, quietLog);
       const pids = server.processes.map((proc) => `${proc.id}=${runningPid(pidFileOf(ctx, proc)) ?? "-"}`).join(" ");
       const owner = server.isExternal(config) ? "external" : pids;
-      return { service: server.service, ok: health.ok, line: `${health.ok ? "up  " : "DOWN"}  ${server.service.padEnd(10)} ${health.endpoint.padEnd(36)} ${owner.padEnd(34)} ${health.detail}` };
+      return {
+        service: server.service,
+        ok: health.ok,
+        line: `${health.ok ? "up  " : "DOWN"}  ${server.service.padEnd(10)} ${health.endpoint.padEnd(36)} ${owner.padEnd(34)} ${health.detail}`,
+      };
     }),
   );
   for (const row of rows) console.log(row.line);

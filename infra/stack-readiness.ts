@@ -13,7 +13,14 @@ const quietLog = pino({ level: "silent" });
 
 /** Throws until all of the stack's brokers are registered with the cluster. */
 export async function kafkaBrokersJoined(config: AppConfig, expected: number): Promise<void> {
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-ready`, log: quietLog, retries: 0, connectionTimeoutMs: 3_000, security: config.kafka.security });
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-ready`,
+    log: quietLog,
+    retries: 0,
+    connectionTimeoutMs: 3_000,
+    security: config.kafka.security,
+  });
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -38,7 +45,10 @@ async function connectTo(config: AppConfig, host: string, credentials: Credentia
     ...options,
     policies: {
       ...options.policies,
-      loadBalancing: new cassandra.policies.loadBalancing.AllowListPolicy(new cassandra.policies.loadBalancing.DCAwareRoundRobinPolicy(config.cassandra.localDataCenter), [endpoint]),
+      loadBalancing: new cassandra.policies.loadBalancing.AllowListPolicy(
+        new cassandra.policies.loadBalancing.DCAwareRoundRobinPolicy(config.cassandra.localDataCenter),
+        [endpoint],
+      ),
     },
   });
   try {
@@ -50,7 +60,12 @@ async function connectTo(config: AppConfig, host: string, credentials: Credentia
   return client;
 }
 
-async function withClient<T>(config: AppConfig, host: string, credentials: Credentials | undefined, use: (client: CassandraClient) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  config: AppConfig,
+  host: string,
+  credentials: Credentials | undefined,
+  use: (client: CassandraClient) => Promise<T>,
+): Promise<T> {
   const client = await connectTo(config, host, credentials);
   try {
     return await use(client);
@@ -75,18 +90,29 @@ export async function cassandraNodesReady(config: AppConfig, stack: LocalStack):
     login = await withClient(config, first, app, () => Promise.resolve(app)).catch(async (appError: unknown) =>
       // Not provisioned yet (or the node is still starting: then this fails too and the poll retries).
       withClient(config, first, DEFAULT_SUPERUSER, () => Promise.resolve(DEFAULT_SUPERUSER)).catch((error: unknown) => {
-        throw new Error(`neither the app's role nor the default superuser can log in yet: ${(appError as Error).message}; ${(error as Error).message}`);
+        throw new Error(
+          `neither the app's role nor the default superuser can log in yet: ${(appError as Error).message}; ${(error as Error).message}`,
+        );
       }),
     );
   }
   for (const host of stack.hosts) {
-    const peers = await withClient(config, host, login, async (client) => (await client.execute("SELECT peer FROM system.peers_v2")).rowLength);
+    const peers = await withClient(
+      config,
+      host,
+      login,
+      async (client) => (await client.execute("SELECT peer FROM system.peers_v2")).rowLength,
+    );
     if (peers < stack.hosts.length - 1) throw new Error(`node ${host} sees ${peers} of ${stack.hosts.length - 1} peers`);
   }
   if (app === undefined || login === app) return;
   await withClient(config, first, DEFAULT_SUPERUSER, async (client) => {
-    await client.execute(`ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', '${config.cassandra.localDataCenter}': ${stack.hosts.length}}`);
-    await client.execute(`CREATE ROLE IF NOT EXISTS ${app.username} WITH PASSWORD = '${app.password}' AND LOGIN = true AND SUPERUSER = true`);
+    await client.execute(
+      `ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', '${config.cassandra.localDataCenter}': ${stack.hosts.length}}`,
+    );
+    await client.execute(
+      `CREATE ROLE IF NOT EXISTS ${app.username} WITH PASSWORD = '${app.password}' AND LOGIN = true AND SUPERUSER = true`,
+    );
   });
   await withClient(config, first, app, (client) => client.execute(`DROP ROLE IF EXISTS ${DEFAULT_SUPERUSER.username}`));
 }

@@ -23,9 +23,7 @@ function newestMtimeMs(entry: string): number {
   if (!fs.existsSync(entry)) return 0;
   const stat = fs.statSync(entry);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return fs
-    .readdirSync(entry)
-    .reduce((newest, child) => Math.max(newest, newestMtimeMs(path.join(entry, child))), stat.mtimeMs);
+  return fs.readdirSync(entry).reduce((newest, child) => Math.max(newest, newestMtimeMs(path.join(entry, child))), stat.mtimeMs);
 }
 
 /** Builds the web app unless .next holds a build newer than every source it is made of. */
@@ -87,7 +85,9 @@ async function main(): Promise<void> {
 
   const supervisor = new Supervisor(appPrograms(config));
   supervisor.start();
-  console.log(`tickstream is starting at http://localhost:${config.webPort} (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s); Ctrl-C stops it`);
+  console.log(
+    `tickstream is starting at http://localhost:${config.webPort} (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s); Ctrl-C stops it`,
+  );
   const shutdown = (signal: string) => {
     console.log(`\n${signal}: stopping the app processes (servers keep running; npm run services:down stops them)`);
     void supervisor.stop().then(() => process.exit(0));

@@ -28,7 +28,12 @@ const STOP_GRACE_MS = 15_000;
 export const STREAM_WORKER_NODE_ARGS = ["--max-old-space-size=256"];
 
 /** A TypeScript entry point run as a single node process with the tsx loader (`nodeArgs` before it). */
-export function tsProgram(name: string, file: string, args: string[] = [], extra: Partial<ProgramSpec> & { nodeArgs?: string[] } = {}): ProgramSpec {
+export function tsProgram(
+  name: string,
+  file: string,
+  args: string[] = [],
+  extra: Partial<ProgramSpec> & { nodeArgs?: string[] } = {},
+): ProgramSpec {
   const { nodeArgs = [], ...rest } = extra;
   return { name, command: process.execPath, args: [...nodeArgs, "--import", "tsx", path.resolve(file), ...args], ...rest };
 }

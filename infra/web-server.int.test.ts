@@ -47,7 +47,11 @@ interface Answer {
   body: string;
 }
 
-function call(method: string, target: string, options: { from?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Answer> {
+function call(
+  method: string,
+  target: string,
+  options: { from?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Answer> {
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string> = { ...options.headers };
   if (body !== undefined) {
@@ -55,18 +59,22 @@ function call(method: string, target: string, options: { from?: string; headers?
     headers.origin ??= `http://127.0.0.1:${port}`;
   }
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: target, headers, localAddress: options.from ?? "127.0.0.1", agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.once("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-      res.once("error", reject);
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, method, path: target, headers, localAddress: options.from ?? "127.0.0.1", agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.once("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+        res.once("error", reject);
+      },
+    );
     req.once("error", reject);
     req.end(body);
   });
 }
 
-const login = (from: string, token: string, headers: Record<string, string> = {}) => call("POST", "/api/admin/login", { from, body: { token }, headers });
+const login = (from: string, token: string, headers: Record<string, string> = {}) =>
+  call("POST", "/api/admin/login", { from, body: { token }, headers });
 const cookieOf = (answer: Answer) => (answer.headers["set-cookie"]?.[0] ?? "").split(";")[0] ?? "";
 
 beforeAll(async () => {
@@ -74,8 +82,15 @@ beforeAll(async () => {
   port = await freePort();
   web = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["infra/web-server.ts", "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: ROOT,
-    // eslint-disable-next-line no-restricted-syntax -- the child inherits the environment, with this test's admin settings
-    env: { ...process.env, NODE_ENV: "production", ADMIN_TOKEN: TOKEN, ADMIN_LOGIN_FREE_ATTEMPTS: String(FREE_ATTEMPTS), ADMIN_LOGIN_LOCKOUT_MS: String(FIRST_LOCKOUT_S * 1_000), LOG_LEVEL: "warn" },
+    env: {
+      // eslint-disable-next-line no-restricted-syntax -- the child inherits the environment, with this test's admin settings
+      ...process.env,
+      NODE_ENV: "production",
+      ADMIN_TOKEN: TOKEN,
+      ADMIN_LOGIN_FREE_ATTEMPTS: String(FREE_ATTEMPTS),
+      ADMIN_LOGIN_LOCKOUT_MS: String(FIRST_LOCKOUT_S * 1_000),
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   for (const stream of [web.stdout, web.stderr]) {
@@ -114,7 +129,9 @@ describe("admin login throttle", () => {
     expect(retryAfterS).toBeGreaterThan(FIRST_LOCKOUT_S - 10);
     expect(retryAfterS).toBeLessThanOrEqual(FIRST_LOCKOUT_S);
     expect(locked.headers["content-type"]).toMatch(/^application\/json/);
-    expect(JSON.parse(locked.body)).toMatchObject({ error: { code: "TOO_MANY_REQUESTS", retriable: true, message: expect.stringMatching(/too many failed logins/) as unknown } });
+    expect(JSON.parse(locked.body)).toMatchObject({
+      error: { code: "TOO_MANY_REQUESTS", retriable: true, message: expect.stringMatching(/too many failed logins/) as unknown },
+    });
 
     const right = await login(attacker, TOKEN);
     expect(right.status).toBe(429);
@@ -179,7 +196,9 @@ describe("methods", () => {
         expect(answer.status, `${method} ${target}`).toBe(405);
         expect(answer.headers.allow, `${method} ${target}`).toBe(allow);
         expect(answer.headers["content-type"]).toBe("application/json");
-        expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "METHOD_NOT_ALLOWED", message: expect.stringContaining(`method ${method} `) as unknown } });
+        expect(JSON.parse(answer.body)).toMatchObject({
+          error: { code: "METHOD_NOT_ALLOWED", message: expect.stringContaining(`method ${method} `) as unknown },
+        });
       }
       const options = await call("OPTIONS", target);
       expect(options.status).toBe(204);
@@ -225,7 +244,9 @@ describe("security headers", () => {
       const page = await call("GET", target, { headers: { "content-security-policy": "script-src 'nonce-chosen-by-client'" } });
       expect(page.status, target).toBe(200);
       expectHardened(page, target);
-      const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]+)' 'strict-dynamic'/.exec(String(page.headers["content-security-policy"]))?.[1];
+      const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]+)' 'strict-dynamic'/.exec(
+        String(page.headers["content-security-policy"]),
+      )?.[1];
       expect(nonce, target).toBeDefined();
       expect(nonce).not.toBe("chosen-by-client");
       nonces.add(nonce ?? "");

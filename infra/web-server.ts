@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? config.webPort : Number(values.port);
   const hostname = values.hostname ?? "127.0.0.1";
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`--port: not a port: ${values.port}`);
-  if (config.env !== "production") log.warn({ env: config.env }, "NODE_ENV is not production: React and Next run their slower development checks");
+  if (config.env !== "production")
+    log.warn({ env: config.env }, "NODE_ENV is not production: React and Next run their slower development checks");
 
   const app = next({ dev: false, dir: ROOT, hostname, port });
   await app.prepare();
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
   const fastTrpc = createFastTrpc({ maxBatchCalls: config.api.trpcMaxBatchSize, log: createLogger("trpc") });
   // Security headers, 405s and the client address first (server/http/web-front.ts), then the live
   // stream, the fast REST and tRPC paths, and Next.
-  const front = createWebFront({ handlers: [(req, res) => handleLiveStream(req, res, getSseHub), fastRest, fastTrpc], next: nextHandler, log });
+  const front = createWebFront({
+    handlers: [(req, res) => handleLiveStream(req, res, getSseHub), fastRest, fastTrpc],
+    next: nextHandler,
+    log,
+  });
   const server = http.createServer(front.request);
   server.on("clientError", front.clientError);
   // Same keep-alive as Node's default, longer than a typical proxy's idle timeout is not needed on loopback.
@@ -64,7 +69,8 @@ async function main(): Promise<void> {
       cut.unref();
       // Every step runs even if one fails.
       const results = await Promise.allSettled([hubClosed, closed, app.close(), closeQueryContext()]);
-      for (const result of results) if (result.status === "rejected") log.error({ err: result.reason as unknown }, "web shutdown step failed");
+      for (const result of results)
+        if (result.status === "rejected") log.error({ err: result.reason as unknown }, "web shutdown step failed");
     })());
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {

@@ -46,8 +46,18 @@ describe("AppError", () => {
   });
 
   it("keeps the code of an AppError thrown by another copy of this module, and nothing else named so", () => {
-    const foreign = Object.assign(new Error("the market database is unavailable"), { name: "AppError", code: "UNAVAILABLE", retriable: true, fields: undefined });
-    expect(toAppError(foreign)).toMatchObject({ code: "UNAVAILABLE", retriable: true, status: 503, message: "the market database is unavailable" });
+    const foreign = Object.assign(new Error("the market database is unavailable"), {
+      name: "AppError",
+      code: "UNAVAILABLE",
+      retriable: true,
+      fields: undefined,
+    });
+    expect(toAppError(foreign)).toMatchObject({
+      code: "UNAVAILABLE",
+      retriable: true,
+      status: 503,
+      message: "the market database is unavailable",
+    });
     const impostor = Object.assign(new Error("x"), { name: "AppError", code: "TEAPOT", retriable: true });
     expect(toAppError(impostor)).toMatchObject({ code: "INTERNAL", message: "internal error" });
   });

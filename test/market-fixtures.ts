@@ -81,15 +81,32 @@ export async function seedDay(client: CassandraClient, keyspace: string, options
   let latest: LatestState | undefined;
   for (const trade of trades) latest = applyTradeToLatest(latest, trade);
   if (!latest) throw new Error(`seedDay ${options.symbol}: no trades in the session`);
-  await store.writeLatestTrades([{ state: { ...latest, prevClose: options.prevClose }, sourcePartition: undefined, lastOffset: undefined }], nowMs);
+  await store.writeLatestTrades(
+    [{ state: { ...latest, prevClose: options.prevClose }, sourcePartition: undefined, lastOffset: undefined }],
+    nowMs,
+  );
   const half = spreadOf(last.price) / 2;
-  await store.writeLatestQuotes([{ symbol: options.symbol, tsMs: last.ts, bid: last.price - half, ask: last.price + half, bidSize: 300, askSize: 500 }]);
+  await store.writeLatestQuotes([
+    { symbol: options.symbol, tsMs: last.ts, bid: last.price - half, ask: last.price + half, bidSize: 300, askSize: 500 },
+  ]);
 
   // No store writes a symbol's name (the listing's), so this row is written here.
   await client.execute(`INSERT INTO ${keyspace}.symbols (symbol, name, first_seen, last_seen) VALUES (?, ?, ?, ?)`, [
-    options.symbol, `${options.symbol} test listing`, new Date(seeded.first.ts), new Date(last.ts),
+    options.symbol,
+    `${options.symbol} test listing`,
+    new Date(seeded.first.ts),
+    new Date(last.ts),
   ]);
   const mid = trades[Math.floor(trades.length / 2)] as Trade;
-  await store.writeAlerts([{ alertId: `${options.symbol}:jump:${mid.ts}`, symbol: options.symbol, kind: "price-jump", tsMs: mid.ts, severity: 4.2, details: "seeded alert" }]);
+  await store.writeAlerts([
+    {
+      alertId: `${options.symbol}:jump:${mid.ts}`,
+      symbol: options.symbol,
+      kind: "price-jump",
+      tsMs: mid.ts,
+      severity: 4.2,
+      details: "seeded alert",
+    },
+  ]);
   return seeded;
 }

@@ -34,11 +34,15 @@ export class SseTestClient {
   }
 
   async waitFor(condition: (client: this) => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-    await eventually(() => {
-      if (condition(this)) return true;
-      if (this.done) throw new Error(`stream ended while waiting for ${what}`);
-      return false;
-    }, what, timeoutMs);
+    await eventually(
+      () => {
+        if (condition(this)) return true;
+        if (this.done) throw new Error(`stream ended while waiting for ${what}`);
+        return false;
+      },
+      what,
+      timeoutMs,
+    );
   }
 
   /** Disconnects, like a browser closing the tab. */

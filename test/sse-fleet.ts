@@ -99,14 +99,17 @@ export class EventSseClient {
       this.closed = true;
       resolveClosed();
     };
-    this.#request = http.get({ host: target.host, port: target.port, path: target.path, agent, headers: { accept: "text/event-stream", ...target.headers } }, (response) => {
-      this.status = response.statusCode;
-      this.headers = response.headers;
-      response.setEncoding("utf8");
-      response.on("data", (text: string) => this.#take(text));
-      response.once("close", done);
-      response.once("error", (error) => (this.error = error));
-    });
+    this.#request = http.get(
+      { host: target.host, port: target.port, path: target.path, agent, headers: { accept: "text/event-stream", ...target.headers } },
+      (response) => {
+        this.status = response.statusCode;
+        this.headers = response.headers;
+        response.setEncoding("utf8");
+        response.on("data", (text: string) => this.#take(text));
+        response.once("close", done);
+        response.once("error", (error) => (this.error = error));
+      },
+    );
     this.#request.once("error", (error) => {
       this.error = error;
       done();

@@ -30,13 +30,15 @@ function schemaText(schema: Parameter["schema"]): string {
 
 export default function ApiDocsPage() {
   const doc = getOpenApiDocument() as { info: { title: string; description: string }; paths: Record<string, Record<string, Operation>> };
-  const operations = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ path, method, op })));
+  const operations = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+    Object.entries(byMethod).map(([method, op]) => ({ path, method, op })),
+  );
   return (
     <>
       <h1 className="h3">{doc.info.title}</h1>
       <p className="text-body-secondary">
-        {doc.info.description} Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1). The same
-        procedures are available over tRPC at <code>/api/trpc</code>. Errors are <code>{`{ error: { code, message, retriable, fields } }`}</code>.
+        {doc.info.description} Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1). The same procedures
+        are available over tRPC at <code>/api/trpc</code>. Errors are <code>{`{ error: { code, message, retriable, fields } }`}</code>.
       </p>
       {operations.map(({ path, method, op }) => (
         <section key={`${method} ${path}`} className="card mb-3" data-testid="api-endpoint">
@@ -77,7 +79,10 @@ export default function ApiDocsPage() {
               </div>
             ) : null}
             <p className="small text-body-secondary mb-0">
-              Responses: {Object.entries(op.responses).map(([status, r]) => `${status} ${r.description}`).join(" · ")}
+              Responses:{" "}
+              {Object.entries(op.responses)
+                .map(([status, r]) => `${status} ${r.description}`)
+                .join(" · ")}
             </p>
           </div>
         </section>

@@ -6,7 +6,15 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useMemo, useState } from "react";
-import { ALERT_FEED_CAPACITY, feedAlertOfStored, feedAlertOfUpdate, kindLabel, levelBadgeClass, mergeAlerts, type FeedAlert } from "../lib/alerts";
+import {
+  ALERT_FEED_CAPACITY,
+  feedAlertOfStored,
+  feedAlertOfUpdate,
+  kindLabel,
+  levelBadgeClass,
+  mergeAlerts,
+  type FeedAlert,
+} from "../lib/alerts";
 import { formatClock, formatDateTime } from "../lib/exchange-clock";
 import { formatDayUtc } from "../lib/format";
 import type { DrainedBatch } from "../lib/live-batch";
@@ -46,7 +54,9 @@ export function useAlerts({ symbol, day }: { symbol?: string; day?: string } = {
   const ingest = useCallback(
     (batch: DrainedBatch) => {
       if (batch.snapshotRequired) void refetch();
-      const incoming = batch.alerts.filter((a) => (!symbol || a.symbol === symbol) && (!day || formatDayUtc(a.ts) === day)).map(feedAlertOfUpdate);
+      const incoming = batch.alerts
+        .filter((a) => (!symbol || a.symbol === symbol) && (!day || formatDayUtc(a.ts) === day))
+        .map(feedAlertOfUpdate);
       if (incoming.length === 0) return;
       setLiveRows((current) => ({ key: viewKey, rows: mergeAlerts(current.key === viewKey ? current.rows : [], incoming) }));
     },
@@ -106,10 +116,20 @@ export function AlertsFeed({
         {alerts.length > 0 && (
           <ul className="list-group list-group-flush small">
             {alerts.map((alert) => (
-              <li key={alert.id} className="list-group-item py-1 px-2" data-testid="alert-row" data-alert-id={alert.id} data-level={alert.level}>
+              <li
+                key={alert.id}
+                className="list-group-item py-1 px-2"
+                data-testid="alert-row"
+                data-alert-id={alert.id}
+                data-level={alert.level}
+              >
                 <div className="d-flex flex-wrap align-items-center gap-2">
                   <span className={`badge ${levelBadgeClass(alert.level)}`}>{alert.level}</span>
-                  <time className="font-monospace text-body-secondary" dateTime={new Date(alert.ts).toISOString()} title={`${formatDateTime(alert.ts, zone)} ${zoneLabel}`}>
+                  <time
+                    className="font-monospace text-body-secondary"
+                    dateTime={new Date(alert.ts).toISOString()}
+                    title={`${formatDateTime(alert.ts, zone)} ${zoneLabel}`}
+                  >
                     {formatClock(alert.ts, zone)}
                   </time>
                   {showSymbol && (

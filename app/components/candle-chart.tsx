@@ -38,7 +38,22 @@ import { sessionShadePlugin, setSessionShading } from "../lib/session-shade-plug
 import type { ZonedAdapterOptions } from "../lib/zoned-date-adapter";
 import type { Theme } from "./theme-toggle";
 
-Chart.register(CandlestickController, CandlestickElement, BarController, BarElement, LineController, LineElement, PointElement, LinearScale, TimeScale, TimeSeriesScale, Tooltip, Legend, Decimation, Filler);
+Chart.register(
+  CandlestickController,
+  CandlestickElement,
+  BarController,
+  BarElement,
+  LineController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  TimeScale,
+  TimeSeriesScale,
+  Tooltip,
+  Legend,
+  Decimation,
+  Filler,
+);
 Chart.register(alertMarkersPlugin, sessionShadePlugin, crosshairPlugin, zoomPlugin);
 
 export interface CandleChartHandle {
@@ -217,11 +232,36 @@ export function CandleChart({
         data: arrays.volume,
         yAxisID: "volume",
         parsing: { xAxisKey: "x", yAxisKey: "y" },
-        backgroundColor: (context: ScriptableContext<"bar">) => ((context.raw as VolumeDatum | undefined)?.up === false ? `${DOWN}88` : `${UP}88`),
+        backgroundColor: (context: ScriptableContext<"bar">) =>
+          (context.raw as VolumeDatum | undefined)?.up === false ? `${DOWN}88` : `${UP}88`,
       },
       // Filled by the band effect below (found by id, so other datasets may be added before them).
-      { id: BAND_UPPER, type: "line", label: "Forecast ±1σ", data: [], yAxisID: "y", borderColor: BAND_COLOR, borderDash: [4, 3], borderWidth: 1, pointRadius: 0, parsing: false },
-      { id: BAND_LOWER, type: "line", label: "", data: [], yAxisID: "y", borderColor: BAND_COLOR, borderDash: [4, 3], borderWidth: 1, pointRadius: 0, parsing: false, fill: "-1", backgroundColor: `${BAND_COLOR}1a` },
+      {
+        id: BAND_UPPER,
+        type: "line",
+        label: "Forecast ±1σ",
+        data: [],
+        yAxisID: "y",
+        borderColor: BAND_COLOR,
+        borderDash: [4, 3],
+        borderWidth: 1,
+        pointRadius: 0,
+        parsing: false,
+      },
+      {
+        id: BAND_LOWER,
+        type: "line",
+        label: "",
+        data: [],
+        yAxisID: "y",
+        borderColor: BAND_COLOR,
+        borderDash: [4, 3],
+        borderWidth: 1,
+        pointRadius: 0,
+        parsing: false,
+        fill: "-1",
+        backgroundColor: `${BAND_COLOR}1a`,
+      },
     ] as unknown as ChartDataset<"candlestick">[];
     const adapterOptions: ZonedAdapterOptions = zone ? { timeZone: zone } : {};
     const chart = new Chart(canvas, {
@@ -250,8 +290,24 @@ export function CandleChart({
             },
             grid: { color: colors.grid },
           },
-          y: { type: "linear", position: "right", stack: "price", stackWeight: 4, ticks: { color: colors.text }, grid: { color: colors.grid } },
-          volume: { type: "linear", position: "right", stack: "price", stackWeight: 1, beginAtZero: true, offset: true, ticks: { color: colors.text, maxTicksLimit: 2 }, grid: { display: false } },
+          y: {
+            type: "linear",
+            position: "right",
+            stack: "price",
+            stackWeight: 4,
+            ticks: { color: colors.text },
+            grid: { color: colors.grid },
+          },
+          volume: {
+            type: "linear",
+            position: "right",
+            stack: "price",
+            stackWeight: 1,
+            beginAtZero: true,
+            offset: true,
+            ticks: { color: colors.text, maxTicksLimit: 2 },
+            grid: { display: false },
+          },
         },
         plugins: {
           // The band's lower line has no label: one legend entry for the band.
@@ -322,7 +378,13 @@ export function CandleChart({
 
   return (
     <div data-alert-markers={markers?.length ?? 0}>
-      <div ref={readoutRef} className="small font-monospace text-body-secondary mb-1" style={{ minHeight: "1.5em" }} data-testid="chart-readout" aria-live="off" />
+      <div
+        ref={readoutRef}
+        className="small font-monospace text-body-secondary mb-1"
+        style={{ minHeight: "1.5em" }}
+        data-testid="chart-readout"
+        aria-live="off"
+      />
       <div style={{ position: "relative", height: "min(60vh, 480px)", minHeight: 260 }}>
         <canvas ref={canvasRef} data-testid="candle-chart" role="img" aria-label={`${label} candlestick chart`} />
       </div>

@@ -50,7 +50,10 @@ export function MarketOverview({ initial, initialError }: { initial: GetMarketOv
     refetchInterval: 60_000,
   });
   // Live patches over the last fetched snapshot, keyed by symbol; reset when a new snapshot lands.
-  const [patches, setPatches] = useState<{ base: GetMarketOverviewOutput | undefined; rows: Map<string, OverviewRowView> }>({ base: undefined, rows: new Map() });
+  const [patches, setPatches] = useState<{ base: GetMarketOverviewOutput | undefined; rows: Map<string, OverviewRowView> }>({
+    base: undefined,
+    rows: new Map(),
+  });
   const { state: alerts, ingest: ingestAlerts, resync: alertsResync } = useAlerts();
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<{ key: SortKey; direction: SortDirection }>({ key: "symbol", direction: "asc" });
@@ -98,7 +101,9 @@ export function MarketOverview({ initial, initialError }: { initial: GetMarketOv
   // Same column flips the direction; a new column starts A→Z for symbols, largest first for numbers.
   const toggleSort = (key: SortKey) =>
     setSort((current) =>
-      current.key === key ? { key, direction: current.direction === "asc" ? "desc" : "asc" } : { key, direction: key === "symbol" ? "asc" : "desc" },
+      current.key === key
+        ? { key, direction: current.direction === "asc" ? "desc" : "asc" }
+        : { key, direction: key === "symbol" ? "asc" : "desc" },
     );
 
   return (
@@ -124,7 +129,11 @@ export function MarketOverview({ initial, initialError }: { initial: GetMarketOv
             Market data is unavailable right now ({errorText}). Retrying…
           </div>
         )}
-        {!overview.data && !errorText && <div className="placeholder-glow" data-testid="overview-loading"><span className="placeholder col-12" style={{ height: 120 }} /></div>}
+        {!overview.data && !errorText && (
+          <div className="placeholder-glow" data-testid="overview-loading">
+            <span className="placeholder col-12" style={{ height: 120 }} />
+          </div>
+        )}
         {overview.data && rows.length === 0 && (
           <div className="alert alert-secondary py-2" data-testid="overview-empty">
             No symbols yet. Start a feed (simulator or replay) and they appear here.
@@ -142,7 +151,11 @@ export function MarketOverview({ initial, initialError }: { initial: GetMarketOv
                       className={`${column.className} text-nowrap`}
                       aria-sort={sort.key === column.key ? (sort.direction === "asc" ? "ascending" : "descending") : "none"}
                     >
-                      <button type="button" className="btn btn-link btn-sm p-0 text-reset text-decoration-none fw-semibold" onClick={() => toggleSort(column.key)}>
+                      <button
+                        type="button"
+                        className="btn btn-link btn-sm p-0 text-reset text-decoration-none fw-semibold"
+                        onClick={() => toggleSort(column.key)}
+                      >
                         {column.label}
                         {sort.key === column.key ? (sort.direction === "asc" ? " ▲" : " ▼") : ""}
                       </button>
@@ -162,7 +175,11 @@ export function MarketOverview({ initial, initialError }: { initial: GetMarketOv
                     onClick={() => router.push(`/symbols/${encodeURIComponent(row.symbol)}`)}
                   >
                     <td className="fw-semibold">
-                      <Link href={`/symbols/${encodeURIComponent(row.symbol)}`} className="text-reset text-decoration-none" onClick={(event) => event.stopPropagation()}>
+                      <Link
+                        href={`/symbols/${encodeURIComponent(row.symbol)}`}
+                        className="text-reset text-decoration-none"
+                        onClick={(event) => event.stopPropagation()}
+                      >
                         {row.symbol}
                       </Link>
                       {row.simulated && <SimulatedBadge className="ms-1" />}
@@ -170,7 +187,9 @@ export function MarketOverview({ initial, initialError }: { initial: GetMarketOv
                     <td className="text-end font-monospace" data-testid="last">
                       {formatPrice(row.last)}
                     </td>
-                    <td className={`text-end font-monospace d-none d-sm-table-cell ${changeClass(row.change)}`}>{formatChange(row.change)}</td>
+                    <td className={`text-end font-monospace d-none d-sm-table-cell ${changeClass(row.change)}`}>
+                      {formatChange(row.change)}
+                    </td>
                     <td className={`text-end font-monospace ${changeClass(row.changePct)}`} data-testid="change-pct">
                       {formatPercent(row.changePct)}
                     </td>

@@ -6,7 +6,12 @@ export function Sparkline({ values, width = 96, height = 24 }: { values: readonl
   const up = (values[values.length - 1] ?? 0) >= (values[0] ?? 0);
   return (
     <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} aria-hidden="true" data-testid="sparkline">
-      <polyline fill="none" strokeWidth="1.5" stroke={up ? "var(--bs-success)" : "var(--bs-danger)"} points={sparklinePoints(values, width, height)} />
+      <polyline
+        fill="none"
+        strokeWidth="1.5"
+        stroke={up ? "var(--bs-success)" : "var(--bs-danger)"}
+        points={sparklinePoints(values, width, height)}
+      />
     </svg>
   );
 }

@@ -11,14 +11,38 @@ import { INTERVAL_MS } from "../../core/intervals";
 import type { GetSymbolOutput } from "../../server/queries/get-symbol";
 import { alertMarkers, withAlertUpdates } from "../lib/alerts";
 import { CandleSeries } from "../lib/candle-series";
-import { applyToChartArrays, buildChartArrays, chartHookDataset, DEFAULT_SMA_PERIOD, DEFAULT_VOL_PERIOD, realizedVolatilityPct, type ChartArrays } from "../lib/chart-data";
+import {
+  applyToChartArrays,
+  buildChartArrays,
+  chartHookDataset,
+  DEFAULT_SMA_PERIOD,
+  DEFAULT_VOL_PERIOD,
+  realizedVolatilityPct,
+  type ChartArrays,
+} from "../lib/chart-data";
 import { displayZone, displayZoneLabel, isTimeDisplay, TIME_DISPLAY_STORAGE_KEY, type TimeDisplay } from "../lib/exchange-clock";
 import { changeClass, formatChange, formatPercent, formatPrice, formatVolume } from "../lib/format";
 import type { DrainedBatch } from "../lib/live-batch";
-import { forecastBand, forecastViewOfQuery, forecastViewOfUpdate, formatModelVersion, newerForecast, withForecastUpdates, type ForecastView } from "../lib/forecast-band";
+import {
+  forecastBand,
+  forecastViewOfQuery,
+  forecastViewOfUpdate,
+  formatModelVersion,
+  newerForecast,
+  withForecastUpdates,
+  type ForecastView,
+} from "../lib/forecast-band";
 import { useTRPC } from "../lib/trpc";
 import { useLiveStream } from "../lib/use-live-stream";
-import { CHART_CAPACITY, CHART_INTERVALS, initialView, isLiveDay, liveSubscription, viewRange, type ChartInterval } from "../lib/view-range";
+import {
+  CHART_CAPACITY,
+  CHART_INTERVALS,
+  initialView,
+  isLiveDay,
+  liveSubscription,
+  viewRange,
+  type ChartInterval,
+} from "../lib/view-range";
 import { AlertsFeed, useAlerts } from "./alerts-feed";
 import type { CandleChartHandle, ChartView } from "./candle-chart";
 import { ConnectionBadge } from "./connection-badge";
@@ -35,7 +59,11 @@ const CandleChart = dynamic(() => import("./candle-chart").then((m) => m.CandleC
 
 function ChartPlaceholder({ text, testId }: { text: string; testId?: string }) {
   return (
-    <div className="d-flex align-items-center justify-content-center border rounded text-body-secondary" style={{ height: "min(60vh, 480px)", minHeight: 260 }} data-testid={testId}>
+    <div
+      className="d-flex align-items-center justify-content-center border rounded text-body-secondary"
+      style={{ height: "min(60vh, 480px)", minHeight: 260 }}
+      data-testid={testId}
+    >
       {text}
     </div>
   );
@@ -130,7 +158,13 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
   }, [interval, day]);
 
   const candles = useQuery({
-    ...trpc.candles.range.queryOptions({ symbol: symbol.symbol, interval, from: range.from, to: range.to, limit: CHART_CAPACITY[interval] }),
+    ...trpc.candles.range.queryOptions({
+      symbol: symbol.symbol,
+      interval,
+      from: range.from,
+      to: range.to,
+      limit: CHART_CAPACITY[interval],
+    }),
     staleTime: Infinity,
   });
   // The live quote belongs to today only; a past day shows the quote prevailing at its last trade.
@@ -146,7 +180,11 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
   // Intraday charts only: a band of one day's move means nothing across 1d candles.
   const band = useMemo(() => (interval === "1d" ? null : forecastBand(forecast)), [forecast, interval]);
   const trades = useQuery({
-    ...trpc.trades.recent.queryOptions({ symbol: symbol.symbol, limit: 40, ...(live ? {} : { before: (interval === "1d" ? viewRange("1m", day, venue).to : range.to) + 1 }) }),
+    ...trpc.trades.recent.queryOptions({
+      symbol: symbol.symbol,
+      limit: 40,
+      ...(live ? {} : { before: (interval === "1d" ? viewRange("1m", day, venue).to : range.to) + 1 }),
+    }),
     refetchInterval: live ? 2_000 : false,
   });
 
@@ -182,7 +220,11 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
   const [liveQuote, setLiveQuote] = useState<{ bid: number; ask: number; mid: number; spread: number; ts: number } | null>(null);
 
   // The shown day's alerts (the last week's on 1d candles), marked on the chart and listed below it.
-  const { state: alerts, ingest: ingestAlerts, resync: alertsResync } = useAlerts({ symbol: symbol.symbol, ...(interval === "1d" ? {} : { day }) });
+  const {
+    state: alerts,
+    ingest: ingestAlerts,
+    resync: alertsResync,
+  } = useAlerts({ symbol: symbol.symbol, ...(interval === "1d" ? {} : { day }) });
 
   const onBatch = useCallback(
     (batch: DrainedBatch) => {
@@ -194,7 +236,13 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
         const startedMs = performance.now();
         let changed = false;
         for (const update of batch.candles) {
-          if (update.symbol !== symbol.symbol || update.interval !== interval || update.windowStart < range.from || update.windowStart > range.to) continue;
+          if (
+            update.symbol !== symbol.symbol ||
+            update.interval !== interval ||
+            update.windowStart < range.from ||
+            update.windowStart > range.to
+          )
+            continue;
           changed = applyToChartArrays(current.arrays, current.series, current.series.apply(update), DEFAULT_SMA_PERIOD) || changed;
         }
         if (changed) {
@@ -232,12 +280,22 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
     alertsResync();
   });
 
-  const markers = useMemo(() => (arrays ? alertMarkers(alerts.alerts, arrays.candles, INTERVAL_MS[interval]) : null), [alerts.alerts, arrays, interval]);
+  const markers = useMemo(
+    () => (arrays ? alertMarkers(alerts.alerts, arrays.candles, INTERVAL_MS[interval]) : null),
+    [alerts.alerts, arrays, interval],
+  );
 
   const closing = live ? undefined : closingQuote(symbol.symbol, symbol.simulated, trades.data?.trades[0]);
-  const quoteShown = !live ? closing : quote.data && liveQuote ? { ...quote.data, ...liveQuote, spreadBps: (liveQuote.spread / liveQuote.mid) * 10_000 } : quote.data;
+  const quoteShown = !live
+    ? closing
+    : quote.data && liveQuote
+      ? { ...quote.data, ...liveQuote, spreadBps: (liveQuote.spread / liveQuote.mid) * 10_000 }
+      : quote.data;
   const summary = daySummary.data;
-  const changeTitle = summary?.changeBasis === "prevClose" ? `vs the previous close ${formatPrice(summary.prevClose)} (${summary.prevCloseDay})` : "vs the day's open (no previous close stored)";
+  const changeTitle =
+    summary?.changeBasis === "prevClose"
+      ? `vs the previous close ${formatPrice(summary.prevClose)} (${summary.prevCloseDay})`
+      : "vs the day's open (no previous close stored)";
   const chartError = candles.error?.message ?? null;
 
   return (
@@ -255,11 +313,20 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
             <span className={`font-monospace ${changeClass(price.change)}`} data-testid="symbol-change">
               {formatChange(price.change)} ({formatPercent(price.changePct)})
             </span>
-            <span className="small text-body-secondary" data-testid="symbol-volume">Vol {formatVolume(price.dayVolume)}</span>
+            <span className="small text-body-secondary" data-testid="symbol-volume">
+              Vol {formatVolume(price.dayVolume)}
+            </span>
           </>
         ) : (
           <>
-            <span className="small text-body-secondary" title={summary?.basis === "regular-session" ? `Regular session close, ${venue.regular?.open}–${venue.regular?.close} ${venue.zoneLabel}` : "Last trade of the day"}>
+            <span
+              className="small text-body-secondary"
+              title={
+                summary?.basis === "regular-session"
+                  ? `Regular session close, ${venue.regular?.open}–${venue.regular?.close} ${venue.zoneLabel}`
+                  : "Last trade of the day"
+              }
+            >
               Close {day}
             </span>
             <span className="fs-4 font-monospace" data-testid="symbol-last">
@@ -268,7 +335,11 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
             <span className={`font-monospace ${changeClass(summary?.change)}`} data-testid="symbol-change" title={changeTitle}>
               {formatChange(summary?.change)} ({formatPercent(summary?.changePct)})
             </span>
-            <span className="small text-body-secondary" data-testid="symbol-volume" title={`Whole day, extended hours included: ${formatVolume(summary?.dayVolume)}`}>
+            <span
+              className="small text-body-secondary"
+              data-testid="symbol-volume"
+              title={`Whole day, extended hours included: ${formatVolume(summary?.dayVolume)}`}
+            >
               Vol {formatVolume(summary?.volume)}
             </span>
             <span className="small text-body-secondary font-monospace" data-testid="symbol-range">
@@ -276,12 +347,20 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
             </span>
           </>
         )}
-        <span className="small text-body-secondary" title={`Realized volatility: stdev of the last ${DEFAULT_VOL_PERIOD} candle log returns`} data-testid="realized-vol">
+        <span
+          className="small text-body-secondary"
+          title={`Realized volatility: stdev of the last ${DEFAULT_VOL_PERIOD} candle log returns`}
+          data-testid="realized-vol"
+        >
           σ {volPct === null ? "—" : `${volPct.toFixed(3)}%`}/{interval}
         </span>
         <span
           className="small text-body-secondary"
-          title={forecast ? `Forecast of the day's open-to-close volatility (HAR-RV blended with the day's realized variance, ${Math.round(forecast.elapsedFraction * 100)}% of the session in), model ${formatModelVersion(forecast.modelVersion)}` : "No volatility forecast for this day"}
+          title={
+            forecast
+              ? `Forecast of the day's open-to-close volatility (HAR-RV blended with the day's realized variance, ${Math.round(forecast.elapsedFraction * 100)}% of the session in), model ${formatModelVersion(forecast.modelVersion)}`
+              : "No volatility forecast for this day"
+          }
           data-testid="vol-forecast"
         >
           σ̂ {forecast ? `${(forecast.sigma * 100).toFixed(2)}%` : "—"}/day
@@ -324,17 +403,35 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
         )}
         <label className="d-flex align-items-center gap-1 small mb-0">
           Time
-          <select className="form-select form-select-sm" style={{ width: "auto" }} value={timeDisplay} data-testid="time-display" onChange={(event) => isTimeDisplay(event.target.value) && setTimeDisplay(event.target.value)}>
+          <select
+            className="form-select form-select-sm"
+            style={{ width: "auto" }}
+            value={timeDisplay}
+            data-testid="time-display"
+            onChange={(event) => isTimeDisplay(event.target.value) && setTimeDisplay(event.target.value)}
+          >
             <option value="exchange">{venue.zoneLabel === "UTC" ? "Exchange (UTC)" : `Exchange (${venue.zoneLabel})`}</option>
             <option value="local">Local</option>
             <option value="utc">UTC</option>
           </select>
         </label>
-        <button type="button" className="btn btn-sm btn-outline-secondary" data-testid="chart-reset" title="Back to the first view (a past day: its regular session)" onClick={() => chart.current?.resetZoom()}>
+        <button
+          type="button"
+          className="btn btn-sm btn-outline-secondary"
+          data-testid="chart-reset"
+          title="Back to the first view (a past day: its regular session)"
+          onClick={() => chart.current?.resetZoom()}
+        >
           Reset zoom
         </button>
         <div className="form-check form-check-inline small mb-0 ms-sm-auto">
-          <input id="show-vwap" className="form-check-input" type="checkbox" checked={showVwap} onChange={(e) => setShowVwap(e.target.checked)} />
+          <input
+            id="show-vwap"
+            className="form-check-input"
+            type="checkbox"
+            checked={showVwap}
+            onChange={(e) => setShowVwap(e.target.checked)}
+          />
           <label className="form-check-label" htmlFor="show-vwap">
             VWAP
           </label>
@@ -354,7 +451,13 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
           </select>
         )}
         <div className="form-check form-check-inline small mb-0">
-          <input id="show-sma" className="form-check-input" type="checkbox" checked={showSma} onChange={(e) => setShowSma(e.target.checked)} />
+          <input
+            id="show-sma"
+            className="form-check-input"
+            type="checkbox"
+            checked={showSma}
+            onChange={(e) => setShowSma(e.target.checked)}
+          />
           <label className="form-check-label" htmlFor="show-sma">
             SMA {DEFAULT_SMA_PERIOD}
           </label>
@@ -371,7 +474,9 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
           </div>
         )}
         {!chartError && candles.isPending && <ChartPlaceholder text="Loading candles…" testId="chart-loading" />}
-        {!chartError && candles.data?.candles.length === 0 && <ChartPlaceholder text={`No ${interval} candles for ${day}.`} testId="chart-empty" />}
+        {!chartError && candles.data?.candles.length === 0 && (
+          <ChartPlaceholder text={`No ${interval} candles for ${day}.`} testId="chart-empty" />
+        )}
         {!chartError && arrays && candles.data && candles.data.candles.length > 0 && (
           <CandleChart
             ref={chart}
@@ -407,11 +512,24 @@ export function SymbolView({ symbol, initialInterval, initialDay, today }: Symbo
           />
         </div>
         <div className="col-12 col-md-7 col-lg-8">
-          <TradesTape trades={trades.data?.trades} loading={trades.isPending} error={trades.error?.message ?? null} zone={zone} zoneLabel={zoneLabel} />
+          <TradesTape
+            trades={trades.data?.trades}
+            loading={trades.isPending}
+            error={trades.error?.message ?? null}
+            zone={zone}
+            zoneLabel={zoneLabel}
+          />
         </div>
       </div>
       <div className="mt-3">
-        <AlertsFeed state={alerts} connection={connection} showSymbol={false} title={`Alerts · ${symbol.symbol}`} zone={zone} zoneLabel={zoneLabel} />
+        <AlertsFeed
+          state={alerts}
+          connection={connection}
+          showSymbol={false}
+          title={`Alerts · ${symbol.symbol}`}
+          zone={zone}
+          zoneLabel={zoneLabel}
+        />
       </div>
     </>
   );

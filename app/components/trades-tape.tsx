@@ -26,15 +26,25 @@ export function TradesTape({ trades, loading, error, zone = "UTC", zoneLabel = "
       <div className="card-header py-1 small fw-semibold">Trades</div>
       <div className="card-body p-0" style={{ maxHeight: 320, overflowY: "auto" }}>
         {error && <div className="text-warning small p-2">Trades unavailable: {error}</div>}
-        {!error && loading && <div className="placeholder-glow p-2"><span className="placeholder col-10" /></div>}
+        {!error && loading && (
+          <div className="placeholder-glow p-2">
+            <span className="placeholder col-10" />
+          </div>
+        )}
         {!error && !loading && trades?.length === 0 && <div className="text-body-secondary small p-2">No trades on this day.</div>}
         {!error && trades && trades.length > 0 && (
           <table className="table table-sm mb-0 small font-monospace">
             <thead className="sticky-top">
               <tr>
-                <th scope="col" data-testid="tape-time-header">Time ({zoneLabel})</th>
-                <th scope="col" className="text-end">Price</th>
-                <th scope="col" className="text-end">Size</th>
+                <th scope="col" data-testid="tape-time-header">
+                  Time ({zoneLabel})
+                </th>
+                <th scope="col" className="text-end">
+                  Price
+                </th>
+                <th scope="col" className="text-end">
+                  Size
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -45,7 +45,10 @@ export function feedAlertOfStored(alert: AlertOutput): FeedAlert {
       : score !== null && typeof details.zThreshold === "number"
         ? alertLevel(score, details.zThreshold)
         : "warning";
-  const message = typeof details.message === "string" && details.message !== "" ? details.message : `${kindLabel(alert.kind)}${score === null ? "" : `, z ${score.toFixed(1)}`}`;
+  const message =
+    typeof details.message === "string" && details.message !== ""
+      ? details.message
+      : `${kindLabel(alert.kind)}${score === null ? "" : `, z ${score.toFixed(1)}`}`;
   return { id: alert.alertId, ts: alert.ts, symbol: alert.symbol, kind: alert.kind, level, score, message };
 }
 
@@ -66,7 +69,11 @@ export function feedAlertOfUpdate(update: AlertUpdate): FeedAlert {
  * `current` plus `incoming`, newest first (ties by id), one row per id (a replayed alert replaces
  * its row), at most `capacity` rows. Returns `current` itself when nothing changes, so a render is skipped.
  */
-export function mergeAlerts(current: readonly FeedAlert[], incoming: readonly FeedAlert[], capacity = ALERT_FEED_CAPACITY): readonly FeedAlert[] {
+export function mergeAlerts(
+  current: readonly FeedAlert[],
+  incoming: readonly FeedAlert[],
+  capacity = ALERT_FEED_CAPACITY,
+): readonly FeedAlert[] {
   if (incoming.length === 0) return current;
   const byId = new Map(current.map((a) => [a.id, a]));
   for (const a of incoming) byId.set(a.id, a);

@@ -41,7 +41,12 @@ describe("CandleSeries", () => {
     const reloaded = new CandleSeries(5);
     reloaded.load([candle(1, 11, { tradeCount: 3 }), candle(2, 12, { tradeCount: 3 }), candle(3, 13, { tradeCount: 5 })]);
     expect(reloaded.keepNewer(live)).toBe(2);
-    expect(reloaded.toArray().map((p) => [p.x / 60_000, p.c, p.n])).toEqual([[1, 11, 3], [2, 12, 3], [3, 13.5, 9], [4, 14, 2]]);
+    expect(reloaded.toArray().map((p) => [p.x / 60_000, p.c, p.n])).toEqual([
+      [1, 11, 3],
+      [2, 12, 3],
+      [3, 13.5, 9],
+      [4, 14, 2],
+    ]);
     // History that already has everything wins.
     const complete = new CandleSeries(5);
     complete.load([candle(3, 13.6, { tradeCount: 10 }), candle(4, 14.2, { tradeCount: 4 })]);
@@ -153,14 +158,31 @@ describe("chart arrays", () => {
 describe("chart hook", () => {
   it("exposes the series' ends and the last candle's close and trade count, following live updates", () => {
     const series = new CandleSeries(3);
-    expect(chartHookDataset(series)).toEqual({ candles: "0", firstWindowStart: "", lastWindowStart: "", lastClose: "", lastTradeCount: "" });
+    expect(chartHookDataset(series)).toEqual({
+      candles: "0",
+      firstWindowStart: "",
+      lastWindowStart: "",
+      lastClose: "",
+      lastTradeCount: "",
+    });
     series.load([candle(1, 11, { tradeCount: 4 }), candle(2, 12, { tradeCount: 5 })]);
-    expect(chartHookDataset(series)).toEqual({ candles: "2", firstWindowStart: "60000", lastWindowStart: "120000", lastClose: "12", lastTradeCount: "5" });
+    expect(chartHookDataset(series)).toEqual({
+      candles: "2",
+      firstWindowStart: "60000",
+      lastWindowStart: "120000",
+      lastClose: "12",
+      lastTradeCount: "5",
+    });
     series.apply(candle(2, 12.25, { tradeCount: 6, isFinal: false }));
     expect(chartHookDataset(series)).toMatchObject({ candles: "2", lastClose: "12.25", lastTradeCount: "6" });
     series.apply(candle(3, 13));
     series.apply(candle(4, 14, { tradeCount: 1 }));
     // Evicted: the first window moves on, and three held windows one minute apart have no gap.
-    expect(chartHookDataset(series)).toMatchObject({ candles: "3", firstWindowStart: "120000", lastWindowStart: "240000", lastTradeCount: "1" });
+    expect(chartHookDataset(series)).toMatchObject({
+      candles: "3",
+      firstWindowStart: "120000",
+      lastWindowStart: "240000",
+      lastTradeCount: "1",
+    });
   });
 });

@@ -29,17 +29,34 @@ export interface CandlePoint {
   n: number | null;
 }
 
-export type ApplyResult =
-  | { kind: "appended"; evicted: boolean }
-  | { kind: "patched"; index: number }
-  | { kind: "stale" };
+export type ApplyResult = { kind: "appended"; evicted: boolean } | { kind: "patched"; index: number } | { kind: "stale" };
 
 export function pointOf(candle: CandleLike): CandlePoint {
-  return { x: candle.windowStart, o: candle.open, h: candle.high, l: candle.low, c: candle.close, v: candle.volume, vwap: candle.vwap, final: candle.isFinal, n: candle.tradeCount ?? null };
+  return {
+    x: candle.windowStart,
+    o: candle.open,
+    h: candle.high,
+    l: candle.low,
+    c: candle.close,
+    v: candle.volume,
+    vwap: candle.vwap,
+    final: candle.isFinal,
+    n: candle.tradeCount ?? null,
+  };
 }
 
 function candleOf(point: CandlePoint): CandleLike {
-  return { windowStart: point.x, open: point.o, high: point.h, low: point.l, close: point.c, volume: point.v, vwap: point.vwap, isFinal: point.final, ...(point.n === null ? {} : { tradeCount: point.n }) };
+  return {
+    windowStart: point.x,
+    open: point.o,
+    high: point.h,
+    low: point.l,
+    close: point.c,
+    volume: point.v,
+    vwap: point.vwap,
+    isFinal: point.final,
+    ...(point.n === null ? {} : { tradeCount: point.n }),
+  };
 }
 
 const DAY_MS = 86_400_000;

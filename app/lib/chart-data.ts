@@ -114,7 +114,12 @@ export function buildChartArrays(series: CandleSeries, smaPeriod = DEFAULT_SMA_P
  * SMA values whose window covers them), or push one point and drop the oldest when the series
  * evicted it. Returns whether anything changed (so the caller knows to redraw).
  */
-export function applyToChartArrays(arrays: ChartArrays, series: CandleSeries, result: ApplyResult, smaPeriod = DEFAULT_SMA_PERIOD): boolean {
+export function applyToChartArrays(
+  arrays: ChartArrays,
+  series: CandleSeries,
+  result: ApplyResult,
+  smaPeriod = DEFAULT_SMA_PERIOD,
+): boolean {
   if (result.kind === "stale") return false;
   if (result.kind === "appended") {
     if (result.evicted) {
@@ -151,7 +156,10 @@ export function applyToChartArrays(arrays: ChartArrays, series: CandleSeries, re
  * stores as rv20), in percent per candle; null with fewer than `period` + 1 closes.
  */
 export function realizedVolatilityPct(points: readonly Pick<CandlePoint, "c">[], period = DEFAULT_VOL_PERIOD): number | null {
-  const vol = realizedVolOfLast(points.slice(-(period + 1)).map((p) => p.c), period);
+  const vol = realizedVolOfLast(
+    points.slice(-(period + 1)).map((p) => p.c),
+    period,
+  );
   return vol === undefined ? null : vol.stdev * 100;
 }
 
@@ -160,7 +168,9 @@ export function realizedVolatilityPct(points: readonly Pick<CandlePoint, "c">[],
  * lets tests and tools read what the chart holds without decoding pixels. With strictly increasing
  * windows, `candles === (lastWindowStart - firstWindowStart) / intervalMs + 1` means no gap.
  */
-export function chartHookDataset(series: CandleSeries): Record<"candles" | "firstWindowStart" | "lastWindowStart" | "lastClose" | "lastTradeCount", string> {
+export function chartHookDataset(
+  series: CandleSeries,
+): Record<"candles" | "firstWindowStart" | "lastWindowStart" | "lastClose" | "lastTradeCount", string> {
   const first = series.at(0);
   const last = series.last();
   return {

@@ -29,9 +29,19 @@ export const crosshairPlugin: Plugin = {
     let index: number | null = null;
     let y: number | null = null;
     const area = chart.chartArea;
-    if (MOVES.has(event.type) && event.x !== null && event.y !== null && event.x >= area.left && event.x <= area.right && event.y >= area.top && event.y <= area.bottom) {
+    if (
+      MOVES.has(event.type) &&
+      event.x !== null &&
+      event.y !== null &&
+      event.x >= area.left &&
+      event.x <= area.right &&
+      event.y >= area.top &&
+      event.y <= area.bottom
+    ) {
       const native = event.native;
-      const hit = native ? chart.getElementsAtEventForMode(native, "index", { intersect: false }, false).find((e) => e.datasetIndex === 0) : undefined;
+      const hit = native
+        ? chart.getElementsAtEventForMode(native, "index", { intersect: false }, false).find((e) => e.datasetIndex === 0)
+        : undefined;
       index = hit?.index ?? null;
       y = event.y;
     } else if (!MOVES.has(event.type) && event.type !== "mouseout") {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { forecastBand, forecastViewOfUpdate, formatModelVersion, newerForecast, withForecastUpdates, type ForecastView } from "./forecast-band";
+import {
+  forecastBand,
+  forecastViewOfUpdate,
+  formatModelVersion,
+  newerForecast,
+  withForecastUpdates,
+  type ForecastView,
+} from "./forecast-band";
 import { LiveBatch } from "./live-batch";
 
 const START = Date.parse("2026-01-05T14:30:00Z");
@@ -22,7 +29,7 @@ describe("forecast band", () => {
     expect(band?.upper[0]?.y).toBe(100);
     expect(band?.upper[1]?.y).toBeCloseTo(100 * Math.exp(0.01), 10); // 101.0050167
     expect(band?.lower[1]?.y).toBeCloseTo(100 * Math.exp(-0.01), 10); // 99.0049834
-    expect(band?.upper[4]?.y).toBeCloseTo(102.0201340, 6);
+    expect(band?.upper[4]?.y).toBeCloseTo(102.020134, 6);
     expect(band?.lower[4]?.y).toBeCloseTo(98.0198673, 6);
     const later = forecastBand(VIEW, 97.5 * 60_000);
     expect(later?.upper.at(-1)).toEqual({ x: VIEW.ts, y: later?.upper[4]?.y });
@@ -44,8 +51,17 @@ describe("forecast band", () => {
 
   it("keeps the newer of a loaded forecast and a live update", () => {
     const live = forecastViewOfUpdate({
-      type: "forecast", symbol: "IBM", ts: VIEW.ts + 60_000, day: VIEW.day, modelVersion: 2, variance: 4e-4, sigma: 0.02,
-      harVariance: 4e-4, realizedVariance: 1e-4, elapsedFraction: 0.5, sessionMinutes: 390,
+      type: "forecast",
+      symbol: "IBM",
+      ts: VIEW.ts + 60_000,
+      day: VIEW.day,
+      modelVersion: 2,
+      variance: 4e-4,
+      sigma: 0.02,
+      harVariance: 4e-4,
+      realizedVariance: 1e-4,
+      elapsedFraction: 0.5,
+      sessionMinutes: 390,
     });
     expect(live.referencePrice).toBeNull();
     expect(newerForecast(VIEW, live)).toBe(live);
@@ -65,7 +81,17 @@ describe("live forecast updates", () => {
 
   it("keeps the newest forecast per symbol in a frame's batch", () => {
     const batch = new LiveBatch();
-    const base = { symbol: "IBM", day: "2026-01-05", modelVersion: 1, variance: 4e-4, sigma: 0.02, harVariance: 4e-4, realizedVariance: 0, elapsedFraction: 0, sessionMinutes: 390 };
+    const base = {
+      symbol: "IBM",
+      day: "2026-01-05",
+      modelVersion: 1,
+      variance: 4e-4,
+      sigma: 0.02,
+      harVariance: 4e-4,
+      realizedVariance: 0,
+      elapsedFraction: 0,
+      sessionMinutes: 390,
+    };
     expect(batch.put("forecast", JSON.stringify({ ...base, ts: 1 }))).toBe(true);
     expect(batch.put("forecast", JSON.stringify({ ...base, ts: 2, modelVersion: 2 }))).toBe(true);
     const drained = batch.drain();

@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import { LiveBatch } from "./live-batch";
 
 const candle = (windowStart: number, close: number) =>
-  JSON.stringify({ symbol: "IBM", interval: "1m", windowStart, open: 1, high: 2, low: 1, close, volume: 5, vwap: 1.5, tradeCount: 2, isFinal: false });
+  JSON.stringify({
+    symbol: "IBM",
+    interval: "1m",
+    windowStart,
+    open: 1,
+    high: 2,
+    low: 1,
+    close,
+    volume: 5,
+    vwap: 1.5,
+    tradeCount: 2,
+    isFinal: false,
+  });
 
 describe("LiveBatch", () => {
   it("keeps the newest update per candle window, oldest window first", () => {

@@ -34,7 +34,10 @@ export class LiveBatch {
   }
 
   get isEmpty(): boolean {
-    return this.#candles.size + this.#prices.size + this.#spreads.size + this.#forecasts.size + this.#alerts.length === 0 && !this.#snapshotRequired;
+    return (
+      this.#candles.size + this.#prices.size + this.#spreads.size + this.#forecasts.size + this.#alerts.length === 0 &&
+      !this.#snapshotRequired
+    );
   }
 
   /** Adds the JSON payload of an SSE event of `type`; malformed payloads are dropped (returns false). */

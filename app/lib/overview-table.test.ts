@@ -1,11 +1,43 @@
 import { describe, expect, it } from "vitest";
-import { applyPrice, applySparklineCandle, applySpread, filterRows, sortRows, sparklinePoints, toRowView, type OverviewRowView } from "./overview-table";
+import {
+  applyPrice,
+  applySparklineCandle,
+  applySpread,
+  filterRows,
+  sortRows,
+  sparklinePoints,
+  toRowView,
+  type OverviewRowView,
+} from "./overview-table";
 
 const row = (symbol: string, last: number | null, changePct: number | null, volume: number | null): OverviewRowView =>
-  toRowView({ symbol, simulated: false, ts: 120_000, last, change: null, changePct, volume, bid: null, ask: null, spread: null, sparkline: [1, 2] });
+  toRowView({
+    symbol,
+    simulated: false,
+    ts: 120_000,
+    last,
+    change: null,
+    changePct,
+    volume,
+    bid: null,
+    ask: null,
+    spread: null,
+    sparkline: [1, 2],
+  });
 
 const candle = (windowStart: number, close: number, interval: "1m" | "1s" = "1m") => ({
-  type: "candle" as const, symbol: "IBM", interval, windowStart, open: 1, high: 1, low: 1, close, volume: 1, vwap: 1, tradeCount: 1, isFinal: false,
+  type: "candle" as const,
+  symbol: "IBM",
+  interval,
+  windowStart,
+  open: 1,
+  high: 1,
+  low: 1,
+  close,
+  volume: 1,
+  vwap: 1,
+  tradeCount: 1,
+  isFinal: false,
 });
 
 describe("overview rows", () => {
@@ -23,7 +55,15 @@ describe("overview rows", () => {
   });
 
   it("applies price and spread updates, ignoring a price older than the row", () => {
-    const updated = applyPrice(rows[0] as OverviewRowView, { type: "price", symbol: "IBM", ts: 130_000, last: 181, changePct: 1.8, bid: 180.9, ask: 181.1 });
+    const updated = applyPrice(rows[0] as OverviewRowView, {
+      type: "price",
+      symbol: "IBM",
+      ts: 130_000,
+      last: 181,
+      changePct: 1.8,
+      bid: 180.9,
+      ask: 181.1,
+    });
     expect(updated).toMatchObject({ last: 181, changePct: 1.8, volume: 500 });
     expect(updated.spread).toBeCloseTo(0.2, 9);
     expect(applyPrice(updated, { type: "price", symbol: "IBM", ts: 1, last: 1 })).toBe(updated);

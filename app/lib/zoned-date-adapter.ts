@@ -97,63 +97,102 @@ _adapters._date.override({
   add(this: Adapter, time: number, amount: number, unit: TimeUnit) {
     const c = ctx(this);
     switch (unit) {
-      case "millisecond": return ms(addMilliseconds(time, amount, c));
-      case "second": return ms(addSeconds(time, amount, c));
-      case "minute": return ms(addMinutes(time, amount, c));
-      case "hour": return ms(addHours(time, amount, c));
-      case "day": return ms(addDays(time, amount, c));
-      case "week": return ms(addWeeks(time, amount, c));
-      case "month": return ms(addMonths(time, amount, c));
-      case "quarter": return ms(addQuarters(time, amount, c));
-      case "year": return ms(addYears(time, amount, c));
-      default: return time;
+      case "millisecond":
+        return ms(addMilliseconds(time, amount, c));
+      case "second":
+        return ms(addSeconds(time, amount, c));
+      case "minute":
+        return ms(addMinutes(time, amount, c));
+      case "hour":
+        return ms(addHours(time, amount, c));
+      case "day":
+        return ms(addDays(time, amount, c));
+      case "week":
+        return ms(addWeeks(time, amount, c));
+      case "month":
+        return ms(addMonths(time, amount, c));
+      case "quarter":
+        return ms(addQuarters(time, amount, c));
+      case "year":
+        return ms(addYears(time, amount, c));
+      default:
+        return time;
     }
   },
 
   diff(this: Adapter, max: number, min: number, unit: TimeUnit) {
     const c = ctx(this);
     switch (unit) {
-      case "millisecond": return differenceInMilliseconds(max, min);
-      case "second": return differenceInSeconds(max, min);
-      case "minute": return differenceInMinutes(max, min);
-      case "hour": return differenceInHours(max, min);
-      case "day": return differenceInDays(max, min, c);
-      case "week": return differenceInWeeks(max, min, c);
-      case "month": return differenceInMonths(max, min, c);
-      case "quarter": return differenceInQuarters(max, min, c);
-      case "year": return differenceInYears(max, min, c);
-      default: return 0;
+      case "millisecond":
+        return differenceInMilliseconds(max, min);
+      case "second":
+        return differenceInSeconds(max, min);
+      case "minute":
+        return differenceInMinutes(max, min);
+      case "hour":
+        return differenceInHours(max, min);
+      case "day":
+        return differenceInDays(max, min, c);
+      case "week":
+        return differenceInWeeks(max, min, c);
+      case "month":
+        return differenceInMonths(max, min, c);
+      case "quarter":
+        return differenceInQuarters(max, min, c);
+      case "year":
+        return differenceInYears(max, min, c);
+      default:
+        return 0;
     }
   },
 
   startOf(this: Adapter, time: number, unit: TimeUnit | "isoWeek", weekday?: number) {
     const c = ctx(this);
     switch (unit) {
-      case "second": return ms(startOfSecond(time, c));
-      case "minute": return ms(startOfMinute(time, c));
-      case "hour": return ms(startOfHour(time, c));
-      case "day": return ms(startOfDay(time, c));
-      case "week": return ms(startOfWeek(time, c));
-      case "isoWeek": return ms(startOfWeek(time, { ...c, weekStartsOn: ((weekday ?? 1) % 7) as 0 | 1 | 2 | 3 | 4 | 5 | 6 }));
-      case "month": return ms(startOfMonth(time, c));
-      case "quarter": return ms(startOfQuarter(time, c));
-      case "year": return ms(startOfYear(time, c));
-      default: return time;
+      case "second":
+        return ms(startOfSecond(time, c));
+      case "minute":
+        return ms(startOfMinute(time, c));
+      case "hour":
+        return ms(startOfHour(time, c));
+      case "day":
+        return ms(startOfDay(time, c));
+      case "week":
+        return ms(startOfWeek(time, c));
+      case "isoWeek":
+        return ms(startOfWeek(time, { ...c, weekStartsOn: ((weekday ?? 1) % 7) as 0 | 1 | 2 | 3 | 4 | 5 | 6 }));
+      case "month":
+        return ms(startOfMonth(time, c));
+      case "quarter":
+        return ms(startOfQuarter(time, c));
+      case "year":
+        return ms(startOfYear(time, c));
+      default:
+        return time;
     }
   },
 
   endOf(this: Adapter, time: number, unit: TimeUnit) {
     const c = ctx(this);
     switch (unit) {
-      case "second": return ms(endOfSecond(time, c));
-      case "minute": return ms(endOfMinute(time, c));
-      case "hour": return ms(endOfHour(time, c));
-      case "day": return ms(endOfDay(time, c));
-      case "week": return ms(endOfWeek(time, c));
-      case "month": return ms(endOfMonth(time, c));
-      case "quarter": return ms(endOfQuarter(time, c));
-      case "year": return ms(endOfYear(time, c));
-      default: return time;
+      case "second":
+        return ms(endOfSecond(time, c));
+      case "minute":
+        return ms(endOfMinute(time, c));
+      case "hour":
+        return ms(endOfHour(time, c));
+      case "day":
+        return ms(endOfDay(time, c));
+      case "week":
+        return ms(endOfWeek(time, c));
+      case "month":
+        return ms(endOfMonth(time, c));
+      case "quarter":
+        return ms(endOfQuarter(time, c));
+      case "year":
+        return ms(endOfYear(time, c));
+      default:
+        return time;
     }
   },
 });

@@ -24,7 +24,11 @@ const SEQUENTIAL = Number(values.sequential);
 const BATCH_ROWS = Number(values["batch-rows"]);
 const KEYSPACE = "bench_commitlog";
 
-const client = await connectCassandra({ contactPoints: [values.contact], localDataCenter: "datacenter1", log: createLogger("bench-commitlog") });
+const client = await connectCassandra({
+  contactPoints: [values.contact],
+  localDataCenter: "datacenter1",
+  log: createLogger("bench-commitlog"),
+});
 await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
 await client.execute(
   `CREATE TABLE IF NOT EXISTS ${KEYSPACE}.trades (symbol text, day text, ts timestamp, trade_id text, price double, size double, venue text,
@@ -33,10 +37,23 @@ await client.execute(
 const insert = `INSERT INTO ${KEYSPACE}.trades (symbol, day, ts, trade_id, price, size, venue) VALUES (?, ?, ?, ?, ?, ?, ?)`;
 const T0 = Date.UTC(2013, 9, 7, 13, 30);
 const SYMBOLS = Array.from({ length: 20 }, (_, i) => `S${i}`);
-const row = (i: number, tag: string) => [SYMBOLS[i % SYMBOLS.length], "2013-10-07", new Date(T0 + i), `${tag}${i}`, 100 + (i % 100) / 100, 100, "N"];
+const row = (i: number, tag: string) => [
+  SYMBOLS[i % SYMBOLS.length],
+  "2013-10-07",
+  new Date(T0 + i),
+  `${tag}${i}`,
+  100 + (i % 100) / 100,
+  100,
+  "N",
+];
 
 // Warm-up: prepared statement, JIT, memtable allocation.
-await executeMany(client, insert, Array.from({ length: 5_000 }, (_, i) => row(i, "w")), CONCURRENCY);
+await executeMany(
+  client,
+  insert,
+  Array.from({ length: 5_000 }, (_, i) => row(i, "w")),
+  CONCURRENCY,
+);
 
 const rows = Array.from({ length: ROWS }, (_, i) => row(i, "t"));
 const startedMs = performance.now();
@@ -56,7 +73,10 @@ await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
     while (next < batches.length) {
       const batch = batches[next++] ?? [];
-      await client.batch(batch.map((params) => ({ query: insert, params })), { prepare: true, logged: false });
+      await client.batch(
+        batch.map((params) => ({ query: insert, params })),
+        { prepare: true, logged: false },
+      );
     }
   }),
 );
@@ -71,4 +91,15 @@ for (let i = 0; i < SEQUENTIAL; i++) {
 latenciesMs.sort((a, b) => a - b);
 const pct = (p: number) => Number((latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))] ?? 0).toFixed(2));
 await client.shutdown();
-console.log(JSON.stringify({ rows: ROWS, concurrency: CONCURRENCY, rowsPerS: Math.round(ROWS / (throughputMs / 1000)), batchRows: BATCH_ROWS, batchedRowsPerS: Math.round(ROWS / (batchedMs / 1000)), sequential: SEQUENTIAL, p50Ms: pct(0.5), p99Ms: pct(0.99) }));
+console.log(
+  JSON.stringify({
+    rows: ROWS,
+    concurrency: CONCURRENCY,
+    rowsPerS: Math.round(ROWS / (throughputMs / 1000)),
+    batchRows: BATCH_ROWS,
+    batchedRowsPerS: Math.round(ROWS / (batchedMs / 1000)),
+    sequential: SEQUENTIAL,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+  }),
+);

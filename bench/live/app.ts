@@ -60,7 +60,15 @@ function exportRevision(rev: string, logDir: string): { dir: string; sha: string
   return { dir, sha };
 }
 
-function startProgram(name: string, file: string, args: string[], env: Record<string, string>, logDir: string, root = ROOT, nodeArgs: string[] = []): ChildProcess {
+function startProgram(
+  name: string,
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  logDir: string,
+  root = ROOT,
+  nodeArgs: string[] = [],
+): ChildProcess {
   const out = fs.openSync(path.join(logDir, `${name}.log`), "w");
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, file), ...args], {
     cwd: ROOT,
@@ -120,7 +128,12 @@ export async function startLiveApp({ port, webEnv = {}, workerRev, webNodeArgs =
   await servicesUp(config);
   const bar = progress("bench live app");
   const connect = (ks?: string) =>
-    connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log });
+    connectCassandra({
+      contactPoints: config.cassandra.contactPoints,
+      localDataCenter: config.cassandra.localDataCenter,
+      ...(ks ? { keyspace: ks } : {}),
+      log,
+    });
   bar.update(`keyspace ${keyspace}`);
   await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: "bench-live-admin", log });
@@ -140,7 +153,15 @@ export async function startLiveApp({ port, webEnv = {}, workerRev, webNodeArgs =
     CASSANDRA_KEYSPACE: keyspace,
     REDIS_URL: redisUrl,
   };
-  const web = startProgram("web", "infra/web-server.ts", ["--port", String(port), "--hostname", "127.0.0.1"], { ...env, ...webEnv }, logDir, ROOT, webNodeArgs);
+  const web = startProgram(
+    "web",
+    "infra/web-server.ts",
+    ["--port", String(port), "--hostname", "127.0.0.1"],
+    { ...env, ...webEnv },
+    logDir,
+    ROOT,
+    webNodeArgs,
+  );
   const workerTree = workerRev === undefined ? undefined : exportRevision(workerRev, logDir);
   const worker = startProgram("stream", "workers/stream/main.ts", [], env, logDir, workerTree?.dir);
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -170,7 +191,8 @@ export async function startLiveApp({ port, webEnv = {}, workerRev, webNodeArgs =
           }
         })(),
       ]);
-      for (const result of results) if (result.status === "rejected") log.warn({ err: result.reason as unknown }, "bench cleanup step failed");
+      for (const result of results)
+        if (result.status === "rejected") log.warn({ err: result.reason as unknown }, "bench cleanup step failed");
     })());
   bar.update("web server");
   try {
@@ -179,6 +201,18 @@ export async function startLiveApp({ port, webEnv = {}, workerRev, webNodeArgs =
     await stop();
     throw error;
   }
-  bar.done(`web :${port} and a stream worker${workerTree ? ` of ${workerTree.sha}` : ""} on topics ${prefix}*, keyspace ${keyspace}, Redis db ${REDIS_DB}`);
-  return { port, baseUrl, topics, redisUrl, webPid: web.pid ?? -1, workerPid: worker.pid ?? -1, logDir, workerRev: workerTree?.sha ?? "working tree", stop };
+  bar.done(
+    `web :${port} and a stream worker${workerTree ? ` of ${workerTree.sha}` : ""} on topics ${prefix}*, keyspace ${keyspace}, Redis db ${REDIS_DB}`,
+  );
+  return {
+    port,
+    baseUrl,
+    topics,
+    redisUrl,
+    webPid: web.pid ?? -1,
+    workerPid: worker.pid ?? -1,
+    logDir,
+    workerRev: workerTree?.sha ?? "working tree",
+    stop,
+  };
 }

@@ -68,7 +68,9 @@ export async function measurePhase(options: PhaseOptions): Promise<Phase> {
   while (!Object.entries(produced.lastPrices).every(([symbol, price]) => timedReport.lastPrices[symbol] === price)) {
     if (Date.now() > deadline) {
       const missing = Object.entries(produced.lastPrices).filter(([symbol, price]) => timedReport.lastPrices[symbol] !== price);
-      throw new Error(`the timed client never got the last price of ${missing.length} symbol(s), e.g. ${JSON.stringify(missing.slice(0, 3))} vs ${JSON.stringify(missing.slice(0, 3).map(([s]) => timedReport.lastPrices[s]))}`);
+      throw new Error(
+        `the timed client never got the last price of ${missing.length} symbol(s), e.g. ${JSON.stringify(missing.slice(0, 3))} vs ${JSON.stringify(missing.slice(0, 3).map(([s]) => timedReport.lastPrices[s]))}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
     timedReport = await timed.request<TimedReport>("report");
@@ -113,8 +115,12 @@ export function describePhase(label: string, phase: Phase, alone?: Phase): strin
     `events ${timed.events}${alone ? ` (${((timed.events / alone.timed.events) * 100).toFixed(0)} % of alone)` : ""} in ${timed.readsPerSecond.toFixed(0)} reads/s`,
     `web CPU ${phase.webCpuPct.toFixed(0)} %, RSS ${phase.webRssMiB.toFixed(0)} MiB (peak ${phase.webPeakRssMiB.toFixed(0)})`,
   ];
-  if (phase.overview) parts.push(`overview p50/p99 ${ms(phase.overview.p50)}/${ms(phase.overview.p99)} ms (${phase.overview.requests} req, ${phase.overview.errors} errors)`);
-  if (phase.drain) parts.push(`drain clients ${phase.drain.ok} fed ${(phase.drain.windowBytes / 1_048_576 / phase.seconds).toFixed(1)} MiB/s`);
+  if (phase.overview)
+    parts.push(
+      `overview p50/p99 ${ms(phase.overview.p50)}/${ms(phase.overview.p99)} ms (${phase.overview.requests} req, ${phase.overview.errors} errors)`,
+    );
+  if (phase.drain)
+    parts.push(`drain clients ${phase.drain.ok} fed ${(phase.drain.windowBytes / 1_048_576 / phase.seconds).toFixed(1)} MiB/s`);
   const others = Object.entries(phase.otherCpuPct);
   if (others.length > 0) parts.push(`CPU of ${others.map(([name, pct]) => `${name} ${pct.toFixed(0)} %`).join(", ")}`);
   parts.push(`load ${phase.loadBefore.toFixed(1)}→${phase.loadAfter.toFixed(1)}`);

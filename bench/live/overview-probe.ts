@@ -42,5 +42,11 @@ export async function probeLatency(url: string, perSecond: number, seconds: numb
   await Promise.all(inFlight);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length + errors, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN };
+  return {
+    requests: latencies.length + errors,
+    errors,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? Number.NaN,
+  };
 }

@@ -59,7 +59,17 @@ async function produce(rate: number, seconds: number): Promise<ProduceResult> {
       prices[i] = price;
       lastPrices[symbol] = price;
       tradeSeq++;
-      messages.push({ key: symbol, value: JSON.stringify({ symbol, ts: nowMs, price, size: 1 + Math.floor(random() * 500), tradeId: `bl-${process.pid}-${tradeSeq}`, venue: "Q" }) });
+      messages.push({
+        key: symbol,
+        value: JSON.stringify({
+          symbol,
+          ts: nowMs,
+          price,
+          size: 1 + Math.floor(random() * 500),
+          tradeId: `bl-${process.pid}-${tradeSeq}`,
+          venue: "Q",
+        }),
+      });
     }
     await producer.send({ topic, messages });
     sent += due;

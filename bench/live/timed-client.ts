@@ -20,18 +20,21 @@ let windowStartReads = 0;
 let windowStartMs = Date.now();
 const lastPrices: Record<string, number> = {};
 
-const client = new EventSseClient({ host: url.hostname, port: Number(url.port), path: `${url.pathname}${url.search}` }, ({ id, event, data, receivedAtMs }) => {
-  if (event === "ready") ready = true;
-  else if (event === "snapshot-required") snapshots++;
-  if (event !== "price") return;
-  const update = JSON.parse(data) as { symbol: string; ts: number; last: number };
-  lastPrices[update.symbol] = update.last;
-  windowEvents++;
-  const publishedMs = Number(id?.slice(0, id.indexOf("-")));
-  endToEndMs.push(receivedAtMs - update.ts);
-  hubMs.push(receivedAtMs - publishedMs);
-  workerMs.push(publishedMs - update.ts);
-});
+const client = new EventSseClient(
+  { host: url.hostname, port: Number(url.port), path: `${url.pathname}${url.search}` },
+  ({ id, event, data, receivedAtMs }) => {
+    if (event === "ready") ready = true;
+    else if (event === "snapshot-required") snapshots++;
+    if (event !== "price") return;
+    const update = JSON.parse(data) as { symbol: string; ts: number; last: number };
+    lastPrices[update.symbol] = update.last;
+    windowEvents++;
+    const publishedMs = Number(id?.slice(0, id.indexOf("-")));
+    endToEndMs.push(receivedAtMs - update.ts);
+    hubMs.push(receivedAtMs - publishedMs);
+    workerMs.push(publishedMs - update.ts);
+  },
+);
 
 const summary = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -55,7 +58,8 @@ serveCommands({
   ready: async () => {
     const deadline = Date.now() + 30_000;
     while (!ready) {
-      if (client.closed || Date.now() > deadline) throw new Error(`no ready event (status ${client.status}, ${client.error?.message ?? "no error"})`);
+      if (client.closed || Date.now() > deadline)
+        throw new Error(`no ready event (status ${client.status}, ${client.error?.message ?? "no error"})`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return true;

@@ -47,7 +47,9 @@ export async function prepareSparkJob(dataDir: string, javaHome: string | undefi
     fs.mkdirSync(classes, { recursive: true });
     const javac = java === "java" ? "javac" : path.join(path.dirname(java), "javac");
     await execFileAsync(javac, ["--release", "17", "-d", classes, "-cp", jars.join(path.delimiter), SOURCE]).catch((error: unknown) => {
-      throw new Error(`compiling ${SOURCE} failed (a JDK 17 with javac is needed): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `compiling ${SOURCE} failed (a JDK 17 with javac is needed): ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
   }
   return { java, classpath: [classes, ...jars] };
@@ -147,7 +149,10 @@ export class SparkJob {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
       const terminated = this.events.find((e) => e.event === "terminated");
-      if (this.#child.exitCode !== null || terminated) throw new Error(`the Spark job ended while waiting for ${what}: ${terminated?.error ?? `exit ${this.#child.exitCode}`}\n${this.logTail()}`);
+      if (this.#child.exitCode !== null || terminated)
+        throw new Error(
+          `the Spark job ended while waiting for ${what}: ${terminated?.error ?? `exit ${this.#child.exitCode}`}\n${this.logTail()}`,
+        );
       if (Date.now() > deadline) throw new Error(`the Spark job did not reach ${what} within ${timeoutMs} ms\n${this.logTail()}`);
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
@@ -160,7 +165,10 @@ export class SparkJob {
   /** Every candle row written so far, in batch order. */
   readCandles(): SparkCandleRow[] {
     if (!fs.existsSync(this.#outDir)) return [];
-    const files = fs.readdirSync(this.#outDir).filter((f) => /^batch-\d+\.jsonl$/.test(f)).sort();
+    const files = fs
+      .readdirSync(this.#outDir)
+      .filter((f) => /^batch-\d+\.jsonl$/.test(f))
+      .sort();
     return files.flatMap((f) =>
       fs
         .readFileSync(path.join(this.#outDir, f), "utf8")

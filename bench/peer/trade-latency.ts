@@ -33,7 +33,11 @@ export async function readTrades(kafka: Kafka, topic: string, group: string, fro
   await admin.connect();
   const out: TradeRecord[] = [];
   try {
-    await admin.setOffsets({ groupId: group, topic, partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+    await admin.setOffsets({
+      groupId: group,
+      topic,
+      partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })),
+    });
     const remaining = new Set([...to].filter(([p, end]) => end > (from.get(p) ?? 0)).map(([p]) => p));
     if (remaining.size === 0) return out;
     const consumer = kafka.consumer({ groupId: group });

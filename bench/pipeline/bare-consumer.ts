@@ -7,7 +7,14 @@ import { getConfig } from "../../adapters/config";
 import { createKafka, topicNames } from "../../adapters/kafka";
 import { createLogger } from "../../adapters/logger";
 
-const { values } = parseArgs({ options: { prefix: { type: "string" }, group: { type: "string" }, expect: { type: "string" }, "max-bytes": { type: "string", default: "1048576" } } });
+const { values } = parseArgs({
+  options: {
+    prefix: { type: "string" },
+    group: { type: "string" },
+    expect: { type: "string" },
+    "max-bytes": { type: "string", default: "1048576" },
+  },
+});
 const expected = Number(values.expect);
 const config = getConfig();
 const log = createLogger("bench-bare-consumer");

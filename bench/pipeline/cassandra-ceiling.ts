@@ -37,7 +37,20 @@ const baseTs = Date.UTC(2026, 0, 5, 14, 30);
 
 /** Row i of a run: symbols round-robin, ts advancing, as a feed of `rows` trades would give. */
 function row(run: string, i: number): unknown[] {
-  return [`${run}${String(i % symbolCount).padStart(3, "0")}`, day, new Date(baseTs + i), `c-${i}`, 100 + (i % 100) / 100, 100, "Q", false, 99.99, 100.01, "buy", 0.01];
+  return [
+    `${run}${String(i % symbolCount).padStart(3, "0")}`,
+    day,
+    new Date(baseTs + i),
+    `c-${i}`,
+    100 + (i % 100) / 100,
+    100,
+    "Q",
+    false,
+    99.99,
+    100.01,
+    "buy",
+    0.01,
+  ];
 }
 
 async function perRow(run: string): Promise<number> {

@@ -54,10 +54,16 @@ function tick(ts: number, trades: Message[], quotes: Message[]): void {
   prices[i] = price;
   const rounded = Math.round(price * 100) / 100;
   tradeSeq++;
-  trades.push({ key: symbol, value: JSON.stringify({ symbol, ts, price: rounded, size: 1 + Math.floor(random() * 500), tradeId: `bp-${tradeSeq}`, venue: "Q" }) });
+  trades.push({
+    key: symbol,
+    value: JSON.stringify({ symbol, ts, price: rounded, size: 1 + Math.floor(random() * 500), tradeId: `bp-${tradeSeq}`, venue: "Q" }),
+  });
   quoteCarry += quotesPerTrade;
   for (; quoteCarry >= 1; quoteCarry--) {
-    quotes.push({ key: symbol, value: JSON.stringify({ symbol, ts, bid: rounded - 0.01, bidSize: 100, ask: rounded + 0.01, askSize: 200, venue: "Q" }) });
+    quotes.push({
+      key: symbol,
+      value: JSON.stringify({ symbol, ts, bid: rounded - 0.01, bidSize: 100, ask: rounded + 0.01, askSize: 200, venue: "Q" }),
+    });
   }
 }
 

@@ -23,8 +23,17 @@ export type StreamWorkerOptions = {
 export function startStreamWorker({ prefix, keyspace, group, redisUrl, nodeArgs = [], env = {} }: StreamWorkerOptions): ChildProcess {
   return spawn(process.execPath, [...STREAM_WORKER_NODE_ARGS, ...nodeArgs, "--import", "tsx", path.join(ROOT, "workers/stream/main.ts")], {
     cwd: ROOT,
-    // eslint-disable-next-line no-restricted-syntax -- the child inherits the environment
-    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", KAFKA_TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: keyspace, STREAM_GROUP_ID: group, REDIS_URL: redisUrl, ...env },
+    env: {
+      // eslint-disable-next-line no-restricted-syntax -- the child inherits the environment
+      ...process.env,
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      KAFKA_TOPIC_PREFIX: prefix,
+      CASSANDRA_KEYSPACE: keyspace,
+      STREAM_GROUP_ID: group,
+      REDIS_URL: redisUrl,
+      ...env,
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
 }

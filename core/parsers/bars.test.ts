@@ -10,16 +10,33 @@ function ok<T>(r: ParseResult<T> | undefined): T {
 
 describe("LEAN trade bars", () => {
   it("parses equity minute bars: prices / 10,000, bar start in New York time", () => {
-    const text = "14400000,1815200,1818000,1815200,1818000,1283\n14460000,1818000,1818000,1818000,1818000,348\n14880000,1819000,1819000,1819000,1819000,418";
+    const text =
+      "14400000,1815200,1818000,1815200,1818000,1283\n14460000,1818000,1818000,1818000,1818000,348\n14880000,1819000,1819000,1819000,1819000,418";
     const bars = [...parseLeanBars(text, { symbol: "IBM", date: "2013-10-07" })].map(ok);
-    expect(bars[0]).toEqual({ symbol: "IBM", ts: Date.UTC(2013, 9, 7, 8, 0), open: 181.52, high: 181.8, low: 181.52, close: 181.8, volume: 1283 });
+    expect(bars[0]).toEqual({
+      symbol: "IBM",
+      ts: Date.UTC(2013, 9, 7, 8, 0),
+      open: 181.52,
+      high: 181.8,
+      low: 181.52,
+      close: 181.8,
+      volume: 1283,
+    });
     expect(bars.map((b) => b.ts - Date.UTC(2013, 9, 7, 8))).toEqual([0, 60_000, 480_000]);
   });
 
   it("parses crypto minute bars: plain decimal prices, UTC, fractional volume", () => {
     const text = "0,7424.91,7424.91,7422,7422,7.14319709\r\n60420000,6894.01,6894.01,6894.01,6894.01,0.0373333";
     const bars = [...parseLeanBars(text, { symbol: "BTCUSD", date: "2018-04-04", priceScale: 1, timeZone: "UTC" })].map(ok);
-    expect(bars[0]).toEqual({ symbol: "BTCUSD", ts: Date.UTC(2018, 3, 4), open: 7424.91, high: 7424.91, low: 7422, close: 7422, volume: 7.14319709 });
+    expect(bars[0]).toEqual({
+      symbol: "BTCUSD",
+      ts: Date.UTC(2018, 3, 4),
+      open: 7424.91,
+      high: 7424.91,
+      low: 7422,
+      close: 7422,
+      volume: 7.14319709,
+    });
     expect(bars[1]?.ts).toBe(Date.UTC(2018, 3, 4, 16, 47));
   });
 
@@ -75,7 +92,14 @@ describe("Yahoo daily bars", () => {
 
   it("follows a header in another column order and assumes the documented order without a header", () => {
     const reordered = "Name,Date,Open,High,Low,Close,Adj Close,Volume\nGE,2020-01-10,11.84,11.91,11.59,11.67,11.67,57089222";
-    expect(ok([...parseYahooDaily(reordered)][0])).toMatchObject({ symbol: "GE", open: 11.84, high: 11.91, low: 11.59, close: 11.67, volume: 57_089_222 });
+    expect(ok([...parseYahooDaily(reordered)][0])).toMatchObject({
+      symbol: "GE",
+      open: 11.84,
+      high: 11.91,
+      low: 11.59,
+      close: 11.67,
+      volume: 57_089_222,
+    });
     const noHeader = "2020-01-10,11.90999984741211,11.59000015258789,11.84000015258789,11.670000076293945,57089222.0,11.670000076293945,GE";
     expect(ok([...parseYahooDaily(noHeader)][0])).toMatchObject({ symbol: "GE", open: 11.84, high: 11.91 });
   });
@@ -90,7 +114,12 @@ describe("Yahoo daily bars", () => {
     ].join("\n");
     const results = [...parseYahooDaily(text)];
     expect(results.map((r) => r.ok)).toEqual([true, false, false, false]);
-    expect(results.map((r) => (r.ok ? "" : r.reason))).toEqual(["", expect.stringMatching(/bound/), "bad number", expect.stringMatching(/Date/)]);
+    expect(results.map((r) => (r.ok ? "" : r.reason))).toEqual([
+      "",
+      expect.stringMatching(/bound/),
+      "bad number",
+      expect.stringMatching(/Date/),
+    ]);
     expect(results[1]?.line).toBe(3);
   });
 

@@ -115,7 +115,14 @@ export function* parseYahooDaily(text: string, options: YahooDailyOptions = {}):
     const [high, low, open, close, volume, adjClose] = (["High", "Low", "Open", "Close", "Volume", "Adj Close"] as const).map((c) =>
       parseDecimal(col(c)),
     );
-    if (high === undefined || low === undefined || open === undefined || close === undefined || volume === undefined || adjClose === undefined) {
+    if (
+      high === undefined ||
+      low === undefined ||
+      open === undefined ||
+      close === undefined ||
+      volume === undefined ||
+      adjClose === undefined
+    ) {
       yield fail("bad number");
       continue;
     }

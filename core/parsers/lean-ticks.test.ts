@@ -145,7 +145,12 @@ describe("LEAN trade ticks", () => {
   });
 
   it("reports a bad row with its reason and keeps the rest of the file", () => {
-    const text = ["14430270,1815200,283,P,20002020,0", "14450472,abc,500,P,2000,0", "14450826,1818000,500,P,2000", "14450826,1818000,500,P,2000,0"].join("\n");
+    const text = [
+      "14430270,1815200,283,P,20002020,0",
+      "14450472,abc,500,P,2000,0",
+      "14450826,1818000,500,P,2000",
+      "14450826,1818000,500,P,2000,0",
+    ].join("\n");
     const results = [...parseLeanTrades(text, IBM)];
     expect(results.map((r) => r.ok)).toEqual([true, false, false, true]);
     expect(results[1]).toMatchObject({ ok: false, line: 2, raw: "14450472,abc,500,P,2000,0" });
@@ -167,9 +172,23 @@ describe("LEAN trade ticks", () => {
 describe("LEAN quote ticks", () => {
   it("turns one-sided rows into one-sided quotes (the 0,0 side is absent)", () => {
     const askOnly = ok(parseLeanQuoteLine("14400054,0,0,1836300,100,Q,1,0", 1, IBM));
-    expect(askOnly).toEqual({ symbol: "IBM", ts: Date.UTC(2013, 9, 7, 8, 0, 0, 54), ask: 183.63, askSize: 100, venue: "Q", suspicious: false });
+    expect(askOnly).toEqual({
+      symbol: "IBM",
+      ts: Date.UTC(2013, 9, 7, 8, 0, 0, 54),
+      ask: 183.63,
+      askSize: 100,
+      venue: "Q",
+      suspicious: false,
+    });
     const bidOnly = ok(parseLeanQuoteLine("14400241,1800100,300,0,0,P,1,0", 2, IBM));
-    expect(bidOnly).toEqual({ symbol: "IBM", ts: Date.UTC(2013, 9, 7, 8, 0, 0, 241), bid: 180.01, bidSize: 300, venue: "P", suspicious: false });
+    expect(bidOnly).toEqual({
+      symbol: "IBM",
+      ts: Date.UTC(2013, 9, 7, 8, 0, 0, 241),
+      bid: 180.01,
+      bidSize: 300,
+      venue: "P",
+      suspicious: false,
+    });
   });
 
   it("keeps a two-sided row two-sided and reads the suspicious flag", () => {

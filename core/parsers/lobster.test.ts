@@ -93,7 +93,13 @@ describe("parseLobster", () => {
   });
 
   it("reports bad rows and misaligned files without stopping", () => {
-    const results = [...parseLobster("34200.1,4,1,10,2238100,1\nbad,4,1,10,1,1\n34200.3,4,1,10,2238100,0\n34200.4,1,2,5,2238000,1", "2239500,100,2238100,21\n2239500,100,2238100,21\n2239500,100,2238100,21", AMZN)];
+    const results = [
+      ...parseLobster(
+        "34200.1,4,1,10,2238100,1\nbad,4,1,10,1,1\n34200.3,4,1,10,2238100,0\n34200.4,1,2,5,2238000,1",
+        "2239500,100,2238100,21\n2239500,100,2238100,21\n2239500,100,2238100,21",
+        AMZN,
+      ),
+    ];
     const failures = results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.reason));
     expect(failures).toEqual([expect.stringMatching(/Time/), expect.stringMatching(/Direction/), expect.stringMatching(/fewer rows/)]);
     expect(results.filter((r) => r.ok)).toHaveLength(2);
@@ -108,7 +114,9 @@ describe("parseLobster", () => {
 
   it("ignores non-execution messages for trades and uses the given venue", () => {
     const state = createLobsterState();
-    const out = values(parseLobsterRow("34200.18961,1,11885113,21,2238100,1", "2239500,100,2238100,21", 1, { ...AMZN, venue: "NSDQ" }, state));
+    const out = values(
+      parseLobsterRow("34200.18961,1,11885113,21,2238100,1", "2239500,100,2238100,21", 1, { ...AMZN, venue: "NSDQ" }, state),
+    );
     expect(out.map((e) => (e.kind === "quote" ? e.quote.venue : e.kind))).toEqual(["NSDQ"]);
   });
 });

@@ -11,9 +11,7 @@ export interface LobsterFileInfo {
 }
 
 /** A row's output. `aggressor` is LOBSTER's ground truth (Direction -1 = a sell order was hit = buy). */
-export type LobsterEvent =
-  | { kind: "trade"; trade: Trade; aggressor: "buy" | "sell"; hidden: boolean }
-  | { kind: "quote"; quote: Quote };
+export type LobsterEvent = { kind: "trade"; trade: Trade; aggressor: "buy" | "sell"; hidden: boolean } | { kind: "quote"; quote: Quote };
 
 /** What the parser carries from row to row: the last best bid/offer, to emit a quote only when a price or size changed. */
 export interface LobsterState {
@@ -118,7 +116,9 @@ export function parseLobsterRow(
     venue,
   } satisfies Quote);
   out.push(
-    checked.success ? { ok: true, line: lineNumber, value: { kind: "quote", quote: checked.data } } : fail(`quote: ${zodReason(checked.error)}`),
+    checked.success
+      ? { ok: true, line: lineNumber, value: { kind: "quote", quote: checked.data } }
+      : fail(`quote: ${zodReason(checked.error)}`),
   );
   return out;
 }
@@ -128,7 +128,11 @@ export function parseLobsterRow(
  * \r\n) lazily, in file order. Line numbers and trade ids refer to the message file's lines.
  * Without the orderbook file the executions alone: trades, no quotes.
  */
-export function* parseLobster(messageText: string, orderbookText: string | undefined, info: LobsterFileInfo): Generator<ParseResult<LobsterEvent>> {
+export function* parseLobster(
+  messageText: string,
+  orderbookText: string | undefined,
+  info: LobsterFileInfo,
+): Generator<ParseResult<LobsterEvent>> {
   const state = createLobsterState();
   const messages = splitLines(messageText);
   if (orderbookText === undefined) {

@@ -62,7 +62,10 @@ describe("real files: LEAN IBM ticks 2013-10-07", () => {
     expect(new Set(vendor.values.map((b) => b.ts))).toEqual(windows);
   });
 
-  function joinAll(book: QuoteBook, regularOnly: boolean): { n: number; crossed: number; inside: number; noQuote: number; quoteRule: number } {
+  function joinAll(
+    book: QuoteBook,
+    regularOnly: boolean,
+  ): { n: number; crossed: number; inside: number; noQuote: number; quoteRule: number } {
     const s = { n: 0, crossed: 0, inside: 0, noQuote: 0, quoteRule: 0 };
     let qi = 0;
     const qs: Quote[] = quotes.values;
@@ -152,7 +155,11 @@ describe("real files: bars", () => {
       ["lean_equity_minute/20131007_ibm_minute_trade.csv", IBM, 453],
       ["lean_equity_minute/20131007_spy_minute_trade.csv", { symbol: "SPY", date: "2013-10-07" }, 828],
       ["lean_equity_minute/20140605_aapl_minute_trade.csv", { symbol: "AAPL", date: "2014-06-05" }, 686],
-      ["lean_crypto_minute/20180404_btcusd_minute_trade.csv", { symbol: "BTCUSD", date: "2018-04-04", priceScale: 1, timeZone: "UTC" }, 1_007],
+      [
+        "lean_crypto_minute/20180404_btcusd_minute_trade.csv",
+        { symbol: "BTCUSD", date: "2018-04-04", priceScale: 1, timeZone: "UTC" },
+        1_007,
+      ],
     ];
     for (const [file, info, rows] of counts) {
       const { values, errors } = split(parseLeanBars(read(file), info));
@@ -162,7 +169,14 @@ describe("real files: bars", () => {
     const aapl = split(parseLeanBars(read("lean_equity_minute/20140605_aapl_minute_trade.csv"), { symbol: "AAPL", date: "2014-06-05" }));
     expect(aapl.values[0]?.ts).toBe(Date.UTC(2014, 5, 5, 8, 15)); // 15300000 ms = 04:15 EDT
     expect(aapl.values[0]?.close).toBeGreaterThan(600); // raw, pre-split prices
-    const btc = split(parseLeanBars(read("lean_crypto_minute/20180404_btcusd_minute_trade.csv"), { symbol: "BTCUSD", date: "2018-04-04", priceScale: 1, timeZone: "UTC" }));
+    const btc = split(
+      parseLeanBars(read("lean_crypto_minute/20180404_btcusd_minute_trade.csv"), {
+        symbol: "BTCUSD",
+        date: "2018-04-04",
+        priceScale: 1,
+        timeZone: "UTC",
+      }),
+    );
     expect(btc.values.at(-1)?.ts).toBe(Date.UTC(2018, 3, 4, 16, 47));
   });
 

@@ -3,12 +3,27 @@
 // session. Throttle and revocations live in Redis, so they hold across web processes; when Redis
 // cannot answer, the console fails closed (503) rather than skip either check.
 import { randomBytes } from "node:crypto";
-import { beginLoginAttempt, clearLoginFailures, isSessionRevoked, revokeSession, type LoginThrottlePolicy } from "../../adapters/admin-auth-store";
+import {
+  beginLoginAttempt,
+  clearLoginFailures,
+  isSessionRevoked,
+  revokeSession,
+  type LoginThrottlePolicy,
+} from "../../adapters/admin-auth-store";
 import { getConfig } from "../../adapters/config";
 import type { Redis } from "../../adapters/redis";
 import { AppError } from "../errors";
 import { getAdminToken } from "./admin-token";
-import { readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionKey, signSession, tokenMatches, verifySession, type VerifiedSession } from "./session";
+import {
+  readCookie,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  sessionKey,
+  signSession,
+  tokenMatches,
+  verifySession,
+  type VerifiedSession,
+} from "./session";
 
 /** What authentication needs of the admin context. */
 export interface AdminAuthContext {

@@ -51,7 +51,14 @@ export function createAdminContext(options: AdminContextOptions = {}): AdminCont
   return {
     queue,
     redis,
-    kafka: createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-admin`, log, retries: 1, connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 }),
+    kafka: createKafka({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-admin`,
+      log,
+      retries: 1,
+      connectionTimeoutMs: 3_000,
+      requestTimeoutMs: 10_000,
+    }),
     topics: topicNames(options.topicPrefix ?? config.kafka.topicPrefix),
     groupId: options.groupId ?? config.stream.groupId,
     hdfs: new WebHdfsClient({ baseUrl: config.hdfs.webhdfsUrl, user: config.hdfs.user, timeoutMs: 10_000 }),

@@ -29,7 +29,11 @@ describe("admin token", () => {
     expect(first).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(resolveAdminToken(config)).toBe(first);
-    expect(resolveAdminToken(loadConfig({ NODE_ENV: "production", TICKSTREAM_DATA_DIR: path.join(dir, "data"), ADMIN_TOKEN: "configured-token" }))).toBe("configured-token");
+    expect(
+      resolveAdminToken(
+        loadConfig({ NODE_ENV: "production", TICKSTREAM_DATA_DIR: path.join(dir, "data"), ADMIN_TOKEN: "configured-token" }),
+      ),
+    ).toBe("configured-token");
   });
 
   it("reports the file when it does not hold a usable token", () => {

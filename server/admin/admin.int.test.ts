@@ -32,7 +32,12 @@ const groupId = uniqueName("admin_group");
 const archiveRoot = `/${uniqueName("admin_archive")}`;
 const keyspace = uniqueName("test_admin");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 
 let client: CassandraClient;
 let ctx: AdminContext & { close(): Promise<void> };
@@ -80,7 +85,15 @@ describe("admin jobs", () => {
     expect((await getJobCounts(ctx)).waiting).toBe(1);
     const page = await listJobs(ctx, { state: "waiting" });
     expect(page.total).toBe(1);
-    expect(page.jobs[0]).toMatchObject({ id, name: "archive", state: "waiting", progressPct: 0, attemptsMade: 0, maxAttempts: BATCH_JOB_OPTIONS.attempts, durationMs: null });
+    expect(page.jobs[0]).toMatchObject({
+      id,
+      name: "archive",
+      state: "waiting",
+      progressPct: 0,
+      attemptsMade: 0,
+      maxAttempts: BATCH_JOB_OPTIONS.attempts,
+      durationMs: null,
+    });
 
     // Not started yet: cancel removes it.
     expect(await cancelAdminJob(ctx, id)).toEqual({ id, outcome: "removed" });
@@ -103,7 +116,10 @@ describe("admin jobs", () => {
       { connection: createRedis(config.redis.url, "worker", testLog), prefix: queuePrefix },
     );
     try {
-      await eventually(async () => (await getJobCounts(ctx)).completed === 1 && (await getJobCounts(ctx)).failed === 1, "both jobs to finish");
+      await eventually(
+        async () => (await getJobCounts(ctx)).completed === 1 && (await getJobCounts(ctx)).failed === 1,
+        "both jobs to finish",
+      );
     } finally {
       await worker.close();
     }
@@ -133,8 +149,14 @@ describe("admin jobs", () => {
 
 describe("admin stream health", () => {
   it("reports lag per partition from the group's commits, tick rates and the DLQ size", async () => {
-    await producer.send({ topic: ctx.topics.trades, messages: Array.from({ length: 10 }, (_, i) => ({ key: "IBM", value: `{"n":${i}}`, partition: 0 })) });
-    await producer.send({ topic: ctx.topics.quotes, messages: Array.from({ length: 4 }, () => ({ key: "IBM", value: "{}", partition: 1 })) });
+    await producer.send({
+      topic: ctx.topics.trades,
+      messages: Array.from({ length: 10 }, (_, i) => ({ key: "IBM", value: `{"n":${i}}`, partition: 0 })),
+    });
+    await producer.send({
+      topic: ctx.topics.quotes,
+      messages: Array.from({ length: 4 }, () => ({ key: "IBM", value: "{}", partition: 1 })),
+    });
     await kafkaAdmin.setOffsets({ groupId, topic: ctx.topics.trades, partitions: [{ partition: 0, offset: "7" }] });
 
     const health = await getStreamHealth(ctx);
@@ -147,7 +169,10 @@ describe("admin stream health", () => {
     expect(health.rates).toMatchObject({ inPerSec: 0, outPerSec: 0 });
     expect(health.rates?.overMs).toBeGreaterThanOrEqual(900);
 
-    await producer.send({ topic: ctx.topics.trades, messages: Array.from({ length: 20 }, () => ({ key: "IBM", value: "{}", partition: 1 })) });
+    await producer.send({
+      topic: ctx.topics.trades,
+      messages: Array.from({ length: 20 }, () => ({ key: "IBM", value: "{}", partition: 1 })),
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const later = await getStreamHealth(ctx);
     expect(later.rates?.inPerSec).toBeGreaterThan(0);
@@ -155,8 +180,19 @@ describe("admin stream health", () => {
   });
 
   it("shows the latest DLQ records newest first with their reasons, without committing or leaving a group", async () => {
-    const record = (i: number) => JSON.stringify({ topic: ctx.topics.trades, partition: 0, offset: String(i), raw: `{"price":-${i}}`, reason: `price: must be positive (${i})`, at: 1_764_000_000_000 + i });
-    await producer.send({ topic: ctx.topics.dlq, messages: [...Array.from({ length: 60 }, (_, i) => ({ key: "IBM", value: record(i) })), { key: null, value: "not json" }] });
+    const record = (i: number) =>
+      JSON.stringify({
+        topic: ctx.topics.trades,
+        partition: 0,
+        offset: String(i),
+        raw: `{"price":-${i}}`,
+        reason: `price: must be positive (${i})`,
+        at: 1_764_000_000_000 + i,
+      });
+    await producer.send({
+      topic: ctx.topics.dlq,
+      messages: [...Array.from({ length: 60 }, (_, i) => ({ key: "IBM", value: record(i) })), { key: null, value: "not json" }],
+    });
 
     const view = await readLatestDlq(ctx, 50);
     expect(view.total).toBe(61);
@@ -164,7 +200,11 @@ describe("admin stream health", () => {
     expect(view.entries).toHaveLength(50);
     // The garbage value was written last, but is dated by its Kafka timestamp (now), so it sorts first.
     expect(view.entries[0]).toMatchObject({ reason: "not a DLQ record (value is not JSON)", raw: "not json", source: null });
-    expect(view.entries[1]).toMatchObject({ reason: "price: must be positive (59)", source: { topic: ctx.topics.trades, partition: 0, offset: "59" }, key: "IBM" });
+    expect(view.entries[1]).toMatchObject({
+      reason: "price: must be positive (59)",
+      source: { topic: ctx.topics.trades, partition: 0, offset: "59" },
+      key: "IBM",
+    });
     expect(view.entries.at(-1)?.reason).toBe("price: must be positive (11)");
 
     expect((await getStreamHealth(ctx)).dlq.messages).toBe(61);
@@ -186,7 +226,20 @@ describe("admin archive browser", () => {
     const parquet = Buffer.from("PAR1 fake bytes PAR1");
     await ctx.hdfs.mkdirs(dir);
     await ctx.hdfs.create(`${dir}/part-0000.parquet`, parquet);
-    const manifest = { version: 1, kind: "trades", day: "2026-11-26", symbol: "IBM", file: "part-0000.parquet", rows: 1234, bytes: parquet.length, minTs: 1, maxTs: 2, sha256: "a".repeat(64), writtenAtMs: 3, jobId: "42" };
+    const manifest = {
+      version: 1,
+      kind: "trades",
+      day: "2026-11-26",
+      symbol: "IBM",
+      file: "part-0000.parquet",
+      rows: 1234,
+      bytes: parquet.length,
+      minTs: 1,
+      maxTs: 2,
+      sha256: "a".repeat(64),
+      writtenAtMs: 3,
+      jobId: "42",
+    };
     await ctx.hdfs.create(`${dir}/_manifest.json`, JSON.stringify(manifest));
     // A symbol whose archive is still being written: no manifest yet.
     await ctx.hdfs.mkdirs(archiveSymbolDir("trades", "2026-11-26", "MSFT", archiveRoot));
@@ -215,8 +268,28 @@ describe("admin models view", () => {
     await client.execute(`INSERT INTO ${keyspace}.symbols (symbol) VALUES (?)`, ["IBM"], { prepare: true });
     await client.execute(`INSERT INTO ${keyspace}.symbols (symbol) VALUES (?)`, ["AAPL"], { prepare: true });
     const insert = `INSERT INTO ${keyspace}.vol_models (symbol, version, model, params, trained_at, job_id, train_from, train_to, n_obs, r2, in_sample_qlike, naive_qlike) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-    for (const [version, r2] of [[1_700_000_000_000, 0.31], [1_764_000_000_000, 0.42]] as const) {
-      await client.execute(insert, ["IBM", version, "har-rv", '{"beta":[0.1,0.4]}', new Date(version), "7", new Date(Date.UTC(2023, 0, 1)), new Date(Date.UTC(2025, 11, 31)), 750, r2, 1.1, 1.3], { prepare: true });
+    for (const [version, r2] of [
+      [1_700_000_000_000, 0.31],
+      [1_764_000_000_000, 0.42],
+    ] as const) {
+      await client.execute(
+        insert,
+        [
+          "IBM",
+          version,
+          "har-rv",
+          '{"beta":[0.1,0.4]}',
+          new Date(version),
+          "7",
+          new Date(Date.UTC(2023, 0, 1)),
+          new Date(Date.UTC(2025, 11, 31)),
+          750,
+          r2,
+          1.1,
+          1.3,
+        ],
+        { prepare: true },
+      );
     }
     await client.execute(insert, ["MSFT", 5, "har-rv", "{oops", new Date(5), null, null, null, 3, null, null, null], { prepare: true });
     const view = await listVolModels({ ...createQueryStores(client, keyspace), nowMs: Date.now });
@@ -242,7 +315,19 @@ describe("admin models view", () => {
       },
       {
         symbol: "MSFT",
-        latest: { version: "5", model: "har-rv", trainedAtMs: 5, jobId: null, trainFromMs: null, trainToMs: null, nObs: 3, r2: null, inSampleQlike: null, naiveQlike: null, params: null },
+        latest: {
+          version: "5",
+          model: "har-rv",
+          trainedAtMs: 5,
+          jobId: null,
+          trainFromMs: null,
+          trainToMs: null,
+          nObs: 3,
+          r2: null,
+          inSampleQlike: null,
+          naiveQlike: null,
+          params: null,
+        },
       },
     ]);
   });
@@ -253,12 +338,27 @@ describe("admin data-quality view", () => {
     const store = createCassandraStore(client, keyspace);
     const emptyReport = (symbol: string, day: string) => emitDataQuality(createDataQualityState(symbol, day));
     const clean = { ...emptyReport("AAA", "2013-10-07"), tradeCount: 100, quoteCount: 300 };
-    const noisy = { ...emptyReport("ZZZ", "2013-10-07"), tradeCount: 50, quoteCount: 90, gapCount: 2, longestGapMs: 600_000, crossedQuotes: 3 };
+    const noisy = {
+      ...emptyReport("ZZZ", "2013-10-07"),
+      tradeCount: 50,
+      quoteCount: 90,
+      gapCount: 2,
+      longestGapMs: 600_000,
+      crossedQuotes: 3,
+    };
     await store.writeDataQuality([clean, noisy], Date.now());
     const view = await getDataQuality(ctx, { day: "2013-10-07" });
     expect(view.reports.map((r) => r.symbol)).toEqual(["ZZZ", "AAA"]);
     expect(view.reports[0]).toMatchObject({ gapCount: 2, longestGapMs: 600_000, crossedQuotes: 3 });
-    expect(view.totals).toEqual({ symbols: 2, trades: 150, gaps: 2, duplicateTradeIds: 0, outlierTrades: 0, crossedQuotes: 3, tradesWithoutQuote: 0 });
+    expect(view.totals).toEqual({
+      symbols: 2,
+      trades: 150,
+      gaps: 2,
+      duplicateTradeIds: 0,
+      outlierTrades: 0,
+      crossedQuotes: 3,
+      tradesWithoutQuote: 0,
+    });
 
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     expect((await getDataQuality(ctx, {})).day).toBe(yesterday);

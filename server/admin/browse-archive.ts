@@ -52,7 +52,16 @@ export interface ArchiveFile {
 export type ArchiveListing =
   | { level: "days"; kind: string; path: string; days: ArchiveDay[]; truncated: boolean }
   | { level: "symbols"; kind: string; day: string; path: string; symbols: ArchiveSymbol[]; truncated: boolean }
-  | { level: "files"; kind: string; day: string; symbol: string; path: string; files: ArchiveFile[]; manifest: ArchiveManifest | null; manifestError: string | null };
+  | {
+      level: "files";
+      kind: string;
+      day: string;
+      symbol: string;
+      path: string;
+      files: ArchiveFile[];
+      manifest: ArchiveManifest | null;
+      manifestError: string | null;
+    };
 
 /** LISTSTATUS, with a missing directory as an empty one. */
 async function listDir(ctx: AdminContext, path: string): Promise<HdfsFileStatus[]> {
@@ -117,7 +126,16 @@ export async function browseArchive(ctx: AdminContext, input: z.input<typeof bro
     .map((s) => ({ name: s.pathSuffix, bytes: s.length, modifiedAtMs: s.modificationTime }))
     // The data file first, then the manifest, then anything else (temporary files of a running job).
     .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
-  return { level: "files", kind, day, symbol, path, files: files.slice(0, MAX_ARCHIVE_ENTRIES), manifest, manifestError: statuses.length === 0 ? "no such directory" : error };
+  return {
+    level: "files",
+    kind,
+    day,
+    symbol,
+    path,
+    files: files.slice(0, MAX_ARCHIVE_ENTRIES),
+    manifest,
+    manifestError: statuses.length === 0 ? "no such directory" : error,
+  };
 }
 
 function rank(name: string): number {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { checkCsrf, type CsrfRequest } from "./csrf";
 
-const ok: CsrfRequest = { method: "POST", contentType: "application/json", origin: "http://localhost:3000", host: "localhost:3000", csrfHeader: null };
+const ok: CsrfRequest = {
+  method: "POST",
+  contentType: "application/json",
+  origin: "http://localhost:3000",
+  host: "localhost:3000",
+  csrfHeader: null,
+};
 
 describe("admin CSRF check", () => {
   it("accepts a same-origin JSON POST or DELETE", () => {

@@ -32,7 +32,8 @@ function hostOf(origin: string): string | undefined {
 
 export function checkCsrf(request: CsrfRequest): CsrfVerdict {
   const method = request.method.toUpperCase();
-  if (method !== "POST" && method !== "DELETE") return { ok: false, status: 405, reason: `${method} cannot change state; use POST or DELETE` };
+  if (method !== "POST" && method !== "DELETE")
+    return { ok: false, status: 405, reason: `${method} cannot change state; use POST or DELETE` };
   if (!isJson(request.contentType)) return { ok: false, status: 415, reason: "send Content-Type: application/json" };
   // "null" is what a sandboxed or privacy-redirected page sends: never this site.
   if (request.origin !== null && request.origin !== "") {

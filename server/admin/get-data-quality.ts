@@ -15,7 +15,15 @@ export const dataQualityInput = z.object({
 export interface DataQualityView {
   day: string;
   reports: DataQualityReport[];
-  totals: { symbols: number; trades: number; gaps: number; duplicateTradeIds: number; outlierTrades: number; crossedQuotes: number; tradesWithoutQuote: number };
+  totals: {
+    symbols: number;
+    trades: number;
+    gaps: number;
+    duplicateTradeIds: number;
+    outlierTrades: number;
+    crossedQuotes: number;
+    tradesWithoutQuote: number;
+  };
 }
 
 /** How many problems a report holds: what orders the table (worst first). */

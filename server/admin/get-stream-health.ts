@@ -91,7 +91,12 @@ export async function getStreamHealth(ctx: AdminContext): Promise<StreamHealth> 
     return {
       groupId: ctx.groupId,
       state: group?.state ?? "Unknown",
-      members: (group?.members ?? []).map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment: decodeAssignment(m.memberAssignment) })),
+      members: (group?.members ?? []).map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        host: m.clientHost,
+        assignment: decodeAssignment(m.memberAssignment),
+      })),
       partitions,
       totalLag: partitions.reduce((sum, p) => sum + p.lag, 0),
       rates,

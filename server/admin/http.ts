@@ -38,7 +38,10 @@ export function csrfRefusal(request: Request): Response | null {
     csrfHeader: request.headers.get(CSRF_HEADER),
   });
   if (verdict.ok) return null;
-  log.warn({ method: request.method, origin: request.headers.get("origin"), reason: verdict.reason }, "admin request refused by the CSRF check");
+  log.warn(
+    { method: request.method, origin: request.headers.get("origin"), reason: verdict.reason },
+    "admin request refused by the CSRF check",
+  );
   const code = verdict.status === 415 ? "UNSUPPORTED_MEDIA_TYPE" : verdict.status === 405 ? "METHOD_NOT_ALLOWED" : "FORBIDDEN";
   return Response.json({ error: { code, message: verdict.reason, retriable: false } }, { status: verdict.status, headers: NO_STORE });
 }

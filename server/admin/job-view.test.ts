@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { progressPercent, summarizeJob, type JobLike } from "./job-view";
 
-const job: JobLike = { id: "7", name: "archive", data: { day: "2026-11-26" }, progress: 40, attemptsMade: 1, opts: { attempts: 3 }, timestamp: 1_000, processedOn: 2_000 };
+const job: JobLike = {
+  id: "7",
+  name: "archive",
+  data: { day: "2026-11-26" },
+  progress: 40,
+  attemptsMade: 1,
+  opts: { attempts: 3 },
+  timestamp: 1_000,
+  processedOn: 2_000,
+};
 
 describe("job summary", () => {
   it("reads a number or { percent } as progress, clamped and rounded", () => {
@@ -25,7 +34,16 @@ describe("job summary", () => {
 
   it("carries attempts, the failure reason and the payload", () => {
     const summary = summarizeJob({ ...job, failedReason: "cancelled", finishedOn: 3_000 }, "failed", 9_000);
-    expect(summary).toMatchObject({ id: "7", name: "archive", state: "failed", attemptsMade: 1, maxAttempts: 3, error: "cancelled", data: { day: "2026-11-26" }, createdAtMs: 1_000 });
+    expect(summary).toMatchObject({
+      id: "7",
+      name: "archive",
+      state: "failed",
+      attemptsMade: 1,
+      maxAttempts: 3,
+      error: "cancelled",
+      data: { day: "2026-11-26" },
+      createdAtMs: 1_000,
+    });
     expect(summarizeJob({ ...job, failedReason: "" }, "active", 9_000).error).toBeNull();
   });
 });

@@ -33,7 +33,10 @@ export interface JobPage {
 /** Newest first. */
 export async function listJobs(ctx: AdminContext, input: z.input<typeof listJobsInput>): Promise<JobPage> {
   const { state, start, limit } = listJobsInput.parse(input);
-  const [jobs, total] = await Promise.all([ctx.queue.getJobs([state], start, start + limit - 1, false), ctx.queue.getJobCountByTypes(state)]);
+  const [jobs, total] = await Promise.all([
+    ctx.queue.getJobs([state], start, start + limit - 1, false),
+    ctx.queue.getJobCountByTypes(state),
+  ]);
   const now = ctx.nowMs();
   // A job can be removed between the two reads (a listing entry without its hash): skip it.
   return { state, start, total, jobs: jobs.filter(Boolean).map((job) => summarizeJob(job, state, now)) };
@@ -69,7 +72,8 @@ export async function getJobDetail(ctx: AdminContext, id: string): Promise<JobDe
 export async function retryJob(ctx: AdminContext, id: string): Promise<{ id: string; state: string }> {
   const job = await findJob(ctx, id);
   const state = await job.getState();
-  if (state !== "failed") throw new AppError("BAD_REQUEST", { message: `job ${id} is ${state}; only a failed job can be retried`, retriable: false });
+  if (state !== "failed")
+    throw new AppError("BAD_REQUEST", { message: `job ${id} is ${state}; only a failed job can be retried`, retriable: false });
   await job.retry("failed");
   ctx.log.info({ jobId: id, name: job.name }, "admin retried a job");
   return { id, state: await job.getState() };
@@ -84,7 +88,11 @@ export async function removeJob(ctx: AdminContext, id: string): Promise<{ id: st
     await job.remove();
   } catch (error) {
     // Picked up by a worker between getState and remove: its lock refuses the removal.
-    throw new AppError("BAD_REQUEST", { message: `job ${id} could not be removed (it may have just started): ${error instanceof Error ? error.message : String(error)}`, retriable: true, cause: error });
+    throw new AppError("BAD_REQUEST", {
+      message: `job ${id} could not be removed (it may have just started): ${error instanceof Error ? error.message : String(error)}`,
+      retriable: true,
+      cause: error,
+    });
   }
   ctx.log.info({ jobId: id, name: job.name, state }, "admin removed a job");
   return { id, removed: true };

@@ -28,7 +28,10 @@ export async function handleLogin(request: Request): Promise<Response> {
       case "locked-out": {
         const retryAfterS = Math.max(1, Math.ceil(result.retryAfterMs / 1_000));
         log.warn({ client, retryAfterS }, "admin login refused: too many failed logins from this client");
-        const error = new AppError("TOO_MANY_REQUESTS", { message: `too many failed logins from this address; retry in ${retryAfterS} s`, retriable: true });
+        const error = new AppError("TOO_MANY_REQUESTS", {
+          message: `too many failed logins from this address; retry in ${retryAfterS} s`,
+          retriable: true,
+        });
         return Response.json(errorBody(error), { status: 429, headers: { ...NO_STORE, "retry-after": String(retryAfterS) } });
       }
       case "wrong-token":

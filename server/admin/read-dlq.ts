@@ -42,12 +42,20 @@ async function readDlq(ctx: AdminContext, limit: number): Promise<DlqView> {
   const total = offsets.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Number(p.low)), 0);
   // Where to start and the last offset to read, per non-empty partition.
   const ranges = new Map(
-    offsets.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, { from: Math.max(Number(p.low), Number(p.high) - limit), last: Number(p.high) - 1 }]),
+    offsets
+      .filter((p) => Number(p.high) > Number(p.low))
+      .map((p) => [p.partition, { from: Math.max(Number(p.low), Number(p.high) - limit), last: Number(p.high) - 1 }]),
   );
   if (ranges.size === 0) return { topic, total, entries: [], partial: false };
 
   const groupId = `${ctx.groupId}-admin-dlq-${randomUUID()}`;
-  const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 250, maxBytesPerPartition: 4 * 1_048_576, sessionTimeout: 10_000, retry: { retries: 1 } });
+  const consumer = ctx.kafka.consumer({
+    groupId,
+    maxWaitTimeInMs: 250,
+    maxBytesPerPartition: 4 * 1_048_576,
+    sessionTimeout: 10_000,
+    retry: { retries: 1 },
+  });
   const entries: DlqEntry[] = [];
   const pending = new Set(ranges.keys());
   let partial = false;
@@ -62,7 +70,9 @@ async function readDlq(ctx: AdminContext, limit: number): Promise<DlqView> {
         const range = ranges.get(partition);
         const offset = Number(message.offset);
         if (!range || offset < range.from || offset > range.last) return;
-        entries.push(parseDlqMessage({ partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value }));
+        entries.push(
+          parseDlqMessage({ partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value }),
+        );
         if (offset >= range.last) {
           pending.delete(partition);
           if (pending.size === 0) finish();
@@ -80,7 +90,9 @@ async function readDlq(ctx: AdminContext, limit: number): Promise<DlqView> {
   } finally {
     await consumer.disconnect();
     // The group committed nothing; deleting it keeps the group list clean.
-    await withKafkaAdmin(ctx, (admin) => admin.deleteGroups([groupId])).catch((error: unknown) => ctx.log.warn({ err: error, groupId }, "could not delete the DLQ viewer's consumer group"));
+    await withKafkaAdmin(ctx, (admin) => admin.deleteGroups([groupId])).catch((error: unknown) =>
+      ctx.log.warn({ err: error, groupId }, "could not delete the DLQ viewer's consumer group"),
+    );
   }
   entries.sort((a, b) => b.atMs - a.atMs || Number(b.offset) - Number(a.offset));
   return { topic, total, entries: entries.slice(0, limit), partial };

@@ -29,7 +29,8 @@ export async function runJob(ctx: AdminContext, input: unknown): Promise<{ id: s
 /** Cancels a job (see adapters/queues cancelJob): removed if not started, asked to stop if running. */
 export async function cancelAdminJob(ctx: AdminContext, id: string): Promise<{ id: string; outcome: CancelOutcome }> {
   const outcome = await cancelJob(ctx.queue, id, ctx.redis);
-  if (outcome === "not-found") throw new AppError("NOT_FOUND", { message: `no job ${id} in the ${ctx.queue.name} queue`, retriable: false });
+  if (outcome === "not-found")
+    throw new AppError("NOT_FOUND", { message: `no job ${id} in the ${ctx.queue.name} queue`, retriable: false });
   ctx.log.info({ jobId: id, outcome }, "admin cancelled a job");
   return { id, outcome };
 }

@@ -25,7 +25,8 @@ describe("stream view", () => {
   });
 
   it("turns two offset samples into ticks per second in and out", () => {
-    const lags = (high: number, committed: number) => partitionLags("t", [{ partition: 0, low: "0", high: String(high) }], new Map([[0, String(committed)]]));
+    const lags = (high: number, committed: number) =>
+      partitionLags("t", [{ partition: 0, low: "0", high: String(high) }], new Map([[0, String(committed)]]));
     const a = offsetSample(10_000, lags(1_000, 900));
     const b = offsetSample(12_000, lags(1_300, 1_250));
     expect(tickRates(a, b)).toEqual({ inPerSec: 150, outPerSec: 175, overMs: 2_000 });
@@ -35,7 +36,9 @@ describe("stream view", () => {
   });
 
   it("parses a DLQ record written by the stream worker", () => {
-    const value = Buffer.from(JSON.stringify({ topic: "market.trades", partition: 2, offset: "17", raw: "{bad", reason: "not JSON", at: 1_764_000_000_000 }));
+    const value = Buffer.from(
+      JSON.stringify({ topic: "market.trades", partition: 2, offset: "17", raw: "{bad", reason: "not JSON", at: 1_764_000_000_000 }),
+    );
     expect(parseDlqMessage({ partition: 0, offset: "5", timestamp: "1764000000100", key: Buffer.from("IBM"), value })).toEqual({
       partition: 0,
       offset: "5",
@@ -49,7 +52,13 @@ describe("stream view", () => {
 
   it("shows a value that is not a DLQ record instead of failing, and cuts long raw text", () => {
     const notJson = parseDlqMessage({ partition: 0, offset: "6", timestamp: "1764000000200", key: null, value: Buffer.from("garbage") });
-    expect(notJson).toMatchObject({ source: null, reason: "not a DLQ record (value is not JSON)", raw: "garbage", atMs: 1_764_000_000_200, key: null });
+    expect(notJson).toMatchObject({
+      source: null,
+      reason: "not a DLQ record (value is not JSON)",
+      raw: "garbage",
+      atMs: 1_764_000_000_200,
+      key: null,
+    });
     const wrongShape = parseDlqMessage({ partition: 0, offset: "7", timestamp: "1", key: null, value: Buffer.from("{}") });
     expect(wrongShape.reason).toBe("not a DLQ record (unexpected shape)");
     const long = parseDlqMessage({

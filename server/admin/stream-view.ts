@@ -85,7 +85,13 @@ export const DLQ_RAW_PREVIEW_CHARS = 2_000;
 const cut = (text: string) => (text.length > DLQ_RAW_PREVIEW_CHARS ? `${text.slice(0, DLQ_RAW_PREVIEW_CHARS)}…` : text);
 
 /** A DLQ message as written by the stream worker (`{ topic, partition, offset, raw, reason, at }`). */
-export function parseDlqMessage(message: { partition: number; offset: string; timestamp: string; key: Buffer | null; value: Buffer | null }): DlqEntry {
+export function parseDlqMessage(message: {
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}): DlqEntry {
   const text = message.value?.toString("utf8") ?? "";
   const key = message.key?.toString("utf8") ?? null;
   const base = { partition: message.partition, offset: message.offset, atMs: Number(message.timestamp), key };
@@ -98,5 +104,11 @@ export function parseDlqMessage(message: { partition: number; offset: string; ti
   const parsed = dlqRecordSchema.safeParse(json);
   if (!parsed.success) return { ...base, source: null, reason: "not a DLQ record (unexpected shape)", raw: cut(text) };
   const record = parsed.data;
-  return { ...base, atMs: record.at, source: { topic: record.topic, partition: record.partition, offset: record.offset }, reason: record.reason, raw: cut(record.raw) };
+  return {
+    ...base,
+    atMs: record.at,
+    source: { topic: record.topic, partition: record.partition, offset: record.offset },
+    reason: record.reason,
+    raw: cut(record.raw),
+  };
 }

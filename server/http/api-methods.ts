@@ -53,9 +53,16 @@ const NO_HEAD = new Set(["/api/stream"]);
 
 function compile(route: string, methods: readonly Method[]): CompiledRoute {
   const segments = route.split("/");
-  const source = segments.map((segment) => (/^\[[A-Za-z]+\]$/.test(segment) ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/");
+  const source = segments
+    .map((segment) => (/^\[[A-Za-z]+\]$/.test(segment) ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("/");
   const allowed = new Set<string>([...methods, "OPTIONS", ...(methods.includes("GET") && !NO_HEAD.has(route) ? ["HEAD"] : [])]);
-  return { pattern: new RegExp(`^${source}$`), allowed, allow: [...allowed].sort().join(", "), dynamicSegments: segments.filter((s) => s.startsWith("[")).length };
+  return {
+    pattern: new RegExp(`^${source}$`),
+    allowed,
+    allow: [...allowed].sort().join(", "),
+    dynamicSegments: segments.filter((s) => s.startsWith("[")).length,
+  };
 }
 
 // Static routes first, as Next matches them (a literal segment wins over a [param]).
@@ -78,6 +85,9 @@ export function checkApiMethod(method: string, pathname: string): MethodVerdict 
   if (route.allowed.has(method)) return { kind: "pass" };
   // Both come from the request line: keep them printable and short in the message.
   const shown = (text: string, max: number) => text.replace(/[^\x21-\x7e]/g, "?").slice(0, max);
-  const error = new AppError("METHOD_NOT_ALLOWED", { message: `method ${shown(method, 32)} is not allowed on ${shown(pathname, 200)}; use ${route.allow}`, retriable: false });
+  const error = new AppError("METHOD_NOT_ALLOWED", {
+    message: `method ${shown(method, 32)} is not allowed on ${shown(pathname, 200)}; use ${route.allow}`,
+    retriable: false,
+  });
   return { kind: "not-allowed", allow: route.allow, body: JSON.stringify(errorBody(error)) };
 }

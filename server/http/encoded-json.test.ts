@@ -3,7 +3,9 @@ import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { encodeJson, MIN_COMPRESS_BYTES } from "./encoded-json";
 
-const big = { candles: Array.from({ length: 500 }, (_, i) => ({ windowStart: 1_381_104_000_000 + i * 60_000, close: 180 + i / 100, vwap: null })) };
+const big = {
+  candles: Array.from({ length: 500 }, (_, i) => ({ windowStart: 1_381_104_000_000 + i * 60_000, close: 180 + i / 100, vwap: null })),
+};
 
 describe("encodeJson", () => {
   it("makes the bytes once per result object and compresses each coding once", async () => {

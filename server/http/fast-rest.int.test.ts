@@ -20,7 +20,12 @@ import { createFastRest } from "./fast-rest";
 const config = getConfig();
 const keyspace = uniqueName("test_fast_rest");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 const DAY = "2013-10-07";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
 const DAY_END = DAY_START + 86_399_999;
@@ -124,7 +129,13 @@ describe("fast REST path", () => {
     expect(again.headers.etag).toBe(etag);
     expect((await request(CANDLES, { "if-none-match": 'W/"stale"' })).status).toBe(200);
     // The route handler revalidates the same way.
-    expect((await restGet(endpoints["candles.range"])(new Request(`http://localhost${CANDLES}`, { headers: { "if-none-match": etag } }), { params: Promise.resolve({ symbol: "FRST" }) })).status).toBe(304);
+    expect(
+      (
+        await restGet(endpoints["candles.range"])(new Request(`http://localhost${CANDLES}`, { headers: { "if-none-match": etag } }), {
+          params: Promise.resolve({ symbol: "FRST" }),
+        })
+      ).status,
+    ).toBe(304);
   });
 
   it("serves a changed candle once the shared read's TTL has passed, never later", async () => {
@@ -132,14 +143,13 @@ describe("fast REST path", () => {
     const before = await request(CANDLES);
     const newest = (JSON.parse(before.body.toString("utf8")) as { candles: Array<{ windowStart: number; close: number }> }).candles[0];
     if (!newest) throw new Error("no candles");
-    await client.execute(`UPDATE ${keyspace}.candles SET close = ? WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start = ?`, [
-      newest.close + 1,
-      "FRST",
-      "1m",
-      candleBucket("1m", newest.windowStart),
-      new Date(newest.windowStart),
-    ], { prepare: true });
-    const closeOf = async () => (JSON.parse((await request(CANDLES)).body.toString("utf8")) as { candles: Array<{ close: number }> }).candles[0]?.close;
+    await client.execute(
+      `UPDATE ${keyspace}.candles SET close = ? WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start = ?`,
+      [newest.close + 1, "FRST", "1m", candleBucket("1m", newest.windowStart), new Date(newest.windowStart)],
+      { prepare: true },
+    );
+    const closeOf = async () =>
+      (JSON.parse((await request(CANDLES)).body.toString("utf8")) as { candles: Array<{ close: number }> }).candles[0]?.close;
     // Within half the TTL the shared read's result stands; past it a refresh starts in the
     // background and may show the change early; at the TTL it must show it.
     clock.now += TTL_MS / 2 - 1;
@@ -161,7 +171,9 @@ describe("fast REST path", () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body.toString("utf8"))).toMatchObject({
       interval: "1d",
-      candles: [{ windowStart: DAY_START, open: 50, high: 52, low: 49, close: 51, volume: 12_345, vwap: 50.5, tradeCount: 321, isFinal: true }],
+      candles: [
+        { windowStart: DAY_START, open: 50, high: 52, low: 49, close: 51, volume: 12_345, vwap: 50.5, tradeCount: 321, isFinal: true },
+      ],
     });
   });
 
@@ -174,9 +186,13 @@ describe("fast REST path", () => {
       });
     }
     // Should Next ever pass such a value through, its route handler says the same.
-    const route = await restGet(endpoints["candles.range"])(new Request("http://localhost/api/v1/symbols/x/candles"), { params: Promise.resolve({ symbol: "%E0%A4%A" }) });
+    const route = await restGet(endpoints["candles.range"])(new Request("http://localhost/api/v1/symbols/x/candles"), {
+      params: Promise.resolve({ symbol: "%E0%A4%A" }),
+    });
     expect(route.status).toBe(400);
-    expect(((await route.json()) as { error: { fields: Record<string, string[]> } }).error.fields).toEqual({ symbol: ["malformed percent-encoding"] });
+    expect(((await route.json()) as { error: { fields: Record<string, string[]> } }).error.fields).toEqual({
+      symbol: ["malformed percent-encoding"],
+    });
   });
 
   it("gives errors the route handlers' status and body", async () => {

@@ -67,12 +67,21 @@ async function serve(route: Route, match: RegExpExecArray, query: string, req: I
   } catch (error) {
     const appError = loggedAppError(error);
     const body = JSON.stringify(errorBody(appError));
-    res.writeHead(appError.status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(body) });
+    res.writeHead(appError.status, {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      "content-length": Buffer.byteLength(body),
+    });
     res.end(req.method === "HEAD" ? undefined : body);
     return;
   }
   const body = encodeJson(result);
-  const headers: Record<string, string | number> = { "content-type": "application/json", "cache-control": API_CACHE_CONTROL, etag: body.etag, vary: "Accept-Encoding" };
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json",
+    "cache-control": API_CACHE_CONTROL,
+    etag: body.etag,
+    vary: "Accept-Encoding",
+  };
   if (etagMatches(req.headers["if-none-match"], body.etag)) {
     res.writeHead(304, headers);
     res.end();

@@ -22,7 +22,12 @@ import { createFastTrpc } from "./fast-trpc";
 const config = getConfig();
 const keyspace = uniqueName("test_fast_trpc");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 const DAY = "2013-10-07";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
 const DAY_END = DAY_START + 86_399_999;
@@ -78,7 +83,13 @@ function request(path: string, headers: Record<string, string> = {}, method = "G
 
 /** What tRPC's own handler (the Next route's) answers to the same URL. */
 function viaTrpcHandler(path: string): Promise<Response> {
-  return fetchRequestHandler({ endpoint: "/api/trpc", req: new Request(`http://localhost${path}`), router: appRouter, maxBatchSize: MAX_BATCH, createContext: () => ({ db: getQueryContext }) });
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: new Request(`http://localhost${path}`),
+    router: appRouter,
+    maxBatchSize: MAX_BATCH,
+    createContext: () => ({ db: getQueryContext }),
+  });
 }
 
 /** An error body without its stack (tRPC adds one outside production; it differs by call site). */
@@ -113,16 +124,35 @@ describe("fast tRPC path", () => {
   });
 
   it("marks simulated symbols in the symbol, quote and overview answers", async () => {
-    const data = async (procedure: string, input: unknown) => (JSON.parse((await request(trpcPath(procedure, input))).body.toString("utf8")) as { result: { data: Record<string, unknown> } }).result.data;
-    expect(await data("symbols.get", { symbol: "ftsm.sim" })).toMatchObject({ symbol: "FTSM.SIM", simulated: true, calibratedOn: "FTSM", exchange: { venue: "simulator", timeZone: "UTC" } });
-    expect(await data("symbols.get", { symbol: "FTRP" })).toMatchObject({ simulated: false, calibratedOn: null, exchange: { venue: "us-equity", timeZone: "America/New_York", regularSession: { open: "09:30", close: "16:00" } } });
+    const data = async (procedure: string, input: unknown) =>
+      (JSON.parse((await request(trpcPath(procedure, input))).body.toString("utf8")) as { result: { data: Record<string, unknown> } })
+        .result.data;
+    expect(await data("symbols.get", { symbol: "ftsm.sim" })).toMatchObject({
+      symbol: "FTSM.SIM",
+      simulated: true,
+      calibratedOn: "FTSM",
+      exchange: { venue: "simulator", timeZone: "UTC" },
+    });
+    expect(await data("symbols.get", { symbol: "FTRP" })).toMatchObject({
+      simulated: false,
+      calibratedOn: null,
+      exchange: { venue: "us-equity", timeZone: "America/New_York", regularSession: { open: "09:30", close: "16:00" } },
+    });
     expect(await data("quotes.latest", { symbol: "FTSM.SIM" })).toMatchObject({ simulated: true });
     const rows = (await data("market.overview", {})).rows as Array<{ symbol: string; simulated: boolean }>;
-    expect(rows.map((r) => [r.symbol, r.simulated])).toEqual([["FTRP", false], ["FTSM.SIM", true]]);
+    expect(rows.map((r) => [r.symbol, r.simulated])).toEqual([
+      ["FTRP", false],
+      ["FTSM.SIM", true],
+    ]);
   });
 
   it("answers a batch as tRPC does, gzipped from pieces when the client accepts gzip", async () => {
-    const path = batchPath([["candles.range", CANDLES_INPUT], ["quotes.latest", { symbol: "FTRP" }], ["trades.recent", { symbol: "FTRP", limit: 40 }], ["market.overview", undefined]]);
+    const path = batchPath([
+      ["candles.range", CANDLES_INPUT],
+      ["quotes.latest", { symbol: "FTRP" }],
+      ["trades.recent", { symbol: "FTRP", limit: 40 }],
+      ["market.overview", undefined],
+    ]);
     const identity = await request(path);
     expect(identity.status).toBe(200);
     expect(identity.body.toString("utf8")).toBe(await (await viaTrpcHandler(path)).text());
@@ -133,11 +163,19 @@ describe("fast tRPC path", () => {
     expect((await promisify(zlib.gunzip)(gzip.body)).equals(identity.body)).toBe(true);
     const br = await request(trpcPath("candles.range", CANDLES_INPUT), { "accept-encoding": "br" });
     expect(br.headers["content-encoding"]).toBe("br");
-    expect((await promisify(zlib.brotliDecompress)(br.body)).toString("utf8")).toBe((await request(trpcPath("candles.range", CANDLES_INPUT))).body.toString("utf8"));
+    expect((await promisify(zlib.brotliDecompress)(br.body)).toString("utf8")).toBe(
+      (await request(trpcPath("candles.range", CANDLES_INPUT))).body.toString("utf8"),
+    );
   });
 
   it("revalidates with an ETag: 304 while the reads are the same", async () => {
-    for (const path of [trpcPath("candles.range", CANDLES_INPUT), batchPath([["quotes.latest", { symbol: "FTRP" }], ["candles.range", CANDLES_INPUT]])]) {
+    for (const path of [
+      trpcPath("candles.range", CANDLES_INPUT),
+      batchPath([
+        ["quotes.latest", { symbol: "FTRP" }],
+        ["candles.range", CANDLES_INPUT],
+      ]),
+    ]) {
       const first = await request(path, { "accept-encoding": "gzip" });
       expect(first.headers["cache-control"]).toBe("no-cache");
       expect(first.headers.vary).toBe("trpc-accept, accept, Accept-Encoding");
@@ -152,7 +190,11 @@ describe("fast tRPC path", () => {
     const answer = await request(batchPath(calls));
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body.toString("utf8"))).toMatchObject({
-      error: { code: -32600, message: expect.stringContaining(`at most ${MAX_BATCH} calls (TRPC_MAX_BATCH_SIZE)`) as unknown, data: { httpStatus: 400, appCode: "BAD_REQUEST" } },
+      error: {
+        code: -32600,
+        message: expect.stringContaining(`at most ${MAX_BATCH} calls (TRPC_MAX_BATCH_SIZE)`) as unknown,
+        data: { httpStatus: 400, appCode: "BAD_REQUEST" },
+      },
     });
     expect((await request(batchPath(calls.slice(1)))).status).toBe(200);
   });
@@ -161,7 +203,13 @@ describe("fast tRPC path", () => {
     for (const [path, status] of [
       [trpcPath("candles.range", { ...CANDLES_INPUT, from: DAY_END, to: DAY_START }), 400],
       [trpcPath("candles.range", { ...CANDLES_INPUT, symbol: "NOPE" }), 404],
-      [batchPath([["quotes.latest", { symbol: "FTRP" }], ["quotes.latest", { symbol: "NOPE" }]]), 207],
+      [
+        batchPath([
+          ["quotes.latest", { symbol: "FTRP" }],
+          ["quotes.latest", { symbol: "NOPE" }],
+        ]),
+        207,
+      ],
       [trpcPath("ingest.trades", []), 405],
       [trpcPath("nothing.here", {}), 404],
       ["/api/trpc/candles.range?input=%7Bnot-json", 400],

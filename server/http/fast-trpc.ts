@@ -107,14 +107,19 @@ export function createFastTrpc({ endpoint = "/api/trpc", maxBatchCalls, log }: F
       maxBatchSize: maxBatchCalls,
       createContext: ({ req: request }) => ({ db: getQueryContext, headers: headersOf(request) }),
       onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") log.error({ err: error.cause ?? error, path }, error.message);
+        if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE")
+          log.error({ err: error.cause ?? error, path }, error.message);
       },
     });
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const refusal = trpcBatchRefusal(url, endpoint, maxBatchCalls);
     if (refusal) {
-      res.writeHead(refusal.status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(refusal.body) });
+      res.writeHead(refusal.status, {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        "content-length": Buffer.byteLength(refusal.body),
+      });
       res.end(refusal.body);
       return;
     }
@@ -164,7 +169,12 @@ function notModified(req: IncomingMessage, res: ServerResponse, headers: Record<
 }
 
 async function writeSingle(req: IncomingMessage, res: ServerResponse, body: EncodedJson): Promise<void> {
-  const headers: Record<string, string | number> = { "content-type": "application/json", "cache-control": "no-cache", etag: body.etag, vary: VARY };
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json",
+    "cache-control": "no-cache",
+    etag: body.etag,
+    vary: VARY,
+  };
   if (notModified(req, res, headers)) return;
   const coding = body.codingFor(negotiateEncoding(req.headers["accept-encoding"]) ?? "identity");
   const bytes = await body.body(coding);
@@ -190,7 +200,9 @@ function batchOf(items: readonly EncodedJson[]): BatchBytes {
   const held = batches.get(first);
   if (held && held.items.length === items.length && held.items.every((item, i) => item === items[i])) return held;
   // The batch's ETag names its items' ETags in order.
-  const etag = `W/"${createHash("sha1").update(items.map((r) => r.etag).join(",")).digest("base64url")}"`;
+  const etag = `W/"${createHash("sha1")
+    .update(items.map((r) => r.etag).join(","))
+    .digest("base64url")}"`;
   const made: BatchBytes = { items: [...items], etag };
   batches.set(first, made);
   return made;
@@ -217,7 +229,12 @@ function batchGzip(batch: BatchBytes): Promise<Buffer> {
 
 async function writeBatch(req: IncomingMessage, res: ServerResponse, results: readonly EncodedJson[]): Promise<void> {
   const batch = batchOf(results);
-  const headers: Record<string, string | number> = { "content-type": "application/json", "cache-control": "no-cache", etag: batch.etag, vary: VARY };
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json",
+    "cache-control": "no-cache",
+    etag: batch.etag,
+    vary: VARY,
+  };
   if (notModified(req, res, headers)) return;
   const length = results.reduce((sum, r) => sum + r.identity.length, 0) + results.length + 1;
   // Gzip only: brotli streams do not concatenate.

@@ -13,14 +13,24 @@ describe("gzip from pieces compressed apart", () => {
   });
 
   it("makes one gzip member that any gunzip reads as the pieces in order", async () => {
-    const texts = ["[", JSON.stringify({ result: { data: { candles: Array.from({ length: 500 }, (_, i) => ({ t: i, c: 100 + i / 7 })) } } }), ",", '{"result":{"data":null}}', "]"];
-    const pieces = await Promise.all(texts.map((text) => (text.length === 1 ? Promise.resolve(deflatePieceSync(Buffer.from(text))) : deflatePiece(Buffer.from(text)))));
+    const texts = [
+      "[",
+      JSON.stringify({ result: { data: { candles: Array.from({ length: 500 }, (_, i) => ({ t: i, c: 100 + i / 7 })) } } }),
+      ",",
+      '{"result":{"data":null}}',
+      "]",
+    ];
+    const pieces = await Promise.all(
+      texts.map((text) => (text.length === 1 ? Promise.resolve(deflatePieceSync(Buffer.from(text))) : deflatePiece(Buffer.from(text)))),
+    );
     const gzipped = gzipOfPieces(pieces);
     expect(zlib.gunzipSync(gzipped).toString()).toBe(texts.join(""));
     // Compressed, not stored: the candles compress well.
     expect(gzipped.length).toBeLessThan(texts.join("").length / 3);
     // The same pieces in another order, reused: another valid member.
-    expect(zlib.gunzipSync(gzipOfPieces([pieces[0], pieces[3], pieces[4]].filter((p) => p !== undefined))).toString()).toBe('[{"result":{"data":null}}]');
+    expect(zlib.gunzipSync(gzipOfPieces([pieces[0], pieces[3], pieces[4]].filter((p) => p !== undefined))).toString()).toBe(
+      '[{"result":{"data":null}}]',
+    );
   });
 
   it("handles an empty piece", () => {

@@ -9,7 +9,10 @@ const PREFERENCE: readonly ContentCoding[] = ["br", "gzip", "identity"];
  * The best of `offered` (preferred first) that `acceptEncoding` allows; identity unless it or `*`
  * is refused with q=0.
  */
-export function negotiateEncoding(acceptEncoding: string | null | undefined, offered: readonly ContentCoding[] = PREFERENCE): ContentCoding | null {
+export function negotiateEncoding(
+  acceptEncoding: string | null | undefined,
+  offered: readonly ContentCoding[] = PREFERENCE,
+): ContentCoding | null {
   if (!acceptEncoding) return offered.includes("identity") ? "identity" : null;
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(",")) {

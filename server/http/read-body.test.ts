@@ -96,7 +96,10 @@ describe("readJsonBody", () => {
     expect(malformed.code).toBe("BAD_REQUEST");
     expect(malformed.message).toMatch(/^malformed JSON/);
     expect((await rejection(readJsonBody(post("", json), 100))).code).toBe("BAD_REQUEST");
-    expect(await rejection(readJsonBody(post(new Uint8Array([0x22, 0xff, 0x22]), json), 100))).toMatchObject({ code: "BAD_REQUEST", message: /UTF-8/ });
+    expect(await rejection(readJsonBody(post(new Uint8Array([0x22, 0xff, 0x22]), json), 100))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: /UTF-8/,
+    });
   });
 
   it("answers 413 before parsing a body over the limit", async () => {

@@ -57,7 +57,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   if (!isJsonContentType(request.headers.get("content-type"))) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", { message: "the body must be JSON, sent with Content-Type: application/json", retriable: false });
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", {
+      message: "the body must be JSON, sent with Content-Type: application/json",
+      retriable: false,
+    });
   }
   const bytes = await readBodyWithLimit(request, maxBytes);
   let text: string;
@@ -95,6 +98,12 @@ export function limitRequestBody(request: Request, maxBytes: number, toError: (e
     }),
   );
   // `duplex` is required by Node's fetch for a stream body but missing from the DOM typings.
-  const init: RequestInit & { duplex: "half" } = { method: request.method, headers: request.headers, body: limited, signal: request.signal, duplex: "half" };
+  const init: RequestInit & { duplex: "half" } = {
+    method: request.method,
+    headers: request.headers,
+    body: limited,
+    signal: request.signal,
+    duplex: "half",
+  };
   return new Request(request.url, init);
 }

@@ -15,7 +15,8 @@ describe("security headers", () => {
 
   it("forbids framing, plugins and foreign base URLs in every variant", () => {
     for (const policy of [contentSecurityPolicy(), contentSecurityPolicy({ nonce: "n" }), contentSecurityPolicy({ dev: true })]) {
-      for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "default-src 'self'"]) expect(policy).toContain(directive);
+      for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "default-src 'self'"])
+        expect(policy).toContain(directive);
     }
   });
 

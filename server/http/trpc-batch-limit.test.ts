@@ -15,6 +15,8 @@ describe("checkTrpcBatchSize", () => {
     expect(checkTrpcBatchSize(new Request("http://x/api/trpc/a,b?batch=1"), "/api/trpc", 2)).toBeUndefined();
     const response = checkTrpcBatchSize(new Request("http://x/api/trpc/a,b,c?batch=1"), "/api/trpc", 2);
     expect(response?.status).toBe(400);
-    expect(await response?.json()).toMatchObject({ error: { code: -32600, message: expect.stringContaining("at most 2 calls (TRPC_MAX_BATCH_SIZE)") as unknown } });
+    expect(await response?.json()).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining("at most 2 calls (TRPC_MAX_BATCH_SIZE)") as unknown },
+    });
   });
 });

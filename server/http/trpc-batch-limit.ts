@@ -27,7 +27,13 @@ export function trpcBatchRefusal(url: URL, endpoint: string, maxCalls: number): 
     error: {
       message: error.message,
       code: TRPC_ERROR_CODES_BY_KEY.BAD_REQUEST,
-      data: { code: error.trpcCode, httpStatus: error.status, appCode: error.code, retriable: error.retriable, fields: error.fields ?? null },
+      data: {
+        code: error.trpcCode,
+        httpStatus: error.status,
+        appCode: error.code,
+        retriable: error.retriable,
+        fields: error.fields ?? null,
+      },
     },
   };
   return { status: error.status, body: JSON.stringify(body) };
@@ -37,5 +43,8 @@ export function trpcBatchRefusal(url: URL, endpoint: string, maxCalls: number): 
 export function checkTrpcBatchSize(request: Request, endpoint: string, maxCalls: number): Response | undefined {
   const refusal = trpcBatchRefusal(new URL(request.url), endpoint, maxCalls);
   if (!refusal) return undefined;
-  return new Response(refusal.body, { status: refusal.status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+  return new Response(refusal.body, {
+    status: refusal.status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
 }

@@ -28,7 +28,12 @@ export interface WebFront {
 
 // Headers a client may not choose: the web server sets them for Next (who reads its nonce from the
 // request's CSP) and for the app (client address, nonce).
-const SERVER_SET_REQUEST_HEADERS = [CLIENT_ADDRESS_HEADER, CSP_NONCE_HEADER, "content-security-policy", "content-security-policy-report-only"];
+const SERVER_SET_REQUEST_HEADERS = [
+  CLIENT_ADDRESS_HEADER,
+  CSP_NONCE_HEADER,
+  "content-security-policy",
+  "content-security-policy-report-only",
+];
 
 // What Node answers to a request it cannot parse (lib/_http_server.js), by error code.
 const PARSE_ERROR_STATUS: Record<string, [number, string]> = {
@@ -47,11 +52,20 @@ export function createWebFront({ handlers, next, log }: WebFrontOptions): WebFro
   // Responses that are not pages (live stream, fast REST, 405) carry no nonce: nothing inline to allow.
   const baseHeaders = securityHeaders();
 
-  function refusal(verdict: Exclude<MethodVerdict, { kind: "pass" }>): { status: number; headers: Record<string, string | number>; body: string } {
+  function refusal(verdict: Exclude<MethodVerdict, { kind: "pass" }>): {
+    status: number;
+    headers: Record<string, string | number>;
+    body: string;
+  } {
     if (verdict.kind === "options") return { status: 204, headers: { allow: verdict.allow, "cache-control": "no-store" }, body: "" };
     return {
       status: 405,
-      headers: { allow: verdict.allow, "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(verdict.body) },
+      headers: {
+        allow: verdict.allow,
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        "content-length": Buffer.byteLength(verdict.body),
+      },
       body: verdict.body,
     };
   }
@@ -96,7 +110,8 @@ export function createWebFront({ handlers, next, log }: WebFrontOptions): WebFro
       let reason: string;
       let headers: Record<string, string | number> = { connection: "close" };
       let body = "";
-      const requestLine = code === "HPE_INVALID_METHOD" ? /^([^\s]{1,64}) ([^\s?]{1,2048})/.exec(rawPacket?.toString("latin1") ?? "") : null;
+      const requestLine =
+        code === "HPE_INVALID_METHOD" ? /^([^\s]{1,64}) ([^\s?]{1,2048})/.exec(rawPacket?.toString("latin1") ?? "") : null;
       const verdict = requestLine ? checkApiMethod(requestLine[1] ?? "", requestLine[2] ?? "") : undefined;
       if (verdict?.kind === "not-allowed") {
         const answer = refusal(verdict);
@@ -105,7 +120,9 @@ export function createWebFront({ handlers, next, log }: WebFrontOptions): WebFro
       } else {
         [status, reason] = PARSE_ERROR_STATUS[code ?? ""] ?? [400, "Bad Request"];
       }
-      const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+      const head = Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join("");
       socket.end(`HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${body}`);
     },
   };

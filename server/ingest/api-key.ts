@@ -31,7 +31,8 @@ export function createApiKeyCheck(keys: readonly string[]): ApiKeyCheck {
 export function requireApiKey(headers: Headers | undefined, check: ApiKeyCheck): void {
   const presented = headers?.get(API_KEY_HEADER) ?? null;
   if (check(presented)) return;
-  const message = presented === null || presented === "" ? `the ${API_KEY_HEADER} header is missing` : `the ${API_KEY_HEADER} header holds no valid key`;
+  const message =
+    presented === null || presented === "" ? `the ${API_KEY_HEADER} header is missing` : `the ${API_KEY_HEADER} header holds no valid key`;
   throw new AppError("UNAUTHORIZED", { message, retriable: false });
 }
 

@@ -44,7 +44,14 @@ export function createIngestContext(options: IngestKafkaOptions): IngestContext 
   const { log } = options;
   const topics = topicNames(options.topicPrefix);
   // Short timeouts and few retries: an HTTP client is waiting for the answer.
-  const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, log, connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, retries: 2 });
+  const kafka = createKafka({
+    brokers: options.brokers,
+    clientId: options.clientId,
+    log,
+    connectionTimeoutMs: 3_000,
+    requestTimeoutMs: 10_000,
+    retries: 2,
+  });
   const gate = createKafkaGate({ maxInFlight: options.maxInFlight ?? INGEST_MAX_IN_FLIGHT, log });
 
   let topicsReady: Promise<void> | undefined;
@@ -84,7 +91,8 @@ export function createIngestContext(options: IngestKafkaOptions): IngestContext 
   };
 
   const send = (topic: string, messages: Message[]): Promise<RecordMetadata[]> => {
-    if (closing) return Promise.reject(new AppError("UNAVAILABLE", { message: "the server is shutting down; retry the request", retriable: true }));
+    if (closing)
+      return Promise.reject(new AppError("UNAVAILABLE", { message: "the server is shutting down; retry the request", retriable: true }));
     const sending = gate.run(() => {
       const slot = current ?? connect();
       return slot
@@ -112,7 +120,9 @@ export function createIngestContext(options: IngestKafkaOptions): IngestContext 
       clearTimeout(timer);
       const last = current;
       current = undefined;
-      await last?.then((producer) => producer.disconnect()).catch((error: unknown) => log.warn({ err: error }, "ingest producer disconnect failed"));
+      await last
+        ?.then((producer) => producer.disconnect())
+        .catch((error: unknown) => log.warn({ err: error }, "ingest producer disconnect failed"));
     })();
     return closing;
   };

@@ -41,7 +41,10 @@ describe("parseTickBatch", () => {
   });
 
   it("refuses a body that is not an array, and an empty array, with 400", () => {
-    expect(caught(() => parseTickBatch("trades", trade(1), 10))).toMatchObject({ code: "BAD_REQUEST", fields: { "": [expect.any(String)] } });
+    expect(caught(() => parseTickBatch("trades", trade(1), 10))).toMatchObject({
+      code: "BAD_REQUEST",
+      fields: { "": [expect.any(String)] },
+    });
     expect(caught(() => parseTickBatch("trades", [], 10))).toMatchObject({ code: "BAD_REQUEST" });
   });
 
@@ -63,8 +66,15 @@ describe("parseTickBatch", () => {
       "not an object",
     ];
     const error = caught(() => parseTickBatch("trades", batch, 100));
-    expect(error).toMatchObject({ code: "BAD_REQUEST", status: 400, retriable: false, message: "7 of 8 trades invalid; nothing was published" });
-    expect(Object.keys(error.fields ?? {}).sort()).toEqual(["[1].price", "[2].price", "[3].price", "[4].size", "[5]", "[6].price", "[6].size", "[6].tradeId", "[7]"].sort());
+    expect(error).toMatchObject({
+      code: "BAD_REQUEST",
+      status: 400,
+      retriable: false,
+      message: "7 of 8 trades invalid; nothing was published",
+    });
+    expect(Object.keys(error.fields ?? {}).sort()).toEqual(
+      ["[1].price", "[2].price", "[3].price", "[4].size", "[5]", "[6].price", "[6].size", "[6].tradeId", "[7]"].sort(),
+    );
     expect(error.fields?.["[5]"]?.[0]).toMatch(/color/);
   });
 
@@ -86,7 +96,16 @@ describe("parseTickBatch", () => {
   });
 
   it("applies the quote rules: one side at least, price and size together", () => {
-    const error = caught(() => parseTickBatch("quotes", [{ symbol: "IBM", ts: 1 }, { symbol: "IBM", ts: 1, ask: 2 }], 10));
+    const error = caught(() =>
+      parseTickBatch(
+        "quotes",
+        [
+          { symbol: "IBM", ts: 1 },
+          { symbol: "IBM", ts: 1, ask: 2 },
+        ],
+        10,
+      ),
+    );
     expect(Object.keys(error.fields ?? {})).toEqual(expect.arrayContaining(["[0].bid", "[1].askSize"]));
   });
 });
@@ -111,7 +130,9 @@ describe("publishTicks", () => {
   });
 
   it("answers 413 when the broker refuses the batch as too large", () => {
-    const protocol = Object.assign(new Error("The request included a message larger than the max message size"), { type: "MESSAGE_TOO_LARGE" });
+    const protocol = Object.assign(new Error("The request included a message larger than the max message size"), {
+      type: "MESSAGE_TOO_LARGE",
+    });
     const wrapped = Object.assign(new Error("wrapped"), { name: "KafkaJSNonRetriableError", originalError: protocol });
     expect(sendError(wrapped)).toMatchObject({ code: "PAYLOAD_TOO_LARGE", retriable: false });
   });

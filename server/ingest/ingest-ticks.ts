@@ -36,16 +36,32 @@ const singular = (kind: TickKind) => kind.slice(0, -1);
  * The ticks of a request body, or an AppError: 400 when it is not a non-empty array or any element
  * is invalid (field errors named `[index].field`), 413 when it holds more than `maxTicks`.
  */
-export function parseTickBatch<K extends TickKind>(kind: K, input: unknown, maxTicks: number, eventTime?: { nowMs: number; maxFutureMs: number }): TickOf<K>[] {
+export function parseTickBatch<K extends TickKind>(
+  kind: K,
+  input: unknown,
+  maxTicks: number,
+  eventTime?: { nowMs: number; maxFutureMs: number },
+): TickOf<K>[] {
   if (!Array.isArray(input)) {
-    throw new AppError("BAD_REQUEST", { message: `the body must be a JSON array of ${kind}`, fields: { "": [`expected an array of ${kind}`] }, retriable: false });
+    throw new AppError("BAD_REQUEST", {
+      message: `the body must be a JSON array of ${kind}`,
+      fields: { "": [`expected an array of ${kind}`] },
+      retriable: false,
+    });
   }
   if (input.length === 0) {
-    throw new AppError("BAD_REQUEST", { message: `the array holds no ${kind}`, fields: { "": [`send at least one ${singular(kind)}`] }, retriable: false });
+    throw new AppError("BAD_REQUEST", {
+      message: `the array holds no ${kind}`,
+      fields: { "": [`send at least one ${singular(kind)}`] },
+      retriable: false,
+    });
   }
   // Before validating: the count alone decides, and the work stays bounded.
   if (input.length > maxTicks) {
-    throw new AppError("PAYLOAD_TOO_LARGE", { message: `${input.length} ${kind} in one request; at most ${maxTicks} are accepted`, retriable: false });
+    throw new AppError("PAYLOAD_TOO_LARGE", {
+      message: `${input.length} ${kind} in one request; at most ${maxTicks} are accepted`,
+      retriable: false,
+    });
   }
   const schema = tickSchemas[kind];
   const ticks: TickOf<K>[] = [];
@@ -62,7 +78,8 @@ export function parseTickBatch<K extends TickKind>(kind: K, input: unknown, maxT
     invalid++;
     if (invalid > MAX_REPORTED_INVALID_TICKS) continue;
     if (future !== undefined) (fields[fieldName([index, "ts"])] ??= []).push(future.replace("its record time", "the server's clock"));
-    else if (!checked.success) for (const issue of checked.error.issues) (fields[fieldName([index, ...issue.path])] ??= []).push(issue.message);
+    else if (!checked.success)
+      for (const issue of checked.error.issues) (fields[fieldName([index, ...issue.path])] ??= []).push(issue.message);
   }
   if (invalid > 0) {
     if (invalid > MAX_REPORTED_INVALID_TICKS) fields[""] = [`field errors of the first ${MAX_REPORTED_INVALID_TICKS} invalid ${kind} only`];
@@ -82,7 +99,11 @@ const TOO_LARGE_TYPES = new Set(["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
 export function sendError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (hasKafkaErrorType(error, TOO_LARGE_TYPES)) {
-    return new AppError("PAYLOAD_TOO_LARGE", { message: "the batch is larger than Kafka accepts; send fewer ticks per request", retriable: false, cause: error });
+    return new AppError("PAYLOAD_TOO_LARGE", {
+      message: "the batch is larger than Kafka accepts; send fewer ticks per request",
+      retriable: false,
+      cause: error,
+    });
   }
   return new AppError("UNAVAILABLE", { message: "Kafka did not acknowledge the ticks; retry the request", retriable: true, cause: error });
 }
@@ -103,6 +124,11 @@ export async function publishTicks<K extends TickKind>(ctx: IngestContext, kind:
 }
 
 /** Validates `input` as a batch of `kind`, then publishes it: bad input is a 4xx even while Kafka is down. */
-export async function ingestTicks<K extends TickKind>(ctx: IngestContext, kind: K, input: unknown, maxTicks: number): Promise<IngestResult> {
+export async function ingestTicks<K extends TickKind>(
+  ctx: IngestContext,
+  kind: K,
+  input: unknown,
+  maxTicks: number,
+): Promise<IngestResult> {
   return publishTicks(ctx, kind, parseTickBatch(kind, input, maxTicks, { nowMs: Date.now(), maxFutureMs: getConfig().stream.maxFutureMs }));
 }

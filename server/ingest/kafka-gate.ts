@@ -53,7 +53,10 @@ export function createKafkaGate(options: KafkaGateOptions): KafkaGate {
 
   const markAvailable = (): void => {
     if (downSinceMs === undefined) return;
-    log.info({ event: "ingest.kafka_available", downMs: now() - downSinceMs, refused: refusedSinceLog }, "Kafka available again: ingest accepts ticks");
+    log.info(
+      { event: "ingest.kafka_available", downMs: now() - downSinceMs, refused: refusedSinceLog },
+      "Kafka available again: ingest accepts ticks",
+    );
     downSinceMs = undefined;
     lastLogMs = undefined;
     refusedSinceLog = 0;
@@ -62,7 +65,9 @@ export function createKafkaGate(options: KafkaGateOptions): KafkaGate {
   return {
     async run(send) {
       if (inFlight >= options.maxInFlight) {
-        throw refuse(`${inFlight} ingest requests are waiting for Kafka already; nothing was published, retry in ${INGEST_RETRY_AFTER_S} s`);
+        throw refuse(
+          `${inFlight} ingest requests are waiting for Kafka already; nothing was published, retry in ${INGEST_RETRY_AFTER_S} s`,
+        );
       }
       const isProbe = downSinceMs !== undefined;
       if (isProbe && probing) {

@@ -54,7 +54,12 @@ async function serve(options: Partial<SseHubOptions> = {}) {
   const { port } = server.address() as AddressInfo;
   const entry = { hub, server, clients: [] as Array<{ close(): void }> };
   opened.push(entry);
-  const target = (path: string, headers?: Record<string, string>): SseTarget => ({ host: "127.0.0.1", port, path, ...(headers ? { headers } : {}) });
+  const target = (path: string, headers?: Record<string, string>): SseTarget => ({
+    host: "127.0.0.1",
+    port,
+    path,
+    ...(headers ? { headers } : {}),
+  });
   const track = <T extends { close(): void }>(client: T): T => {
     entry.clients.push(client);
     return client;
@@ -63,13 +68,19 @@ async function serve(options: Partial<SseHubOptions> = {}) {
 }
 
 /** Status, headers and JSON body of one GET. */
-function getJson(port: number, path: string, method = "GET"): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
+function getJson(
+  port: number,
+  path: string,
+  method = "GET",
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
   return new Promise((resolve, reject) => {
     const request = http.request({ host: "127.0.0.1", port, path, method, agent: false }, (response) => {
       let text = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (text += chunk));
-      response.once("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) as unknown }));
+      response.once("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) as unknown }),
+      );
     });
     request.once("error", reject);
     request.end();
@@ -80,7 +91,20 @@ const uniqueSymbol = () => `T${uniqueName("x").slice(2, 10).toUpperCase()}`;
 
 function candle(symbol: string, windowStart: number, trades: number, isFinal: boolean): CandleUpdate {
   const price = 100 + trades / 100;
-  return { type: "candle", symbol, interval: "1s", windowStart, open: 100, high: price + 1, low: 99, close: price, volume: 10 * trades, vwap: 100, tradeCount: trades, isFinal };
+  return {
+    type: "candle",
+    symbol,
+    interval: "1s",
+    windowStart,
+    open: 100,
+    high: price + 1,
+    low: 99,
+    close: price,
+    volume: 10 * trades,
+    vwap: 100,
+    tradeCount: trades,
+    isFinal,
+  };
 }
 
 /** A reader that keeps only the ids of final candles (and whether it was told to reload). */
@@ -135,7 +159,11 @@ describe("GET /api/stream on node:http", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers["retry-after"]).toBe("10");
     expect(refused.headers["content-type"]).toBe("application/json");
-    expect(refused.body).toMatchObject({ limit: "per-address", max: 3, error: expect.stringContaining("SSE_MAX_CLIENTS_PER_ADDRESS") as unknown });
+    expect(refused.body).toMatchObject({
+      limit: "per-address",
+      max: 3,
+      error: expect.stringContaining("SSE_MAX_CLIENTS_PER_ADDRESS") as unknown,
+    });
     expect(hub.stats()).toMatchObject({ clients: 3, rejected: 1, rejectedPerAddress: 1 });
 
     admitted[0]?.close();
@@ -170,7 +198,8 @@ describe("GET /api/stream on node:http", () => {
     const publishPipeline = async (what: string): Promise<number> => {
       const updates: CandleUpdate[] = [];
       for (let round = 0; round < 5; round++, windowStart += 1_000) {
-        for (let trades = 1; trades <= 5; trades++) for (const symbol of symbols) updates.push(candle(symbol, windowStart, trades, trades === 5));
+        for (let trades = 1; trades <= 5; trades++)
+          for (const symbol of symbols) updates.push(candle(symbol, windowStart, trades, trades === 5));
       }
       const startedMs = performance.now();
       const ids = await publishLiveUpdates(redis, updates, { key });

@@ -13,7 +13,12 @@ const log = createLogger("live-stream");
 
 function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -58,11 +63,17 @@ export function handleLiveStream(req: IncomingMessage, res: ServerResponse, hub:
     res.once("close", () => client.closed());
   } catch (error) {
     if (error instanceof SseHubFullError) {
-      sendJson(res, 503, { error: error.message, limit: error.limit, max: error.max }, { "retry-after": String(RETRY_AFTER_S[error.limit]) });
+      sendJson(
+        res,
+        503,
+        { error: error.message, limit: error.limit, max: error.max },
+        { "retry-after": String(RETRY_AFTER_S[error.limit]) },
+      );
     } else {
       // The hub is closed (the process is stopping) or broken: the browser retries elsewhere or later.
       log.error({ err: error }, "could not open a live stream");
-      if (!res.headersSent) sendJson(res, 503, { error: "the live stream is unavailable; retry later" }, { "retry-after": String(RETRY_AFTER_S.global) });
+      if (!res.headersSent)
+        sendJson(res, 503, { error: "the live stream is unavailable; retry later" }, { "retry-after": String(RETRY_AFTER_S.global) });
       else res.destroy();
     }
   }

@@ -66,7 +66,20 @@ describe("SSE hub on the real Redis", () => {
     const ids: string[] = [];
     for (let batch = 0; batch < 5; batch++) {
       const updates: LiveUpdate[] = Array.from({ length: 100 }, () => price(symbol));
-      updates.push(price("OTHER"), { type: "candle", symbol, interval: "1s", windowStart: 0, open: 1, high: 1, low: 1, close: 1, volume: 1, vwap: 1, tradeCount: 1, isFinal: true });
+      updates.push(price("OTHER"), {
+        type: "candle",
+        symbol,
+        interval: "1s",
+        windowStart: 0,
+        open: 1,
+        high: 1,
+        low: 1,
+        close: 1,
+        volume: 1,
+        vwap: 1,
+        tradeCount: 1,
+        isFinal: true,
+      });
       const published = await publishLiveUpdates(redis, updates, { key });
       ids.push(...published.slice(0, 100));
     }
@@ -95,7 +108,14 @@ describe("SSE hub on the real Redis", () => {
         await client.waitFor(ready, "ready");
         // Publishes continuously from now on, so reconnects race with live entries.
         publisher = (async () => {
-          while (publishing) published.push(...(await publishLiveUpdates(redis, Array.from({ length: 7 }, () => price(symbol)), { key })));
+          while (publishing)
+            published.push(
+              ...(await publishLiveUpdates(
+                redis,
+                Array.from({ length: 7 }, () => price(symbol)),
+                { key },
+              )),
+            );
         })();
       }
       const target = received.length + 50 + round * 13;
@@ -124,7 +144,12 @@ describe("SSE hub on the real Redis", () => {
     const { hub, key } = newHub();
     const symbol = uniqueSymbol();
     const [firstId] = await publishLiveUpdates(redis, [price(symbol)], { key, maxLen: 100 });
-    for (let i = 0; i < 3; i++) await publishLiveUpdates(redis, Array.from({ length: 200 }, () => price(symbol)), { key, maxLen: 100 });
+    for (let i = 0; i < 3; i++)
+      await publishLiveUpdates(
+        redis,
+        Array.from({ length: 200 }, () => price(symbol)),
+        { key, maxLen: 100 },
+      );
 
     const client = open(hub.connect(toSubscription({ symbols: [symbol] }), { lastEventId: firstId }));
     await client.waitFor(ready, "ready");
@@ -184,22 +209,43 @@ describe("SSE hub on the real Redis", () => {
     const { hub, key } = newHub({ conflateFromIntervalMs: 0 });
     const symbols = Array.from({ length: 3 }, uniqueSymbol);
     const tapped: string[] = [];
-    const untap = hub.tap({ onLive: () => undefined, onGap: () => undefined, onEntries: (entries) => tapped.push(...entries.map((e) => e.id)) });
+    const untap = hub.tap({
+      onLive: () => undefined,
+      onGap: () => undefined,
+      onEntries: (entries) => tapped.push(...entries.map((e) => e.id)),
+    });
     const client = open(hub.connect(toSubscription({ symbols })));
     await client.waitFor(ready, "ready");
 
     const updates: LiveUpdate[] = [];
     for (let i = 0; i < 50; i++) updates.push(...symbols.map((s) => price(s)));
-    updates.push({ type: "alert", symbol: symbols[0] ?? "", ts: 1_718_000_000_000, kind: "price-jump", severity: "warning", message: "one" });
+    updates.push({
+      type: "alert",
+      symbol: symbols[0] ?? "",
+      ts: 1_718_000_000_000,
+      kind: "price-jump",
+      severity: "warning",
+      message: "one",
+    });
     updates.push(...symbols.map((s) => price(s)));
-    updates.push({ type: "alert", symbol: symbols[0] ?? "", ts: 1_718_000_000_001, kind: "price-jump", severity: "warning", message: "two" });
+    updates.push({
+      type: "alert",
+      symbol: symbols[0] ?? "",
+      ts: 1_718_000_000_001,
+      kind: "price-jump",
+      severity: "warning",
+      message: "two",
+    });
     const ids = await publishLiveUpdates(redis, updates, { key });
     const lastPrices = new Map(updates.filter((u): u is PriceUpdate => u.type === "price").map((u) => [u.symbol, u.last]));
 
     await client.waitFor((c) => c.updates.at(-1)?.id === ids.at(-1), "the last update");
     const prices = client.updates.filter((e) => e.event === "price").map((e) => JSON.parse(e.data) as PriceUpdate);
     for (const symbol of symbols) expect(prices.filter((p) => p.symbol === symbol).at(-1)?.last).toBe(lastPrices.get(symbol));
-    expect(client.updates.filter((e) => e.event === "alert").map((e) => (JSON.parse(e.data) as { message: string }).message)).toEqual(["one", "two"]);
+    expect(client.updates.filter((e) => e.event === "alert").map((e) => (JSON.parse(e.data) as { message: string }).message)).toEqual([
+      "one",
+      "two",
+    ]);
     expect(client.updates.length).toBeLessThan(updates.length);
     const received = client.updates.map((e) => ids.indexOf(e.id ?? ""));
     expect(received.every((p, i) => p >= 0 && (i === 0 || p > (received[i - 1] ?? -1)))).toBe(true);
@@ -216,7 +262,11 @@ describe("SSE hub on the real Redis", () => {
     // Until the hub has had to conflate 10 symbols into 3 keys (it may merge what it reads at once).
     for (let batch = 0; hub.stats().dropped === 0; batch++) {
       expect(batch, "batches published before an overflow").toBeLessThan(500);
-      await publishLiveUpdates(redis, symbols.map((s) => price(s)), { key });
+      await publishLiveUpdates(
+        redis,
+        symbols.map((s) => price(s)),
+        { key },
+      );
     }
     const slow = open(slowStream);
     await slow.waitFor((c) => c.events.some((e) => e.event === "snapshot-required"), "snapshot-required");

@@ -17,13 +17,7 @@ import {
 } from "../../adapters/live-channel";
 import { createLogger, type Logger } from "../../adapters/logger";
 import { createRedis, type Redis } from "../../adapters/redis";
-import {
-  compareEventIds,
-  ConflationBuffer,
-  conflationKey,
-  matchesSubscription,
-  type LiveSubscription,
-} from "../../core/live-updates";
+import { compareEventIds, ConflationBuffer, conflationKey, matchesSubscription, type LiveSubscription } from "../../core/live-updates";
 
 export interface SseHubOptions {
   redisUrl: string;
@@ -437,7 +431,9 @@ export function createSseHub(options: SseHubOptions): SseHub {
         if (outcome === "replaced") stats.conflated++;
         else if (outcome === "overflow") {
           stats.dropped += dropped;
-          logLimited("overflow", () => log.warn({ maxKeys: conflationMaxKeys }, "slow SSE client overflowed its conflation buffer; sending snapshot-required"));
+          logLimited("overflow", () =>
+            log.warn({ maxKeys: conflationMaxKeys }, "slow SSE client overflowed its conflation buffer; sending snapshot-required"),
+          );
         }
       }
       this.flush();
@@ -551,7 +547,10 @@ export function createSseHub(options: SseHubOptions): SseHub {
     if (entries.length === 0) return;
     stats.batches++;
     const batch = new BatchView(entries);
-    const targets = [...groups.values()].map((group) => ({ group, clients: [...group.clients].filter((client) => client.state === "live") }));
+    const targets = [...groups.values()].map((group) => ({
+      group,
+      clients: [...group.clients].filter((client) => client.state === "live"),
+    }));
     let writesInSlice = 0;
     for (const { group, clients: groupClients } of targets) {
       if (groupClients.length === 0) continue;
@@ -640,7 +639,9 @@ export function createSseHub(options: SseHubOptions): SseHub {
     for (const client of overflowed) {
       if (client.overflowedSinceMs !== undefined && now - client.overflowedSinceMs >= stalledClientTimeoutMs) {
         stats.cutOff++;
-        logLimited("cutOff", () => log.warn({ stalledClientTimeoutMs, cutOff: stats.cutOff }, "cut off an SSE client whose buffer stayed full"));
+        logLimited("cutOff", () =>
+          log.warn({ stalledClientTimeoutMs, cutOff: stats.cutOff }, "cut off an SSE client whose buffer stayed full"),
+        );
         client.close(true);
       }
     }
@@ -700,7 +701,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
       }
       const frames = batch.entries.filter((entry) => matchesSubscription(client.subscription, entry.route)).map(updateFrame);
       // One write per buffer's worth, waiting for the client to take each.
-      for (let start = 0; start < frames.length; ) {
+      for (let start = 0; start < frames.length;) {
         if (!client.writable) await client.waitWritable();
         if (client.isClosed) return;
         const room = clientBufferBytes - client.sink.bufferedBytes;

@@ -35,16 +35,43 @@ function createWebMetrics(): WebMetrics {
   const clients = registry.gauge({ name: "tickstream_sse_clients", help: "Connected SSE clients." });
   const connections = registry.counter({ name: "tickstream_sse_connections_total", help: "SSE connections accepted." });
   const rejected = registry.counter({ name: "tickstream_sse_rejected_total", help: "SSE connections refused because the hub was full." });
-  const sent = registry.counter({ name: "tickstream_sse_events_sent_total", help: "Update events written to SSE clients (live, flushed after conflation, backfilled)." });
-  const conflated = registry.counter({ name: "tickstream_sse_events_conflated_total", help: "Updates a slow client skipped because a newer update of the same key replaced them." });
-  const dropped = registry.counter({ name: "tickstream_sse_events_dropped_total", help: "Updates lost when a slow client's conflation buffer overflowed (the client was told to reload)." });
-  const backfilled = registry.counter({ name: "tickstream_sse_events_backfilled_total", help: "Updates replayed from the stream to clients resuming with Last-Event-ID." });
-  const snapshots = registry.counter({ name: "tickstream_sse_snapshot_required_total", help: "snapshot-required events sent, by reason.", labelNames: ["reason"] });
+  const sent = registry.counter({
+    name: "tickstream_sse_events_sent_total",
+    help: "Update events written to SSE clients (live, flushed after conflation, backfilled).",
+  });
+  const conflated = registry.counter({
+    name: "tickstream_sse_events_conflated_total",
+    help: "Updates a slow client skipped because a newer update of the same key replaced them.",
+  });
+  const dropped = registry.counter({
+    name: "tickstream_sse_events_dropped_total",
+    help: "Updates lost when a slow client's conflation buffer overflowed (the client was told to reload).",
+  });
+  const backfilled = registry.counter({
+    name: "tickstream_sse_events_backfilled_total",
+    help: "Updates replayed from the stream to clients resuming with Last-Event-ID.",
+  });
+  const snapshots = registry.counter({
+    name: "tickstream_sse_snapshot_required_total",
+    help: "snapshot-required events sent, by reason.",
+    labelNames: ["reason"],
+  });
   const read = registry.counter({ name: "tickstream_live_entries_read_total", help: "Live stream entries read by this process's hub." });
-  const malformed = registry.counter({ name: "tickstream_live_entries_malformed_total", help: "Live stream entries skipped as malformed." });
+  const malformed = registry.counter({
+    name: "tickstream_live_entries_malformed_total",
+    help: "Live stream entries skipped as malformed.",
+  });
   const readErrors = registry.counter({ name: "tickstream_live_read_errors_total", help: "Failed reads of the live stream." });
-  const up = registry.gauge({ name: "tickstream_service_up", help: "1 when the server answered its health probe.", labelNames: ["service"] });
-  const probe = registry.gauge({ name: "tickstream_service_probe_seconds", help: "Duration of the last health probe.", labelNames: ["service"] });
+  const up = registry.gauge({
+    name: "tickstream_service_up",
+    help: "1 when the server answered its health probe.",
+    labelNames: ["service"],
+  });
+  const probe = registry.gauge({
+    name: "tickstream_service_probe_seconds",
+    help: "Duration of the last health probe.",
+    labelNames: ["service"],
+  });
 
   registry.onCollect(() => {
     const stats = getSseHub().stats();

@@ -33,7 +33,12 @@ export const getDaySummaryOutput = z.object({
   timeZone: z.string().describe("The venue's time zone, in which `day` is a date"),
   sessionOpen: z.number().describe("Regular session open, epoch ms (a 24 h venue: the trading day's start)"),
   sessionClose: z.number().describe("Regular session close, epoch ms (exclusive)"),
-  basis: z.enum(["regular-session", "trading-day"]).nullable().describe("What open…vwap cover: the regular session, or the whole trading day (24 h venues, or no trade in the session); null without trades"),
+  basis: z
+    .enum(["regular-session", "trading-day"])
+    .nullable()
+    .describe(
+      "What open…vwap cover: the regular session, or the whole trading day (24 h venues, or no trade in the session); null without trades",
+    ),
   open: nullableNumber,
   high: nullableNumber,
   low: nullableNumber,
@@ -50,7 +55,15 @@ export const getDaySummaryOutput = z.object({
 });
 export type GetDaySummaryOutput = z.infer<typeof getDaySummaryOutput>;
 
-const barOf = (bar: CandleBar): BarLike => ({ windowStart: bar.windowStartMs, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume ?? 0, vwap: bar.vwap ?? null });
+const barOf = (bar: CandleBar): BarLike => ({
+  windowStart: bar.windowStartMs,
+  open: bar.open,
+  high: bar.high,
+  low: bar.low,
+  close: bar.close,
+  volume: bar.volume ?? 0,
+  vwap: bar.vwap ?? null,
+});
 
 function previousDate(date: string, back: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - back * DAY_MS).toISOString().slice(0, 10);
@@ -62,7 +75,12 @@ async function minuteBars(ctx: QueryContext, symbol: string, venue: Venue, date:
 }
 
 /** The previous trading day's close: its 1d candle (dated by the day, at UTC midnight), else its 1m candles. */
-async function previousClose(ctx: QueryContext, symbol: string, venue: Venue, date: string): Promise<{ close: number; day: string } | null> {
+async function previousClose(
+  ctx: QueryContext,
+  symbol: string,
+  venue: Venue,
+  date: string,
+): Promise<{ close: number; day: string } | null> {
   const dayStart = Date.parse(`${date}T00:00:00Z`);
   const [daily] = await ctx.market.candleBars(symbol, "1d", dayStart - PREVIOUS_CLOSE_WINDOW_MS, dayStart - 1, 1);
   if (daily) return { close: daily.close, day: new Date(daily.windowStartMs).toISOString().slice(0, 10) };

@@ -30,7 +30,19 @@ async function readLatestQuote(ctx: QueryContext, rawInput: GetLatestQuoteInput)
   const latest = await readLatest(ctx, symbol);
   if (!latest) {
     if (!(await ctx.market.symbolExists(symbol))) throw unknownSymbol(symbol);
-    return { symbol, simulated: isSimulatedSymbol(symbol), ts: null, bid: null, bidSize: null, ask: null, askSize: null, mid: null, spread: null, spreadBps: null, last: null };
+    return {
+      symbol,
+      simulated: isSimulatedSymbol(symbol),
+      ts: null,
+      bid: null,
+      bidSize: null,
+      ask: null,
+      askSize: null,
+      mid: null,
+      spread: null,
+      spreadBps: null,
+      last: null,
+    };
   }
   const { bid, ask } = latest;
   const mid = bid !== null && ask !== null ? (bid + ask) / 2 : null;

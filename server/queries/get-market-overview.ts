@@ -80,7 +80,6 @@ async function readMarketOverview(ctx: QueryContext, rawInput: GetMarketOverview
 }
 
 /** The market overview; equal concurrent reads are shared (shared-read.ts). */
-export const getMarketOverview = sharedRead(
-  "market.overview",
-  (ctx: QueryContext, input: GetMarketOverviewInput | undefined) => readMarketOverview(ctx, input),
+export const getMarketOverview = sharedRead("market.overview", (ctx: QueryContext, input: GetMarketOverviewInput | undefined) =>
+  readMarketOverview(ctx, input),
 );

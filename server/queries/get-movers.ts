@@ -18,7 +18,11 @@ export const getMoversOutput = z.object({ by: moverRankSchema, movers: z.array(o
 export type GetMoversOutput = z.infer<typeof getMoversOutput>;
 
 /** Ranks rows descending by the chosen measure; rows without it go last, ties by symbol. */
-export function rankMovers<T extends Pick<OverviewRow, "symbol" | "changePct" | "volume">>(rows: readonly T[], by: MoverRank, limit: number): T[] {
+export function rankMovers<T extends Pick<OverviewRow, "symbol" | "changePct" | "volume">>(
+  rows: readonly T[],
+  by: MoverRank,
+  limit: number,
+): T[] {
   const measure = (row: T): number | null => (by === "volume" ? row.volume : row.changePct === null ? null : Math.abs(row.changePct));
   return [...rows]
     .sort((a, b) => {

@@ -58,4 +58,6 @@ async function readRecentAlerts(ctx: QueryContext, rawInput: GetRecentAlertsInpu
 }
 
 /** alerts.recent; equal concurrent reads are shared (shared-read.ts). */
-export const getRecentAlerts = sharedRead("alerts.recent", (ctx: QueryContext, input: GetRecentAlertsInput | undefined) => readRecentAlerts(ctx, input));
+export const getRecentAlerts = sharedRead("alerts.recent", (ctx: QueryContext, input: GetRecentAlertsInput | undefined) =>
+  readRecentAlerts(ctx, input),
+);

@@ -64,7 +64,11 @@ async function readRecentTrades(ctx: QueryContext, rawInput: GetRecentTradesInpu
   const { symbol, limit } = input;
   const match = input.cursor ? cursorPattern.exec(input.cursor) : null;
   // The empty id sorts before every id, so (before, "") excludes all trades at `before` itself.
-  const after = match ? { ts: Number(match[1]), tradeId: match[2] as string } : input.before !== undefined ? { ts: input.before, tradeId: "" } : undefined;
+  const after = match
+    ? { ts: Number(match[1]), tradeId: match[2] as string }
+    : input.before !== undefined
+      ? { ts: input.before, tradeId: "" }
+      : undefined;
 
   let startMs = after === undefined ? undefined : match ? after.ts : after.ts - 1;
   if (startMs === undefined) {

@@ -13,12 +13,25 @@ import { createCaller } from "../routers/app-router";
 const config = getConfig();
 const keyspace = uniqueName("test_volapi");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 let client: CassandraClient;
 let caller: ReturnType<typeof createCaller>;
 const PARAMS: HarParams = {
-  model: "har-rv", transform: "log", proxy: "garman-klass", coefficients: { intercept: -1, daily: 0.3, weekly: 0.3, monthly: 0.3 },
-  residualVariance: 0.5, varianceFloor: 1e-10, trainedFrom: Date.UTC(2017, 0, 3), trainedTo: Date.UTC(2020, 0, 10), nObs: 728, inSample: { r2: 0.4, qlike: 0.3, rmseVariance: 1e-4 },
+  model: "har-rv",
+  transform: "log",
+  proxy: "garman-klass",
+  coefficients: { intercept: -1, daily: 0.3, weekly: 0.3, monthly: 0.3 },
+  residualVariance: 0.5,
+  varianceFloor: 1e-10,
+  trainedFrom: Date.UTC(2017, 0, 3),
+  trainedTo: Date.UTC(2020, 0, 10),
+  nObs: 728,
+  inSample: { r2: 0.4, qlike: 0.3, rmseVariance: 1e-4 },
 };
 
 beforeAll(async () => {
@@ -28,13 +41,37 @@ beforeAll(async () => {
   caller = createCaller({ db: () => Promise.resolve(ctx) });
   const vol = createVolModelStore(client, keyspace);
   for (const version of [1_000, 2_000]) {
-    await vol.writeModel({ symbol: "TVF", version, params: PARAMS, trainedAtMs: version, jobId: "j", trainFromMs: PARAMS.trainedFrom, trainToMs: PARAMS.trainedTo, nObs: 728, r2: 0.4, inSampleQlike: 0.3, naiveQlike: 0.55 });
+    await vol.writeModel({
+      symbol: "TVF",
+      version,
+      params: PARAMS,
+      trainedAtMs: version,
+      jobId: "j",
+      trainFromMs: PARAMS.trainedFrom,
+      trainToMs: PARAMS.trainedTo,
+      nObs: 728,
+      r2: 0.4,
+      inSampleQlike: 0.3,
+      naiveQlike: 0.55,
+    });
   }
   for (const day of ["2026-01-05", "2026-01-06"]) {
     await vol.writeForecast({
-      symbol: "TVF", day, modelVersion: 2_000, computedAtMs: Date.parse(`${day}T15:00:00Z`), throughMs: Date.parse(`${day}T15:00:00Z`),
-      harVariance: 4e-4, realizedVariance: 1e-4, elapsedFraction: 0.25, variance: 4e-4, sigma: 0.02, referencePrice: 100,
-      sessionStartMs: Date.parse(`${day}T14:30:00Z`), sessionMinutes: 390, intradayBars: 30, historyToMs: PARAMS.trainedTo,
+      symbol: "TVF",
+      day,
+      modelVersion: 2_000,
+      computedAtMs: Date.parse(`${day}T15:00:00Z`),
+      throughMs: Date.parse(`${day}T15:00:00Z`),
+      harVariance: 4e-4,
+      realizedVariance: 1e-4,
+      elapsedFraction: 0.25,
+      variance: 4e-4,
+      sigma: 0.02,
+      referencePrice: 100,
+      sessionStartMs: Date.parse(`${day}T14:30:00Z`),
+      sessionMinutes: 390,
+      intradayBars: 30,
+      historyToMs: PARAMS.trainedTo,
     });
   }
   await client.execute(`INSERT INTO ${keyspace}.symbols (symbol, last_seen) VALUES (?, ?)`, ["TVNONE", new Date()]);
@@ -48,7 +85,14 @@ afterAll(async () => {
 describe("forecasts.volatility", () => {
   it("returns the newest day's forecast by default, a given day's on request, and the newest model version", async () => {
     const newest = await caller.forecasts.volatility({ symbol: "tvf" });
-    expect(newest.forecast).toMatchObject({ day: "2026-01-06", modelVersion: 2_000, sigma: 0.02, sigmaPct: 2, referencePrice: 100, elapsedFraction: 0.25 });
+    expect(newest.forecast).toMatchObject({
+      day: "2026-01-06",
+      modelVersion: 2_000,
+      sigma: 0.02,
+      sigmaPct: 2,
+      referencePrice: 100,
+      elapsedFraction: 0.25,
+    });
     expect(newest.forecast?.annualizedPct).toBeCloseTo(2 * Math.sqrt(252), 10); // 31.749
     expect(newest.model).toMatchObject({ version: 2_000, model: "har-rv", nObs: 728, naiveQlike: 0.55, trainTo: PARAMS.trainedTo });
     expect((await caller.forecasts.volatility({ symbol: "TVF", day: "2026-01-05" })).forecast?.day).toBe("2026-01-05");

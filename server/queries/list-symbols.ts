@@ -25,7 +25,13 @@ export const listSymbolsOutput = z.object({ symbols: z.array(symbolInfoSchema), 
 export type ListSymbolsOutput = z.infer<typeof listSymbolsOutput>;
 
 export function symbolInfo(row: SymbolRow): SymbolInfo {
-  return { symbol: row.symbol, name: row.name ?? null, firstSeen: row.firstSeenMs ?? null, lastSeen: row.lastSeenMs ?? null, ...symbolMarks(row.symbol) };
+  return {
+    symbol: row.symbol,
+    name: row.name ?? null,
+    firstSeen: row.firstSeenMs ?? null,
+    lastSeen: row.lastSeenMs ?? null,
+    ...symbolMarks(row.symbol),
+  };
 }
 
 export async function listSymbols(ctx: QueryContext, rawInput: ListSymbolsInput = {}): Promise<ListSymbolsOutput> {

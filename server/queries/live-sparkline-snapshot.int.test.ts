@@ -18,7 +18,12 @@ const keyspace = uniqueName("test_spark");
 const streamKey = uniqueName("test_live");
 const redis = createRedis(config.redis.url, "client", testLog);
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 
 const DAY = "2013-10-07";
 const MIN = 60_000;
@@ -33,11 +38,29 @@ const seeded = new Map<string, SeededDay>();
 beforeAll(async () => {
   await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
   client = await connect();
-  seeded.set("SPA", await seedDay(client, keyspace, { symbol: "SPA", day: DAY, startPrice: 100, sessionMinutes: 90, tradeEveryMs: 60_000, seed: 1 }));
-  seeded.set("SPB", await seedDay(client, keyspace, { symbol: "SPB", day: DAY, startPrice: 50, sessionMinutes: 90, tradeEveryMs: 30_000, seed: 2 }));
+  seeded.set(
+    "SPA",
+    await seedDay(client, keyspace, { symbol: "SPA", day: DAY, startPrice: 100, sessionMinutes: 90, tradeEveryMs: 60_000, seed: 1 }),
+  );
+  seeded.set(
+    "SPB",
+    await seedDay(client, keyspace, { symbol: "SPB", day: DAY, startPrice: 50, sessionMinutes: 90, tradeEveryMs: 30_000, seed: 2 }),
+  );
   // Fewer minutes than the sparkline: the whole day.
-  seeded.set("SPC", await seedDay(client, keyspace, { symbol: "SPC", day: DAY, startPrice: 20, sessionMinutes: 12, tradeEveryMs: 60_000, seed: 3 }));
-  hub = createSseHub({ redisUrl: config.redis.url, streamKey, heartbeatMs: 15_000, clientBufferBytes: 64 * 1024, conflationMaxKeys: 100, maxClients: 10, readBlockMs: 200, log: testLog });
+  seeded.set(
+    "SPC",
+    await seedDay(client, keyspace, { symbol: "SPC", day: DAY, startPrice: 20, sessionMinutes: 12, tradeEveryMs: 60_000, seed: 3 }),
+  );
+  hub = createSseHub({
+    redisUrl: config.redis.url,
+    streamKey,
+    heartbeatMs: 15_000,
+    clientBufferBytes: 64 * 1024,
+    conflationMaxKeys: 100,
+    maxClients: 10,
+    readBlockMs: 200,
+    log: testLog,
+  });
   stores = createQueryStores(client, keyspace);
   sparklines = createLiveSparklines({ candles: stores.market, tap: (listener) => hub.tap(listener), nowMs: Date.now, log: testLog });
   withSnapshot = { ...stores, nowMs: Date.now, sparklines };
@@ -75,7 +98,18 @@ async function writeAndPublish(symbol: string, windowStartMs: number, close: num
   );
   await client.execute(`UPDATE ${keyspace}.latest SET ts = ?, last_price = ? WHERE symbol = ?`, [new Date(lastTradeMs), close, symbol]);
   const update: CandleUpdate = {
-    type: "candle", symbol, interval: "1m", windowStart: windowStartMs, open: close, high: close, low: close, close, volume: 100, vwap: close, tradeCount: 1, isFinal,
+    type: "candle",
+    symbol,
+    interval: "1m",
+    windowStart: windowStartMs,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: 100,
+    vwap: close,
+    tradeCount: 1,
+    isFinal,
   };
   await publishLiveUpdates(redis, [update, { ...update, interval: "1s" }], { key: streamKey });
 }
@@ -111,7 +145,11 @@ describe("live sparkline snapshot on the real Cassandra and Redis", () => {
     }
     // A correction of a minute inside the held window.
     await writeAndPublish("SPA", minuteMs - 3 * MIN, 99.5, true, minuteMs - MIN + 50_000);
-    await eventually(async () => JSON.stringify(await rowsOf(withSnapshot)) === JSON.stringify(await rowsOf(direct)), "the snapshot to catch up", 10_000);
+    await eventually(
+      async () => JSON.stringify(await rowsOf(withSnapshot)) === JSON.stringify(await rowsOf(direct)),
+      "the snapshot to catch up",
+      10_000,
+    );
     const rows = await rowsOf(withSnapshot);
     expect(rows.find((r) => r.symbol === "SPA")?.sparkline.slice(-5)).toEqual([121, 122, 99.5, 124, 125]);
     expect(rows.find((r) => r.symbol === "SPC")?.sparkline).toHaveLength(17);
@@ -121,7 +159,13 @@ describe("live sparkline snapshot on the real Cassandra and Redis", () => {
 
   it("corrects a write that was never published (a recompute, a failed publish) within the resync period", async () => {
     const clock = { now: Date.now() };
-    const resyncing = createLiveSparklines({ candles: stores.market, tap: (listener) => hub.tap(listener), nowMs: () => clock.now, resyncMs: 60_000, log: testLog });
+    const resyncing = createLiveSparklines({
+      candles: stores.market,
+      tap: (listener) => hub.tap(listener),
+      nowMs: () => clock.now,
+      resyncMs: 60_000,
+      log: testLog,
+    });
     try {
       const ctx: QueryContext = { ...stores, nowMs: () => clock.now, sparklines: resyncing };
       await rowsOf(ctx);
@@ -129,9 +173,10 @@ describe("live sparkline snapshot on the real Cassandra and Redis", () => {
       await rowsOf(ctx);
       const spb = seeded.get("SPB")!;
       const lastMinute = spb.sessionEndMs - MIN;
-      await client.execute(`UPDATE ${keyspace}.candles SET close = ? WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start = ?`, [
-        1.5, "SPB", "1m", candleBucket("1m", lastMinute), new Date(lastMinute),
-      ]);
+      await client.execute(
+        `UPDATE ${keyspace}.candles SET close = ? WHERE symbol = ? AND interval = ? AND bucket = ? AND window_start = ?`,
+        [1.5, "SPB", "1m", candleBucket("1m", lastMinute), new Date(lastMinute)],
+      );
       const spbOf = async () => (await rowsOf(ctx)).find((r) => r.symbol === "SPB")?.sparkline.at(-1);
       // Within the period the held series is served, unpublished write or not.
       clock.now += 59_000;

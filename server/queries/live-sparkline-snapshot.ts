@@ -77,7 +77,8 @@ export function createLiveSparklines(options: LiveSparklinesOptions): SparklineS
     onGap: () => snapshot.gap(),
     onEntries(entries: readonly LiveEntry[]) {
       for (const { route, json } of entries) {
-        if (route.type !== "candle" || route.interval !== "1m" || route.windowStart === undefined || !snapshot.wants(route.symbol)) continue;
+        if (route.type !== "candle" || route.interval !== "1m" || route.windowStart === undefined || !snapshot.wants(route.symbol))
+          continue;
         const close = closeOf(json);
         if (close === undefined) continue;
         snapshot.apply(route.symbol, { windowStartMs: route.windowStart, close });

@@ -3,7 +3,13 @@ import type { QueryContext } from "../context";
 import { sharedRead } from "./shared-read";
 
 function contextAt(clock: { now: number }, ttlMs?: number): QueryContext {
-  return { keyspace: "ks", market: undefined as never, volModels: undefined as never, nowMs: () => clock.now, ...(ttlMs === undefined ? {} : { sharedReadTtlMs: ttlMs }) };
+  return {
+    keyspace: "ks",
+    market: undefined as never,
+    volModels: undefined as never,
+    nowMs: () => clock.now,
+    ...(ttlMs === undefined ? {} : { sharedReadTtlMs: ttlMs }),
+  };
 }
 
 describe("sharedRead", () => {

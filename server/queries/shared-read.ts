@@ -26,7 +26,10 @@ interface Entry<R> {
  * wait for the database once per TTL; no result whose read started more than the TTL ago is
  * handed out.
  */
-export function sharedRead<I, R>(name: string, run: (ctx: QueryContext, input: I) => Promise<R>): (ctx: QueryContext, input: I) => Promise<R> {
+export function sharedRead<I, R>(
+  name: string,
+  run: (ctx: QueryContext, input: I) => Promise<R>,
+): (ctx: QueryContext, input: I) => Promise<R> {
   const entries = new Map<string, Entry<R>>();
 
   const install = (key: string, entry: Entry<R>, ttlMs: number, nowMs: number): void => {
@@ -79,7 +82,8 @@ export function sharedRead<I, R>(name: string, run: (ctx: QueryContext, input: I
       // A slow read (the 200-symbol overview on a busy machine) starts its refresh earlier, so that
       // it is likely done before the current result expires.
       const refreshAfterMs = Math.min(ttlMs / 2, Math.max(0, ttlMs - 2 * (cached.readMs ?? 0)));
-      if (cached.settled && cached.next === undefined && nowMs - cached.startedAtMs >= refreshAfterMs) refresh(ctx, input, key, cached, ttlMs);
+      if (cached.settled && cached.next === undefined && nowMs - cached.startedAtMs >= refreshAfterMs)
+        refresh(ctx, input, key, cached, ttlMs);
       return cached.result;
     }
     // Expired: a refresh still in flight (started within the TTL) is the freshest read there is.

@@ -172,7 +172,14 @@ export class SparklineSnapshot {
 
   /** Registers a load of the newest `count` closes of `symbol` on `day`; start the read after this. */
   beginLoad(symbol: string, day: string, count: number): SparklineLoad {
-    const load: SparklineLoad = { symbol, day, count: Math.min(count, this.limits.maxPoints), epoch: this.#epoch, buffered: [], overflowed: false };
+    const load: SparklineLoad = {
+      symbol,
+      day,
+      count: Math.min(count, this.limits.maxPoints),
+      epoch: this.#epoch,
+      buffered: [],
+      overflowed: false,
+    };
     let loads = this.#loads.get(symbol);
     if (!loads) this.#loads.set(symbol, (loads = new Set()));
     loads.add(load);

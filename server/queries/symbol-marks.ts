@@ -22,7 +22,12 @@ export const simulatedField = z.boolean().describe("True for the simulator's sym
 
 export const symbolMarksSchema = z.object({
   simulated: simulatedField,
-  calibratedOn: z.string().nullable().describe("The real ticker a simulated symbol is calibrated on (its volatility model uses that ticker's daily history); null for real symbols"),
+  calibratedOn: z
+    .string()
+    .nullable()
+    .describe(
+      "The real ticker a simulated symbol is calibrated on (its volatility model uses that ticker's daily history); null for real symbols",
+    ),
   exchange: exchangeSchema,
 });
 export type SymbolMarks = z.infer<typeof symbolMarksSchema>;
@@ -34,6 +39,12 @@ export function symbolMarks(symbol: string): SymbolMarks {
   return {
     simulated,
     calibratedOn: simulated ? calibrationSymbol(symbol) : null,
-    exchange: { venue: venue.id, name: venue.name, timeZone: venue.timeZone, regularSession: venue.regular, extendedSession: venue.extended },
+    exchange: {
+      venue: venue.id,
+      name: venue.name,
+      timeZone: venue.timeZone,
+      regularSession: venue.regular,
+      extendedSession: venue.extended,
+    },
   };
 }

@@ -60,7 +60,8 @@ export const endpoints = {
   "symbols.day": endpoint({
     id: "symbols.day",
     path: "/symbols/{symbol}/day-summary",
-    summary: "One trading day in the venue's time zone: the regular session's OHLC, volume and VWAP, and the change against the previous close",
+    summary:
+      "One trading day in the venue's time zone: the regular session's OHLC, volume and VWAP, and the change against the previous close",
     tag: "symbols",
     input: getDaySummaryInput,
     output: getDaySummaryOutput,

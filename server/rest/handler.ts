@@ -29,7 +29,11 @@ export function decodePathParam(field: string, value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new AppError("BAD_REQUEST", { message: `invalid ${field}`, fields: { [field]: ["malformed percent-encoding"] }, retriable: false });
+    throw new AppError("BAD_REQUEST", {
+      message: `invalid ${field}`,
+      fields: { [field]: ["malformed percent-encoding"] },
+      retriable: false,
+    });
   }
 }
 
@@ -51,7 +55,8 @@ export async function runEndpoint(endpoint: Endpoint, raw: Record<string, string
 /** The AppError of anything thrown, logged when it is the server's fault. */
 export function loggedAppError(error: unknown): AppError {
   const appError = toAppError(error);
-  if (appError.code === "INTERNAL" || appError.code === "UNAVAILABLE") log.error({ err: appError.cause ?? appError, code: appError.code }, appError.message);
+  if (appError.code === "INTERNAL" || appError.code === "UNAVAILABLE")
+    log.error({ err: appError.cause ?? appError, code: appError.code }, appError.message);
   return appError;
 }
 

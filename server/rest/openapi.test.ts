@@ -3,10 +3,20 @@ import { endpointList } from "./endpoints";
 import { ingestEndpointList } from "./ingest-endpoints";
 import { buildOpenApiDocument } from "./openapi";
 
-type Operation = { operationId: string; parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[]; responses: Record<string, unknown> };
+type Operation = {
+  operationId: string;
+  parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+  responses: Record<string, unknown>;
+};
 
 describe("OpenAPI document", () => {
-  type Post = { operationId: string; description: string; security: unknown; requestBody: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, unknown> };
+  type Post = {
+    operationId: string;
+    description: string;
+    security: unknown;
+    requestBody: { content: Record<string, { schema: Record<string, unknown> }> };
+    responses: Record<string, unknown>;
+  };
   const doc = buildOpenApiDocument({ maxBodyBytes: 1_048_576, maxTicks: 5000 }) as {
     openapi: string;
     paths: Record<string, { get: Operation; post: Post }>;
@@ -42,7 +52,8 @@ describe("OpenAPI document", () => {
 
   it("documents the simulated mark and the venue, and the day summary in the venue's time", () => {
     type Schema = { properties?: Record<string, Schema>; items?: Schema; type?: string | string[]; enum?: string[] };
-    const ok = (path: string) => (doc.paths[path]?.get.responses["200"] as { content: Record<string, { schema: Schema }> }).content["application/json"]?.schema;
+    const ok = (path: string) =>
+      (doc.paths[path]?.get.responses["200"] as { content: Record<string, { schema: Schema }> }).content["application/json"]?.schema;
     expect(ok("/market/overview")?.properties?.rows?.items?.properties?.simulated).toMatchObject({ type: "boolean" });
     expect(ok("/symbols/{symbol}/quote")?.properties?.simulated).toMatchObject({ type: "boolean" });
     const symbol = ok("/symbols/{symbol}")?.properties;
@@ -50,7 +61,10 @@ describe("OpenAPI document", () => {
     expect(symbol?.exchange?.properties?.venue?.enum).toEqual(["us-equity", "crypto", "simulator"]);
     const day = doc.paths["/symbols/{symbol}/day-summary"]?.get;
     expect(day?.operationId).toBe("symbols.day");
-    expect(day?.parameters.map((p) => [p.name, p.in, p.required])).toEqual([["symbol", "path", true], ["day", "query", true]]);
+    expect(day?.parameters.map((p) => [p.name, p.in, p.required])).toEqual([
+      ["symbol", "path", true],
+      ["day", "query", true],
+    ]);
   });
 
   it("leaves 404 off endpoints that name no symbol", () => {

@@ -50,9 +50,15 @@ function ingestOperation(endpoint: IngestEndpoint, limits: Pick<IngestSettings, 
     ].join(" "),
     tags: ["ingest"],
     security: [{ apiKey: [] }],
-    requestBody: { required: true, content: { "application/json": { schema: jsonSchema(tickBatchSchema(kind, limits.maxTicks), "input") } } },
+    requestBody: {
+      required: true,
+      content: { "application/json": { schema: jsonSchema(tickBatchSchema(kind, limits.maxTicks), "input") } },
+    },
     responses: {
-      "202": { description: "Every tick was acknowledged by Kafka", content: { "application/json": { schema: jsonSchema(ingestResultSchema, "output") } } },
+      "202": {
+        description: "Every tick was acknowledged by Kafka",
+        content: { "application/json": { schema: jsonSchema(ingestResultSchema, "output") } },
+      },
       "400": errorResponse("Malformed JSON, not an array, empty, or invalid elements (`error.fields`); nothing was published"),
       "401": errorResponse(`Missing or wrong API key in the \`${API_KEY_HEADER}\` header`),
       "413": errorResponse(`Body over ${limits.maxBodyBytes} bytes or more than ${limits.maxTicks} ticks`),
@@ -62,7 +68,9 @@ function ingestOperation(endpoint: IngestEndpoint, limits: Pick<IngestSettings, 
   };
 }
 
-export function buildOpenApiDocument(ingest: Pick<IngestSettings, "maxBodyBytes" | "maxTicks"> = getConfig().ingest): Record<string, unknown> {
+export function buildOpenApiDocument(
+  ingest: Pick<IngestSettings, "maxBodyBytes" | "maxTicks"> = getConfig().ingest,
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of endpointList) {
     paths[endpoint.path] = {

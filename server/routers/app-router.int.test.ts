@@ -13,7 +13,12 @@ import { createCaller } from "./app-router";
 const config = getConfig();
 const keyspace = uniqueName("test_api");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 
 const DAY = "2013-10-07";
 const NOW = Date.parse("2013-10-07T21:00:00Z");
@@ -69,7 +74,14 @@ describe("tRPC routers over a seeded keyspace", () => {
     const first = await caller.candles.range({ symbol: "TSUP", interval: "1m", from, to, limit: 300 });
     expect(first.candles).toHaveLength(300);
     expect(first.nextCursor).toBe(first.candles[299]?.windowStart);
-    const second = await caller.candles.range({ symbol: "TSUP", interval: "1m", from, to, limit: 300, cursor: first.nextCursor ?? undefined });
+    const second = await caller.candles.range({
+      symbol: "TSUP",
+      interval: "1m",
+      from,
+      to,
+      limit: 300,
+      cursor: first.nextCursor ?? undefined,
+    });
     expect(second.candles).toHaveLength(90);
     expect(second.nextCursor).toBeNull();
     const starts = [...first.candles, ...second.candles].map((c) => c.windowStart);
@@ -77,7 +89,14 @@ describe("tRPC routers over a seeded keyspace", () => {
     expect(starts).toEqual(expected);
     const newest = first.candles[0];
     const stored = up.candles.get("1m")?.at(-1);
-    expect(newest).toMatchObject({ open: stored?.open, high: stored?.high, low: stored?.low, close: stored?.close, volume: stored?.volume, isFinal: true });
+    expect(newest).toMatchObject({
+      open: stored?.open,
+      high: stored?.high,
+      low: stored?.low,
+      close: stored?.close,
+      volume: stored?.volume,
+      isFinal: true,
+    });
   });
 
   it("pages a 1s day at the largest page size without losing the cursor (a bucket holds more rows than a driver page)", async () => {
@@ -107,7 +126,15 @@ describe("tRPC routers over a seeded keyspace", () => {
     const minutes = await caller.candles.range({ symbol: "TSUP", interval: "1m", from, to, limit: 5000 });
     expect(minutes.candles).toHaveLength(390);
     const hours = await caller.candles.range({ symbol: "TSUP", interval: "1h", from, to });
-    expect(hours.candles.map((c) => new Date(c.windowStart).toISOString().slice(11, 13))).toEqual(["19", "18", "17", "16", "15", "14", "13"]);
+    expect(hours.candles.map((c) => new Date(c.windowStart).toISOString().slice(11, 13))).toEqual([
+      "19",
+      "18",
+      "17",
+      "16",
+      "15",
+      "14",
+      "13",
+    ]);
   });
 
   it("defaults the range to the interval's span before now", async () => {

@@ -25,12 +25,34 @@ function recordingContext() {
 
 const neverConnects = () => Promise.reject(new Error("the database must not be touched"));
 
-type TrpcErrorJson = { error: { message: string; data: { httpStatus: number; appCode: string; retriable: boolean; fields: Record<string, string[]> | null } } };
+type TrpcErrorJson = {
+  error: { message: string; data: { httpStatus: number; appCode: string; retriable: boolean; fields: Record<string, string[]> | null } };
+};
 
-async function postMutation(path: string, body: BodyInit, headers: Record<string, string>, ingest: IngestContext, maxBodyBytes = 1_048_576): Promise<Response> {
-  const init: RequestInit & { duplex: "half" } = { method: "POST", body, headers: { "content-type": "application/json", ...headers }, duplex: "half" };
-  const request = limitRequestBody(new Request(`http://localhost/api/trpc/${path}`, init), maxBodyBytes, (e) => new TRPCError({ code: e.trpcCode, message: e.message, cause: e }));
-  return fetchRequestHandler({ endpoint: "/api/trpc", req: request, router: appRouter, createContext: () => ({ db: neverConnects, headers: request.headers, ingest }) });
+async function postMutation(
+  path: string,
+  body: BodyInit,
+  headers: Record<string, string>,
+  ingest: IngestContext,
+  maxBodyBytes = 1_048_576,
+): Promise<Response> {
+  const init: RequestInit & { duplex: "half" } = {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+    duplex: "half",
+  };
+  const request = limitRequestBody(
+    new Request(`http://localhost/api/trpc/${path}`, init),
+    maxBodyBytes,
+    (e) => new TRPCError({ code: e.trpcCode, message: e.message, cause: e }),
+  );
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: request,
+    router: appRouter,
+    createContext: () => ({ db: neverConnects, headers: request.headers, ingest }),
+  });
 }
 
 describe("tRPC ingest over HTTP (no servers)", () => {
@@ -45,7 +67,12 @@ describe("tRPC ingest over HTTP (no servers)", () => {
 
   it("answers 400 with `[index].field` errors and publishes nothing from the batch", async () => {
     const { ingest, sent } = recordingContext();
-    const response = await postMutation("ingest.trades", JSON.stringify([trade(1), { ...trade(2), price: -1 }]), { "x-api-key": DEV_INGEST_API_KEY }, ingest);
+    const response = await postMutation(
+      "ingest.trades",
+      JSON.stringify([trade(1), { ...trade(2), price: -1 }]),
+      { "x-api-key": DEV_INGEST_API_KEY },
+      ingest,
+    );
     expect(response.status).toBe(400);
     const body = (await response.json()) as TrpcErrorJson;
     expect(body.error.data).toMatchObject({ appCode: "BAD_REQUEST", fields: { "[1].price": [expect.any(String)] } });

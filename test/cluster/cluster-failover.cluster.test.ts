@@ -18,10 +18,26 @@ import type { Trade } from "../../core/schemas";
 import { migrate } from "../../db/migrations";
 import { buildWebIfStale } from "../../infra/start";
 import { describeSource, mergedTicks } from "../../workers/feeds/replay-files";
-import { compareCandles, IBM_DAY_UTC_MS, IBM_TRADES, IBM_UTC_OFFSET_HOURS, referenceCandles, storedIbmCandles } from "../../workers/stream/pipeline-fixture";
+import {
+  compareCandles,
+  IBM_DAY_UTC_MS,
+  IBM_TRADES,
+  IBM_UTC_OFFSET_HOURS,
+  referenceCandles,
+  storedIbmCandles,
+} from "../../workers/stream/pipeline-fixture";
 import { eventually, testLog, uniqueName } from "../helpers";
 import { EventSseClient } from "../sse-fleet";
-import { freePort, killServer, restartMissingServers, startApp, startStack, waitForLine, type AppProcess, type StackRun } from "./stack-fixture";
+import {
+  freePort,
+  killServer,
+  restartMissingServers,
+  startApp,
+  startStack,
+  waitForLine,
+  type AppProcess,
+  type StackRun,
+} from "./stack-fixture";
 
 const PARTITIONS = 6;
 const CHUNK_TRADES = 250;
@@ -53,7 +69,13 @@ describe("the product on the local 3-broker, 3-node cluster", () => {
     // The web processes run the production build; a fresh clone has none yet.
     if (!fs.existsSync(path.join(import.meta.dirname, "..", "..", ".next", "BUILD_ID"))) buildWebIfStale();
     const connect = (ks?: string) =>
-      connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), security: config.cassandra.security, log: testLog });
+      connectCassandra({
+        contactPoints: config.cassandra.contactPoints,
+        localDataCenter: config.cassandra.localDataCenter,
+        ...(ks ? { keyspace: ks } : {}),
+        security: config.cassandra.security,
+        log: testLog,
+      });
     await migrate(connect, keyspace, config.cassandra.replication);
     client = await connect();
     store = createCassandraStore(client, keyspace);
@@ -88,7 +110,11 @@ describe("the product on the local 3-broker, 3-node cluster", () => {
     }
     for (const name of ["stream-a", "stream-b"]) apps.push(startApp(name, "workers/stream/main.ts", [], env));
     await Promise.all(apps.map((app) => waitForLine(app, app.name.startsWith("web") ? "web server ready" : "stream worker running")));
-    await eventually(async () => (await admin.describeGroups([groupId])).groups[0]?.members.length === 2, "both stream workers in the group", 60_000);
+    await eventually(
+      async () => (await admin.describeGroups([groupId])).groups[0]?.members.length === 2,
+      "both stream workers in the group",
+      60_000,
+    );
     webPorts.forEach((port, i) => {
       sse.push(
         new EventSseClient({ host: "127.0.0.1", port, path: "/api/stream?symbols=IBM&types=candle&intervals=1m" }, (event) => {
@@ -104,10 +130,14 @@ describe("the product on the local 3-broker, 3-node cluster", () => {
   afterAll(async () => {
     for (const c of sse) c.close();
     await Promise.all(apps.map((app) => app.stop()));
-    await admin?.deleteTopics({ topics: Object.values(topics) }).catch((error: unknown) => testLog.warn({ err: error }, "deleting test topics"));
+    await admin
+      ?.deleteTopics({ topics: Object.values(topics) })
+      .catch((error: unknown) => testLog.warn({ err: error }, "deleting test topics"));
     await admin?.disconnect();
     await probeAdmin?.disconnect();
-    await client?.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch((error: unknown) => testLog.warn({ err: error }, "dropping test keyspace"));
+    await client
+      ?.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`)
+      .catch((error: unknown) => testLog.warn({ err: error }, "dropping test keyspace"));
     await client?.shutdown();
     await stack?.stop();
   }, 300_000);
@@ -123,7 +153,9 @@ describe("the product on the local 3-broker, 3-node cluster", () => {
     const trades: Trade[] = [...mergedTicks([describeSource(IBM_TRADES)])].flatMap((t) => (t.kind === "trades" ? [t.tick] : []));
     const ref1m = referenceCandles(IBM_TRADES, IBM_DAY_UTC_MS, IBM_UTC_OFFSET_HOURS, 60_000);
     const ref5m = referenceCandles(IBM_TRADES, IBM_DAY_UTC_MS, IBM_UTC_OFFSET_HOURS, 300_000);
-    const chunks = Array.from({ length: Math.ceil(trades.length / CHUNK_TRADES) }, (_, i) => trades.slice(i * CHUNK_TRADES, (i + 1) * CHUNK_TRADES));
+    const chunks = Array.from({ length: Math.ceil(trades.length / CHUNK_TRADES) }, (_, i) =>
+      trades.slice(i * CHUNK_TRADES, (i + 1) * CHUNK_TRADES),
+    );
 
     // The group's committed offsets over time (from another connection than the test's admin).
     const progress: Timed[] = [];
@@ -234,11 +266,22 @@ describe("the product on the local 3-broker, 3-node cluster", () => {
 
     // Both web processes read the same live stream: each client sees every final candle, as stored.
     for (const [i, seen] of finals.entries()) {
-      await eventually(() => seen.size >= ref1m.size, `SSE client of web process ${i + 1} to see every final 1m candle (${seen.size}/${ref1m.size})`, 60_000);
+      await eventually(
+        () => seen.size >= ref1m.size,
+        `SSE client of web process ${i + 1} to see every final 1m candle (${seen.size}/${ref1m.size})`,
+        60_000,
+      );
       for (const [start, ref] of ref1m) {
         const update = seen.get(start);
         expect(update, `final candle ${new Date(start).toISOString()} on web process ${i + 1}`).toBeDefined();
-        expect([update?.open, update?.high, update?.low, update?.close, update?.volume, update?.tradeCount]).toEqual([ref.open, ref.high, ref.low, ref.close, ref.volume, ref.count]);
+        expect([update?.open, update?.high, update?.low, update?.close, update?.volume, update?.tradeCount]).toEqual([
+          ref.open,
+          ref.high,
+          ref.low,
+          ref.close,
+          ref.volume,
+          ref.count,
+        ]);
       }
     }
 
@@ -246,7 +289,8 @@ describe("the product on the local 3-broker, 3-node cluster", () => {
     const firstAckAfter = (t: number) => acks.find((a) => a.sentMs >= t)?.atMs;
     const committedAt = (t: number) => [...progress].reverse().find((p) => p.atMs <= t)?.value ?? 0;
     const advancedAfter = (t: number) => progress.find((p) => p.atMs > t && p.value > committedAt(t))?.atMs;
-    const seconds = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? "n/a" : ((to - from) / 1000).toFixed(1));
+    const seconds = (from: number | undefined, to: number | undefined) =>
+      from === undefined || to === undefined ? "n/a" : ((to - from) / 1000).toFixed(1);
     const refusedBetween = (from: number, to: number) => refusals.filter((r) => r.atMs >= from && r.atMs < to);
     const hostEvents = apps
       .filter((app) => app.name.startsWith("stream"))

@@ -18,7 +18,15 @@ import type { CandleUpdate } from "../../core/live-updates";
 import { migrate } from "../../db/migrations";
 import { buildWebIfStale } from "../../infra/start";
 import { describeSource, mergedTicks } from "../../workers/feeds/replay-files";
-import { compareCandles, IBM_DAY_UTC_MS, IBM_TRADES, IBM_UTC_OFFSET_HOURS, leanTicksUntil, referenceCandles, storedIbmCandles } from "../../workers/stream/pipeline-fixture";
+import {
+  compareCandles,
+  IBM_DAY_UTC_MS,
+  IBM_TRADES,
+  IBM_UTC_OFFSET_HOURS,
+  leanTicksUntil,
+  referenceCandles,
+  storedIbmCandles,
+} from "../../workers/stream/pipeline-fixture";
 import { eventually, testLog, uniqueName } from "../helpers";
 import { EventSseClient } from "../sse-fleet";
 import { freePort, startApp, startStack, waitForLine, type AppProcess, type StackRun } from "./stack-fixture";
@@ -36,7 +44,15 @@ describe("the secure local cluster", () => {
 
   /** Connects a Kafka admin with `security` and asks for the cluster's brokers. */
   async function kafkaAnswers(security: KafkaSecurity): Promise<number> {
-    const admin = createKafka({ brokers: stack.config.kafka.brokers, clientId: "secure-test", log: testLog, retries: 0, connectionTimeoutMs: 3_000, requestTimeoutMs: 5_000, security }).admin();
+    const admin = createKafka({
+      brokers: stack.config.kafka.brokers,
+      clientId: "secure-test",
+      log: testLog,
+      retries: 0,
+      connectionTimeoutMs: 3_000,
+      requestTimeoutMs: 5_000,
+      security,
+    }).admin();
     try {
       await admin.connect();
       return (await admin.describeCluster()).brokers.length;
@@ -47,7 +63,12 @@ describe("the secure local cluster", () => {
 
   /** Connects a Cassandra client with `security` and reads the node's version. */
   async function cassandraAnswers(security: CassandraSecurity): Promise<string> {
-    const client = await connectCassandra({ contactPoints: stack.config.cassandra.contactPoints, localDataCenter: stack.config.cassandra.localDataCenter, log: testLog, security });
+    const client = await connectCassandra({
+      contactPoints: stack.config.cassandra.contactPoints,
+      localDataCenter: stack.config.cassandra.localDataCenter,
+      log: testLog,
+      security,
+    });
     try {
       return String((await client.execute("SELECT release_version FROM system.local")).first()?.get("release_version"));
     } finally {
@@ -61,7 +82,9 @@ describe("the secure local cluster", () => {
     expect(sasl).toMatchObject({ mechanism: "scram-sha-512", username: "tickstream" });
     if (sasl === undefined) return;
     await expect(kafkaAnswers({ tls, sasl: undefined })).rejects.toThrow();
-    await expect(kafkaAnswers({ tls, sasl: { ...sasl, password: `${sasl.password}x` } })).rejects.toThrow(/SASL SCRAM SHA512 authentication failed/i);
+    await expect(kafkaAnswers({ tls, sasl: { ...sasl, password: `${sasl.password}x` } })).rejects.toThrow(
+      /SASL SCRAM SHA512 authentication failed/i,
+    );
     await expect(kafkaAnswers({ tls, sasl: { ...sasl, username: "broker-impostor" } })).rejects.toThrow(/authentication failed/i);
     await expect(kafkaAnswers({ tls: undefined, sasl })).rejects.toThrow();
     // An untrusted server certificate is refused by the client too (Node's default CAs do not know the stack's).
@@ -73,12 +96,21 @@ describe("the secure local cluster", () => {
     const { tls, credentials } = stack.config.cassandra.security;
     expect(credentials?.username).toBe("tickstream");
     await expect(cassandraAnswers({ tls, credentials: undefined })).rejects.toThrow(/requires authentication/i);
-    await expect(cassandraAnswers({ tls, credentials: { username: "cassandra", password: "cassandra" } })).rejects.toThrow(/Provided username cassandra and\/or password are incorrect/);
-    await expect(cassandraAnswers({ tls, credentials: { username: credentials?.username ?? "", password: "wrong-password" } })).rejects.toThrow(/password are incorrect/);
+    await expect(cassandraAnswers({ tls, credentials: { username: "cassandra", password: "cassandra" } })).rejects.toThrow(
+      /Provided username cassandra and\/or password are incorrect/,
+    );
+    await expect(
+      cassandraAnswers({ tls, credentials: { username: credentials?.username ?? "", password: "wrong-password" } }),
+    ).rejects.toThrow(/password are incorrect/);
     await expect(cassandraAnswers({ tls: undefined, credentials })).rejects.toThrow();
     expect(await cassandraAnswers({ tls, credentials })).toMatch(/^5\.0\./);
     // Logins do not depend on one node: the roles are on every node.
-    const client = await connectCassandra({ contactPoints: stack.config.cassandra.contactPoints, localDataCenter: stack.config.cassandra.localDataCenter, log: testLog, security: stack.config.cassandra.security });
+    const client = await connectCassandra({
+      contactPoints: stack.config.cassandra.contactPoints,
+      localDataCenter: stack.config.cassandra.localDataCenter,
+      log: testLog,
+      security: stack.config.cassandra.security,
+    });
     try {
       const keyspace = await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'");
       expect(keyspace.first()?.get("replication")).toMatchObject({ datacenter1: "3" });
@@ -95,7 +127,10 @@ describe("the secure local cluster", () => {
     anonymous.password = "";
     const wrong = new URL(url);
     wrong.password = "wrong-password";
-    for (const [what, target, refusal] of [["no user", anonymous, /NOAUTH/], ["a wrong password", wrong, /WRONGPASS/]] as const) {
+    for (const [what, target, refusal] of [
+      ["no user", anonymous, /NOAUTH/],
+      ["a wrong password", wrong, /WRONGPASS/],
+    ] as const) {
       const redis = createRedis(target.toString(), "client", testLog);
       try {
         await expect(redis.ping(), what).rejects.toThrow(refusal);
@@ -132,11 +167,22 @@ describe("the secure local cluster", () => {
       if (!fs.existsSync(path.join(import.meta.dirname, "..", "..", ".next", "BUILD_ID"))) buildWebIfStale();
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), "secure-test-"));
       const connect = (ks?: string) =>
-        connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), security: config.cassandra.security, log: testLog });
+        connectCassandra({
+          contactPoints: config.cassandra.contactPoints,
+          localDataCenter: config.cassandra.localDataCenter,
+          ...(ks ? { keyspace: ks } : {}),
+          security: config.cassandra.security,
+          log: testLog,
+        });
       await migrate(connect, keyspace, config.cassandra.replication);
       client = await connect();
       store = createCassandraStore(client, keyspace);
-      admin = createKafka({ brokers: config.kafka.brokers, clientId: "secure-test", log: testLog, security: config.kafka.security }).admin();
+      admin = createKafka({
+        brokers: config.kafka.brokers,
+        clientId: "secure-test",
+        log: testLog,
+        security: config.kafka.security,
+      }).admin();
       await admin.connect();
       await ensureTopics(admin, applicationTopics(3, config.kafka.replicationFactor, topics, config.kafka.minInsyncReplicas));
       const redisUrl = new URL(config.redis.url);
@@ -161,7 +207,11 @@ describe("the secure local cluster", () => {
       apps.push(startApp("web", "infra/web-server.ts", ["--port", String(webPort), "--hostname", "127.0.0.1"], env));
       apps.push(startApp("stream", "workers/stream/main.ts", [], env));
       apps.push(startApp("batch", "workers/batch/main.ts", [], env));
-      await Promise.all([waitForLine(apps[0] as AppProcess, "web server ready"), waitForLine(apps[1] as AppProcess, "stream worker running"), waitForLine(apps[2] as AppProcess, "batch worker running")]);
+      await Promise.all([
+        waitForLine(apps[0] as AppProcess, "web server ready"),
+        waitForLine(apps[1] as AppProcess, "stream worker running"),
+        waitForLine(apps[2] as AppProcess, "batch worker running"),
+      ]);
       sse = new EventSseClient({ host: "127.0.0.1", port: webPort, path: "/api/stream?symbols=IBM&types=candle&intervals=1m" }, (event) => {
         if (event.event !== "candle") return;
         const update = JSON.parse(event.data) as CandleUpdate;
@@ -173,9 +223,13 @@ describe("the secure local cluster", () => {
     afterAll(async () => {
       sse?.close();
       await Promise.all(apps.map((app) => app.stop()));
-      await admin?.deleteTopics({ topics: Object.values(topics) }).catch((error: unknown) => testLog.warn({ err: error }, "deleting test topics"));
+      await admin
+        ?.deleteTopics({ topics: Object.values(topics) })
+        .catch((error: unknown) => testLog.warn({ err: error }, "deleting test topics"));
       await admin?.disconnect();
-      await client?.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch((error: unknown) => testLog.warn({ err: error }, "dropping test keyspace"));
+      await client
+        ?.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`)
+        .catch((error: unknown) => testLog.warn({ err: error }, "dropping test keyspace"));
       await client?.shutdown();
       if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     }, 120_000);
@@ -191,7 +245,9 @@ describe("the secure local cluster", () => {
       expect(await replay.exited, replay.lines.slice(-20).join("\n")).toBe(0);
 
       const noonUtcMs = IBM_DAY_UTC_MS + noonMs - IBM_UTC_OFFSET_HOURS * 3_600_000;
-      const afternoon = [...mergedTicks([describeSource(IBM_TRADES)])].flatMap((t) => (t.kind === "trades" && t.tick.ts > noonUtcMs ? [t.tick] : []));
+      const afternoon = [...mergedTicks([describeSource(IBM_TRADES)])].flatMap((t) =>
+        t.kind === "trades" && t.tick.ts > noonUtcMs ? [t.tick] : [],
+      );
       expect(afternoon.length).toBeGreaterThan(1_000);
       for (let i = 0; i < afternoon.length; i += 1_000) {
         const chunk = afternoon.slice(i, i + 1_000);
@@ -222,7 +278,11 @@ describe("the secure local cluster", () => {
       expect(page.candles).toHaveLength(ref1m.size);
       for (const candle of page.candles) expect(candle.close).toBe(ref1m.get(candle.windowStart)?.close);
 
-      await eventually(() => finals.size >= ref1m.size, `the SSE client to see every final 1m candle (${finals.size}/${ref1m.size})`, 60_000);
+      await eventually(
+        () => finals.size >= ref1m.size,
+        `the SSE client to see every final 1m candle (${finals.size}/${ref1m.size})`,
+        60_000,
+      );
       for (const [start, ref] of ref1m) expect(finals.get(start)?.close).toBe(ref.close);
     });
   });

@@ -51,7 +51,11 @@ export interface AppProcess {
 
 /** Runs a TypeScript entry point of the app as one node process (so a signal reaches it, not a launcher). */
 export function startApp(name: string, file: string, args: string[], env: Env): AppProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, file), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, file), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
@@ -79,7 +83,8 @@ export function startApp(name: string, file: string, args: string[], env: Env): 
 export async function waitForLine(proc: AppProcess, text: string, timeoutMs = 120_000): Promise<void> {
   await eventually(
     () => {
-      if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited (${proc.child.exitCode}) before printing "${text}":\n${proc.lines.slice(-30).join("\n")}`);
+      if (proc.child.exitCode !== null)
+        throw new Error(`${proc.name} exited (${proc.child.exitCode}) before printing "${text}":\n${proc.lines.slice(-30).join("\n")}`);
       return proc.lines.some((line) => line.includes(text));
     },
     `${proc.name} to print "${text}"`,

@@ -50,7 +50,15 @@ const redisUrl = (() => {
   return url.toString();
 })();
 
-type Row = { fault: string; recoveryS: string; candles: number; mismatches: number; rawLost: number; earlyFinals: number; liveGaps: number };
+type Row = {
+  fault: string;
+  recoveryS: string;
+  candles: number;
+  mismatches: number;
+  rawLost: number;
+  earlyFinals: number;
+  liveGaps: number;
+};
 const table: Row[] = [];
 
 /** A process kept running like the supervisor keeps it: restarted 0.5 s after it exits, until stopped. */
@@ -66,8 +74,12 @@ class Supervised {
     this.start();
   }
   private start(): void {
-    // eslint-disable-next-line no-restricted-syntax -- hands the environment on to the child; reads no setting
-    const child = spawn(process.execPath, ["--import", "tsx", ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", ...this.args], {
+      cwd: ROOT,
+      // eslint-disable-next-line no-restricted-syntax -- hands the environment on to the child; reads no setting
+      env: { ...process.env, ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) this.lines.push(line);
       if (this.lines.length > 500) this.lines.splice(0, this.lines.length - 500);
@@ -115,7 +127,13 @@ class LiveReader {
         for (const entry of batch.entries) {
           this.ids.push(entry.id);
           const update = JSON.parse(entry.json) as CandleUpdate;
-          if (update.type === "candle" && update.symbol === "IBM" && update.interval === "1m" && update.isFinal && !this.firstFinal.has(update.windowStart)) {
+          if (
+            update.type === "candle" &&
+            update.symbol === "IBM" &&
+            update.interval === "1m" &&
+            update.isFinal &&
+            !this.firstFinal.has(update.windowStart)
+          ) {
             this.firstFinal.set(update.windowStart, update);
           }
         }
@@ -149,7 +167,16 @@ function earlyFinals(reader: LiveReader, ref: Map<number, RefCandle>): number {
   let n = 0;
   for (const [start, u] of reader.firstFinal) {
     const r = ref.get(start);
-    if (!r || u.open !== r.open || u.high !== r.high || u.low !== r.low || u.close !== r.close || u.volume !== r.volume || u.tradeCount !== r.count) n++;
+    if (
+      !r ||
+      u.open !== r.open ||
+      u.high !== r.high ||
+      u.low !== r.low ||
+      u.close !== r.close ||
+      u.volume !== r.volume ||
+      u.tradeCount !== r.count
+    )
+      n++;
   }
   return n;
 }
@@ -182,14 +209,18 @@ function serverPid(service: string, proc: string): number {
 async function killServer(service: string, proc: string, signal: NodeJS.Signals): Promise<void> {
   const pid = serverPid(service, proc);
   process.kill(pid, signal);
-  await eventually(() => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }, `${service}/${proc} to exit`, 60_000);
+  await eventually(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    `${service}/${proc} to exit`,
+    60_000,
+  );
 }
 
 /** Brings the stopped servers back and waits for real readiness; returns when they answer. */
@@ -218,7 +249,10 @@ async function startRun(): Promise<Run> {
     LIVE_STREAM_MAXLEN: "1000000",
     LOG_LEVEL: "info",
   });
-  const replay = new Supervised(["workers/feeds/replay.ts", IBM_TRADES, "--speed", REPLAY_SPEED, "--restart"], { KAFKA_TOPIC_PREFIX: fx.prefix, LOG_LEVEL: "info" });
+  const replay = new Supervised(["workers/feeds/replay.ts", IBM_TRADES, "--speed", REPLAY_SPEED, "--restart"], {
+    KAFKA_TOPIC_PREFIX: fx.prefix,
+    LOG_LEVEL: "info",
+  });
   return { fx, admin, groupId, worker, replay, reader };
 }
 
@@ -227,9 +261,21 @@ async function finishRun(run: Run, fault: string, recoveryS: string): Promise<Ro
   const { fx, admin, groupId } = run;
   await eventually(() => run.replay.child?.exitCode === 0, `the replay to finish\n${run.replay.lines.slice(-5).join("\n")}`, 600_000);
   await run.replay.stop();
-  await eventually(async () => (await committed(admin, groupId, fx.topics.trades)) >= TOTAL, `every trade committed\n${run.worker.lines.slice(-5).join("\n")}`, 300_000);
-  await eventually(async () => (await storedIbmCandles(fx.store, "1m")).every((c) => c.isFinal) && (await storedIbmCandles(fx.store, "1m")).length >= ref1m.size, "every 1m candle final", 120_000);
-  const mismatches = [...compareCandles(await storedIbmCandles(fx.store, "1m"), ref1m), ...compareCandles(await storedIbmCandles(fx.store, "5m"), ref5m)];
+  await eventually(
+    async () => (await committed(admin, groupId, fx.topics.trades)) >= TOTAL,
+    `every trade committed\n${run.worker.lines.slice(-5).join("\n")}`,
+    300_000,
+  );
+  await eventually(
+    async () =>
+      (await storedIbmCandles(fx.store, "1m")).every((c) => c.isFinal) && (await storedIbmCandles(fx.store, "1m")).length >= ref1m.size,
+    "every 1m candle final",
+    120_000,
+  );
+  const mismatches = [
+    ...compareCandles(await storedIbmCandles(fx.store, "1m"), ref1m),
+    ...compareCandles(await storedIbmCandles(fx.store, "5m"), ref5m),
+  ];
   const rows = await fx.client.execute(`SELECT COUNT(*) AS n FROM ${fx.keyspace}.trades WHERE symbol = 'IBM' AND day = '2013-10-07'`);
   const raw = Number(rows.first()?.get("n") ?? 0);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -251,12 +297,21 @@ async function finishRun(run: Run, fault: string, recoveryS: string): Promise<Ro
 }
 
 function expectClean(row: Row): void {
-  expect({ mismatches: row.mismatches, rawLost: row.rawLost, earlyFinals: row.earlyFinals, liveGaps: row.liveGaps }).toEqual({ mismatches: 0, rawLost: 0, earlyFinals: 0, liveGaps: 0 });
+  expect({ mismatches: row.mismatches, rawLost: row.rawLost, earlyFinals: row.earlyFinals, liveGaps: row.liveGaps }).toEqual({
+    mismatches: 0,
+    rawLost: 0,
+    earlyFinals: 0,
+    liveGaps: 0,
+  });
 }
 
 /** Waits until the group has committed `fraction` of the file (the fault lands mid-replay). */
 async function progressTo(run: Run, fraction: number): Promise<void> {
-  await eventually(async () => (await committed(run.admin, run.groupId, run.fx.topics.trades)) >= fraction * TOTAL, `progress to ${fraction * 100}%`, 300_000);
+  await eventually(
+    async () => (await committed(run.admin, run.groupId, run.fx.topics.trades)) >= fraction * TOTAL,
+    `progress to ${fraction * 100}%`,
+    300_000,
+  );
 }
 
 describe("fault suite: servers that die change nothing", () => {
@@ -268,7 +323,9 @@ describe("fault suite: servers that die change nothing", () => {
         "",
         "| fault | recovery after the server was back | candles compared | mismatches | raw rows lost | 1m published final early | live entries missed |",
         "|---|---|---|---|---|---|---|",
-        ...table.map((r) => `| ${r.fault} | ${r.recoveryS} | ${r.candles} | ${r.mismatches} | ${r.rawLost} | ${r.earlyFinals} | ${r.liveGaps} |`),
+        ...table.map(
+          (r) => `| ${r.fault} | ${r.recoveryS} | ${r.candles} | ${r.mismatches} | ${r.rawLost} | ${r.earlyFinals} | ${r.liveGaps} |`,
+        ),
       ].join("\n"),
     );
   });
@@ -281,7 +338,11 @@ describe("fault suite: servers that die change nothing", () => {
       run.worker.kill9();
       recoveries.push(await recoverySeconds(run.admin, run.groupId, run.fx.topics.trades, Date.now()));
     }
-    const row = await finishRun(run, "stream worker kill -9, 3× (restarted after 0.5 s)", recoveries.map((s) => `${s.toFixed(1)} s`).join(", "));
+    const row = await finishRun(
+      run,
+      "stream worker kill -9, 3× (restarted after 0.5 s)",
+      recoveries.map((s) => `${s.toFixed(1)} s`).join(", "),
+    );
     expectClean(row);
     expect(Math.max(...recoveries)).toBeLessThan(8);
   });
@@ -326,8 +387,17 @@ describe("fault suite: servers that die change nothing", () => {
     const admin = fx.kafka.admin();
     await admin.connect();
     const groupId = uniqueName("faults");
-    const worker = new Supervised(["workers/stream/main.ts"], { KAFKA_TOPIC_PREFIX: fx.prefix, CASSANDRA_KEYSPACE: fx.keyspace, STREAM_GROUP_ID: groupId, REDIS_URL: redisUrl, LOG_LEVEL: "warn" });
-    const replay = new Supervised(["workers/feeds/replay.ts", IBM_TRADES, "--restart"], { KAFKA_TOPIC_PREFIX: fx.prefix, LOG_LEVEL: "warn" });
+    const worker = new Supervised(["workers/stream/main.ts"], {
+      KAFKA_TOPIC_PREFIX: fx.prefix,
+      CASSANDRA_KEYSPACE: fx.keyspace,
+      STREAM_GROUP_ID: groupId,
+      REDIS_URL: redisUrl,
+      LOG_LEVEL: "warn",
+    });
+    const replay = new Supervised(["workers/feeds/replay.ts", IBM_TRADES, "--restart"], {
+      KAFKA_TOPIC_PREFIX: fx.prefix,
+      LOG_LEVEL: "warn",
+    });
     await eventually(async () => (await committed(admin, groupId, fx.topics.trades)) >= TOTAL, "every trade committed", 300_000);
     await replay.stop();
     await worker.stop();

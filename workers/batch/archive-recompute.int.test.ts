@@ -14,7 +14,14 @@ import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../..
 import { createRedis } from "../../adapters/redis";
 import type { ArchivedRow } from "../../core/archive";
 import { archiveSymbolDir, archiveTmpRoot, type ArchiveManifest } from "../../core/archive-layout";
-import { BATCH_JOB_OPTIONS, type ArchiveKind, type ArchivePayload, type ArchiveResult, type RecomputePayload, type RecomputeResult } from "../../core/batch-jobs";
+import {
+  BATCH_JOB_OPTIONS,
+  type ArchiveKind,
+  type ArchivePayload,
+  type ArchiveResult,
+  type RecomputePayload,
+  type RecomputeResult,
+} from "../../core/batch-jobs";
 import { STREAM_INTERVALS } from "../../core/intervals";
 import { eventually, testLog, uniqueName } from "../../test/helpers";
 import { buildDay } from "../../test/market-fixtures";
@@ -51,7 +58,6 @@ let tmpDir: string;
 let counts = { trades: 0, quotes: 0 };
 let tradesFile = "";
 
-
 type Harness = { prefix: string; root: string; queue: Queue; events: QueueEvents };
 
 /** A queue under its own prefix with its events; an in-process worker on it unless `worker` is false. */
@@ -60,7 +66,10 @@ async function harness(root: string, worker = true): Promise<Harness> {
   const ctx = { connection: redis, prefix };
   const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
   const events = createQueueEvents(QUEUES.batch, ctx);
-  closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => events.close());
+  closers.push(
+    () => queue.obliterate({ force: true }).then(() => queue.close()),
+    () => events.close(),
+  );
   await events.waitUntilReady();
   if (worker) startWorker({ prefix, root });
   return { prefix, root, queue, events };
@@ -89,7 +98,11 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-async function archivedRows<K extends ArchiveKind>(root: string, kind: K, symbol: string): Promise<{ manifest: ArchiveManifest; rows: ArchivedRow<K>[] }> {
+async function archivedRows<K extends ArchiveKind>(
+  root: string,
+  kind: K,
+  symbol: string,
+): Promise<{ manifest: ArchiveManifest; rows: ArchivedRow<K>[] }> {
   const dir = archiveSymbolDir(kind, DAY, symbol, root);
   const manifest = await readManifest(hdfs, dir);
   if (manifest === undefined) throw new Error(`no manifest in ${dir}`);
@@ -114,11 +127,22 @@ beforeAll(async () => {
   const quotes = leanTicksUntil(IBM_QUOTES, CUTOFF_MS_AFTER_MIDNIGHT, tmpDir);
   counts = { trades: trades.rows, quotes: quotes.rows };
   tradesFile = trades.file;
-  stream = await startStreamWorker({ kafka: fx.kafka, producer, store: fx.store, topics: fx.topics, settings: fx.settings(), log: testLog });
+  stream = await startStreamWorker({
+    kafka: fx.kafka,
+    producer,
+    store: fx.store,
+    topics: fx.topics,
+    settings: fx.settings(),
+    log: testLog,
+  });
   const replay = await replayFiles({ producer, topics: fx.topics, files: [trades.file, quotes.file] });
   expect(replay.refused).toBe(0);
   const s = stream;
-  await eventually(() => s.processor.stats().trades >= counts.trades && s.processor.stats().quotes >= counts.quotes, "the stream to take every tick", 90_000);
+  await eventually(
+    () => s.processor.stats().trades >= counts.trades && s.processor.stats().quotes >= counts.quotes,
+    "the stream to take every tick",
+    90_000,
+  );
   await eventually(
     async () => {
       const m1 = await fx.store.getCandles("IBM", "1m", IBM_DAY_UTC_MS, IBM_DAY_UTC_MS + 86_400_000 - 1, 100_000);
@@ -185,7 +209,12 @@ describe("archive and recompute of real IBM ticks on the real Cassandra, HDFS an
     streamCandles = await ibmCandles();
     expect(streamCandles["1m"]?.length).toBeGreaterThan(50);
     // Spoil some stored candles (and drop indicators' source): recompute must put them back.
-    const spoiled = (streamCandles["1m"] ?? []).slice(0, 30).map((s) => ({ candle: { ...s.candle, close: 1, volume: 1, tradeCount: 1 }, isFinal: false, sourcePartition: undefined, lastOffset: undefined }));
+    const spoiled = (streamCandles["1m"] ?? []).slice(0, 30).map((s) => ({
+      candle: { ...s.candle, close: 1, volume: 1, tradeCount: 1 },
+      isFinal: false,
+      sourcePartition: undefined,
+      lastOffset: undefined,
+    }));
     await fx.store.writeCandles(spoiled, Date.now());
     await fx.client.execute(`DELETE FROM ${fx.keyspace}.candles WHERE symbol = 'IBM' AND interval = '5m' AND bucket = ?`, [DAY]);
 
@@ -198,14 +227,20 @@ describe("archive and recompute of real IBM ticks on the real Cassandra, HDFS an
     const withoutIndicators = (list: Omit<StoredCandle, "updatedAtMs">[] = []) => list.map(({ indicators: _, ...rest }) => rest);
     for (const interval of STREAM_INTERVALS) {
       // The 5m rows were deleted, so they come back without the stream's Kafka position.
-      const expected = interval === "5m" ? (streamCandles[interval] ?? []).map((s) => ({ ...s, sourcePartition: undefined, lastOffset: undefined })) : streamCandles[interval];
+      const expected =
+        interval === "5m"
+          ? (streamCandles[interval] ?? []).map((s) => ({ ...s, sourcePartition: undefined, lastOffset: undefined }))
+          : streamCandles[interval];
       expect(withoutIndicators(recomputed[interval]), interval).toEqual(withoutIndicators(expected));
     }
     const reference = referenceIndicators(referenceCandles(tradesFile, IBM_DAY_UTC_MS, IBM_UTC_OFFSET_HOURS, 60_000));
     const asStored = (list: Omit<StoredCandle, "updatedAtMs">[] = []) => list.map((s) => ({ ...s, updatedAtMs: undefined }));
     expect(compareIndicators(asStored(recomputed["1m"]), reference)).toEqual([]);
     const streamOff = compareIndicators(asStored(streamCandles["1m"]), reference);
-    if (streamOff.length > 0) console.warn(`the stream's stored 1m indicators differ from the reference at ${streamOff.length} window(s), first: ${JSON.stringify(streamOff[0])}`);
+    if (streamOff.length > 0)
+      console.warn(
+        `the stream's stored 1m indicators differ from the reference at ${streamOff.length} window(s), first: ${JSON.stringify(streamOff[0])}`,
+      );
     streamCandles = recomputed;
   });
 

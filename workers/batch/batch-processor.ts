@@ -1,6 +1,13 @@
 // The batch queue's processor: dispatches a job by name to its runner.
 import { UnrecoverableError, type Processor } from "bullmq";
-import { BATCH_JOBS, type ArchiveResult, type DataQualityResult, type RecomputeResult, type RollupResult, type TrainVolatilityResult } from "../../core/batch-jobs";
+import {
+  BATCH_JOBS,
+  type ArchiveResult,
+  type DataQualityResult,
+  type RecomputeResult,
+  type RollupResult,
+  type TrainVolatilityResult,
+} from "../../core/batch-jobs";
 import type { BatchDeps } from "./job-context";
 import { runArchive } from "./run-archive";
 import { runDataQuality } from "./run-data-quality";

@@ -20,7 +20,12 @@ import { startBatchWorker, type BatchWorkerSettings } from "./start-batch-worker
 const config = getConfig();
 const keyspace = uniqueName("test_batch");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 const redis = createRedis(config.redis.url, "worker", testLog);
 
 const DAY = "2013-10-07";
@@ -33,7 +38,16 @@ const closers: Array<() => Promise<unknown>> = [];
 
 /** Quotes around each trade (bid/ask ± 0.05 at the trade's time), as a feed would have them. */
 function quotesAround(trades: readonly Trade[], firstOffset: number): QuoteRow[] {
-  return trades.map((t, i) => ({ symbol: t.symbol, ts: t.ts, bid: t.price - 0.05, bidSize: 100, ask: t.price + 0.05, askSize: 100, sourcePartition: 0, sourceOffset: String(firstOffset + i) }));
+  return trades.map((t, i) => ({
+    symbol: t.symbol,
+    ts: t.ts,
+    bid: t.price - 0.05,
+    bidSize: 100,
+    ask: t.price + 0.05,
+    askSize: 100,
+    sourcePartition: 0,
+    sourceOffset: String(firstOffset + i),
+  }));
 }
 
 beforeAll(async () => {
@@ -53,18 +67,39 @@ beforeAll(async () => {
   await store.writeTrades([...dupes, outlier]);
   const crossed = [10, 20].map((i, k): QuoteRow => {
     const t = b.trades[i] as Trade;
-    return { symbol: "TSB", ts: t.ts + 1, bid: t.price + 0.2, bidSize: 100, ask: t.price + 0.1, askSize: 100, sourcePartition: 1, sourceOffset: String(k) };
+    return {
+      symbol: "TSB",
+      ts: t.ts + 1,
+      bid: t.price + 0.2,
+      bidSize: 100,
+      ask: t.price + 0.1,
+      askSize: 100,
+      sourcePartition: 1,
+      sourceOffset: String(k),
+    };
   });
   await store.writeQuotes([...quotesAround(b.trades, 0), ...quotesAround(dupes, 10_000), ...crossed]);
-  for (const [symbol, startPrice] of [["TSA", 70], ["TSB", 30]] as const) {
-    seeded.set(`${symbol}@${KILL_DAY}`, await seedDay(client, keyspace, { symbol, day: KILL_DAY, startPrice, sessionMinutes: 120, seed: 3 }));
+  for (const [symbol, startPrice] of [
+    ["TSA", 70],
+    ["TSB", 30],
+  ] as const) {
+    seeded.set(
+      `${symbol}@${KILL_DAY}`,
+      await seedDay(client, keyspace, { symbol, day: KILL_DAY, startPrice, sessionMinutes: 120, seed: 3 }),
+    );
     // Each seed rewrites the symbols row for its own day; the stream keeps the first sighting.
     await client.execute(`INSERT INTO ${keyspace}.symbols (symbol, first_seen, last_seen) VALUES (?, ?, ?)`, [
-      symbol, new Date(seeded.get(symbol)?.first.ts ?? 0), new Date(seeded.get(`${symbol}@${KILL_DAY}`)?.last.ts ?? 0),
+      symbol,
+      new Date(seeded.get(symbol)?.first.ts ?? 0),
+      new Date(seeded.get(`${symbol}@${KILL_DAY}`)?.last.ts ?? 0),
     ]);
   }
   // A symbol listed but without data on DAY: the jobs look at it and find nothing.
-  await client.execute(`INSERT INTO ${keyspace}.symbols (symbol, first_seen, last_seen) VALUES (?, ?, ?)`, ["TSOLD", new Date(Date.UTC(2012, 0, 3)), new Date(Date.UTC(2012, 5, 1))]);
+  await client.execute(`INSERT INTO ${keyspace}.symbols (symbol, first_seen, last_seen) VALUES (?, ?, ?)`, [
+    "TSOLD",
+    new Date(Date.UTC(2012, 0, 3)),
+    new Date(Date.UTC(2012, 5, 1)),
+  ]);
 });
 
 afterAll(async () => {
@@ -87,7 +122,10 @@ async function harness(): Promise<Harness> {
   const ctx = { connection: redis, prefix };
   const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
   const events = createQueueEvents(QUEUES.batch, ctx);
-  closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => events.close());
+  closers.push(
+    () => queue.obliterate({ force: true }).then(() => queue.close()),
+    () => events.close(),
+  );
   await events.waitUntilReady();
   const start: Harness["start"] = (hooks = {}, settings = {}) => {
     const worker = startBatchWorker(
@@ -167,12 +205,30 @@ describe("batch worker on the real Redis and Cassandra", () => {
     const b = seeded.get("TSB") as SeededDay;
     expect(reports.map((r) => r.symbol)).toEqual(["TSA", "TSB"]);
     expect(reports[0]).toMatchObject({
-      tradeCount: a.trades.length, quoteCount: a.trades.length, gapCount: 0, longestGapMs: 15_000, duplicateTradeIds: 0,
-      outlierTrades: 0, tradesWithoutQuote: 0, crossedQuotes: 0, firstTradeTs: a.first.ts, lastTradeTs: a.last.ts, duplicateCheckComplete: true,
+      tradeCount: a.trades.length,
+      quoteCount: a.trades.length,
+      gapCount: 0,
+      longestGapMs: 15_000,
+      duplicateTradeIds: 0,
+      outlierTrades: 0,
+      tradesWithoutQuote: 0,
+      crossedQuotes: 0,
+      firstTradeTs: a.first.ts,
+      lastTradeTs: a.last.ts,
+      duplicateCheckComplete: true,
     });
     expect(reports[1]).toMatchObject({
-      tradeCount: b.trades.length + 4, quoteCount: b.trades.length + 3 + 2, gapCount: 1, longestGapMs: GAP_MS,
-      longestGapStartTs: b.last.ts, duplicateTradeIds: 3, outlierTrades: 1, tradesWithoutQuote: 0, crossedQuotes: 2, gapThresholdMs: 60_000, outlierSpreads: 3,
+      tradeCount: b.trades.length + 4,
+      quoteCount: b.trades.length + 3 + 2,
+      gapCount: 1,
+      longestGapMs: GAP_MS,
+      longestGapStartTs: b.last.ts,
+      duplicateTradeIds: 3,
+      outlierTrades: 1,
+      tradesWithoutQuote: 0,
+      crossedQuotes: 2,
+      gapThresholdMs: 60_000,
+      outlierSpreads: 3,
     });
     // Re-running overwrites the rows (key: day, symbol).
     const again = await h.queue.add("data-quality", { day: DAY, symbols: ["TSB"] } satisfies DataQualityPayload);
@@ -224,7 +280,10 @@ describe("batch worker on the real Redis and Cassandra", () => {
     const short = { lockDurationMs: 1_000, stalledIntervalMs: 500 };
     let dying = false;
     // The first worker hangs before its second symbol, as a killed process would, and is force-closed.
-    const doomed = h.start({ beforeSymbol: (_job, _symbol, index) => (index === 1 ? ((dying = true), new Promise<void>(() => undefined)) : Promise.resolve()) }, short);
+    const doomed = h.start(
+      { beforeSymbol: (_job, _symbol, index) => (index === 1 ? ((dying = true), new Promise<void>(() => undefined)) : Promise.resolve()) },
+      short,
+    );
     const job = await h.queue.add("rollup", { day: KILL_DAY, source: "1m" } satisfies RollupPayload);
     await eventually(() => dying, "the first worker to finish one symbol");
     await doomed.close(true);

@@ -48,7 +48,12 @@ export async function resolveDay(job: Job<{ day: string }>, day: string): Promis
  * Runs `work` for each symbol in order: checks for cancellation before each (a cancelled job fails
  * without retries), reports progress as the percentage of symbols done and logs a line per symbol.
  */
-export async function forEachSymbol(deps: BatchDeps, job: Job, symbols: readonly string[], work: (symbol: string) => Promise<string>): Promise<void> {
+export async function forEachSymbol(
+  deps: BatchDeps,
+  job: Job,
+  symbols: readonly string[],
+  work: (symbol: string) => Promise<string>,
+): Promise<void> {
   await job.log(`${symbols.length} symbol(s)`);
   for (const [i, symbol] of symbols.entries()) {
     if (job.id !== undefined && (await deps.isCancelled(job.id))) {
@@ -62,4 +67,3 @@ export async function forEachSymbol(deps: BatchDeps, job: Job, symbols: readonly
   }
   if (symbols.length === 0) await job.updateProgress(100);
 }
-

@@ -38,14 +38,28 @@ const queueRedis = createRedis(config.redis.url, "client", log);
 lifecycle.onClose("queue redis", () => queueRedis.disconnect());
 
 if (config.batch.schedules) {
-  const queue = createQueue(QUEUES.batch, { connection: queueRedis, prefix: PREFIX }, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { ...BATCH_JOB_OPTIONS.backoff } } });
+  const queue = createQueue(
+    QUEUES.batch,
+    { connection: queueRedis, prefix: PREFIX },
+    { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { ...BATCH_JOB_OPTIONS.backoff } } },
+  );
   try {
     await upsertBatchSchedules(queue, config.batch);
-    log.info({ rollupCron: config.batch.rollupCron, dataQualityCron: config.batch.dataQualityCron, trainVolatilityCron: config.batch.trainVolatilityCron, archiveCron: config.batch.archiveCron }, "batch schedules upserted");
+    log.info(
+      {
+        rollupCron: config.batch.rollupCron,
+        dataQualityCron: config.batch.dataQualityCron,
+        trainVolatilityCron: config.batch.trainVolatilityCron,
+        archiveCron: config.batch.archiveCron,
+      },
+      "batch schedules upserted",
+    );
     // Symbols without a volatility model (a fresh stack: all; later, new ones such as the
     // simulator's) are trained soon rather than at the next cron: after a minute, so the feeds
     // started alongside have listed their symbols; symbols with a model are left to the cron.
-    const job = await queue.add(BATCH_JOBS.trainVolatility, { asOf: "previous", missingOnly: true } satisfies TrainVolatilityPayload, { delay: 60_000 });
+    const job = await queue.add(BATCH_JOBS.trainVolatility, { asOf: "previous", missingOnly: true } satisfies TrainVolatilityPayload, {
+      delay: 60_000,
+    });
     log.info({ jobId: job.id }, "training of symbols without a volatility model enqueued");
   } finally {
     await queue.close();
@@ -61,7 +75,11 @@ const worker = startBatchWorker(
     nowMs: Date.now,
     volModels,
     archive: { hdfs: new WebHdfsClient({ baseUrl: config.hdfs.webhdfsUrl, user: config.hdfs.user }), root: config.hdfs.archiveRoot },
-    dataQuality: { gapThresholdMs: config.batch.gapThresholdMs, outlierSpreads: config.batch.outlierSpreads, quoteToleranceMs: config.stream.joinToleranceMs },
+    dataQuality: {
+      gapThresholdMs: config.batch.gapThresholdMs,
+      outlierSpreads: config.batch.outlierSpreads,
+      quoteToleranceMs: config.stream.joinToleranceMs,
+    },
   },
   config.batch,
 );

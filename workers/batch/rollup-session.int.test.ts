@@ -20,7 +20,12 @@ const config = getConfig();
 const keyspace = uniqueName("test_rollup_session");
 const prefix = uniqueName("test");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 const redis = createRedis(config.redis.url, "worker", testLog);
 const DAY = "2013-10-07";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
@@ -38,8 +43,24 @@ beforeAll(async () => {
   client = await connect();
   store = createCassandraStore(client, keyspace);
   // 04:00–20:00 New York (08:00–24:00 UTC): pre-market, the session and post-market, a trade a minute.
-  equity = await seedDay(client, keyspace, { symbol: "TSNY", day: DAY, startPrice: 180, sessionStartMinute: 8 * 60, sessionMinutes: 16 * 60, tradeEveryMs: 60_000, seed: 4 });
-  crypto = await seedDay(client, keyspace, { symbol: "BTCUSD", day: DAY, startPrice: 300, sessionStartMinute: 0, sessionMinutes: 24 * 60, tradeEveryMs: 60_000, seed: 5 });
+  equity = await seedDay(client, keyspace, {
+    symbol: "TSNY",
+    day: DAY,
+    startPrice: 180,
+    sessionStartMinute: 8 * 60,
+    sessionMinutes: 16 * 60,
+    tradeEveryMs: 60_000,
+    seed: 4,
+  });
+  crypto = await seedDay(client, keyspace, {
+    symbol: "BTCUSD",
+    day: DAY,
+    startPrice: 300,
+    sessionStartMinute: 0,
+    sessionMinutes: 24 * 60,
+    tradeEveryMs: 60_000,
+    seed: 5,
+  });
 });
 
 afterAll(async () => {
@@ -60,11 +81,20 @@ describe("daily rollup by trading session", () => {
     const ctx = { connection: redis, prefix };
     const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
     const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
-    closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => events.close());
+    closers.push(
+      () => queue.obliterate({ force: true }).then(() => queue.close()),
+      () => events.close(),
+    );
     await events.waitUntilReady();
     const worker = startBatchWorker(
       ctx,
-      { store, log: testLog, isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix), nowMs: Date.now, dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 } },
+      {
+        store,
+        log: testLog,
+        isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
+        nowMs: Date.now,
+        dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
+      },
       { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
     );
     closers.push(() => worker.close(true));
@@ -77,12 +107,21 @@ describe("daily rollup by trading session", () => {
     expect(session.length).toBeLessThan(equity.trades.length);
     const expected = fold1d(session);
     const actual = await stored("TSNY");
-    expect(actual).toMatchObject({ windowStart: DAY_START, open: expected.open, high: expected.high, low: expected.low, close: expected.close, tradeCount: session.length });
+    expect(actual).toMatchObject({
+      windowStart: DAY_START,
+      open: expected.open,
+      high: expected.high,
+      low: expected.low,
+      close: expected.close,
+      tradeCount: session.length,
+    });
     expect(actual?.volume).toBeCloseTo(expected.volume, 6);
 
     const all = fold1d(crypto.trades);
     expect(await stored("BTCUSD")).toMatchObject({ open: all.open, close: all.close, tradeCount: crypto.trades.length });
     const { logs } = await queue.getJobLogs(job.id ?? "");
-    expect(logs.some((line) => line.startsWith("TSNY: 1d candle from 390 1m candle(s) of the regular session 09:30–16:00 New York"))).toBe(true);
+    expect(logs.some((line) => line.startsWith("TSNY: 1d candle from 390 1m candle(s) of the regular session 09:30–16:00 New York"))).toBe(
+      true,
+    );
   }, 120_000);
 });

@@ -52,14 +52,17 @@ export async function runArchive(deps: BatchDeps, job: Job): Promise<ArchiveResu
     const parts: string[] = [];
     for (const kind of kinds) {
       const stagedDir = `${staging}/${kind}/symbol=${symbol}`;
-      const rows: AsyncIterable<ArchivedRow<ArchiveKind>> = kind === "trades" ? deps.store.eachTradeRow(symbol, day) : deps.store.eachQuoteRow(symbol, day);
+      const rows: AsyncIterable<ArchivedRow<ArchiveKind>> =
+        kind === "trades" ? deps.store.eachTradeRow(symbol, day) : deps.store.eachQuoteRow(symbol, day);
       const written = await writeParquetFile(hdfs, `${stagedDir}/${ARCHIVE_DATA_FILE}`, kind, rows, {
         onRows: (n) => {
           // Long symbol-days still show life in the job log, at most every few seconds.
           const nowMs = deps.nowMs();
           if (nowMs - lastProgressMs < 5_000) return;
           lastProgressMs = nowMs;
-          void job.log(`${symbol} ${kind}: ${n} rows so far`).catch((error: unknown) => deps.log.warn({ err: error, jobId: job.id }, "job log line failed"));
+          void job
+            .log(`${symbol} ${kind}: ${n} rows so far`)
+            .catch((error: unknown) => deps.log.warn({ err: error, jobId: job.id }, "job log line failed"));
         },
       });
       const manifest = buildManifest({
@@ -74,7 +77,12 @@ export async function runArchive(deps: BatchDeps, job: Job): Promise<ArchiveResu
         ...(job.id !== undefined ? { jobId: job.id } : {}),
       });
       await writeManifest(hdfs, stagedDir, manifest);
-      const { replaced } = await publishDirectory(hdfs, stagedDir, archiveSymbolDir(kind, day, symbol, root), `${staging}/_replaced/${kind}/symbol=${symbol}`);
+      const { replaced } = await publishDirectory(
+        hdfs,
+        stagedDir,
+        archiveSymbolDir(kind, day, symbol, root),
+        `${staging}/_replaced/${kind}/symbol=${symbol}`,
+      );
       result.files += 1;
       result.rows += manifest.rows;
       result.bytes += manifest.bytes;

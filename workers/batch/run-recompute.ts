@@ -12,7 +12,14 @@ import { archiveSymbolDir, type ArchiveManifest } from "../../core/archive-layou
 import { recomputePayloadSchema, type RecomputeResult } from "../../core/batch-jobs";
 import { INDICATOR_HISTORY, type IndicatorHistoryItem } from "../../core/indicators";
 import { INTERVAL_MS, windowStart } from "../../core/intervals";
-import { addArchivedTrade, createDayRecompute, daysBetween, finishDayRecompute, RECOMPUTE_INDICATOR_INTERVAL, type RecomputedCandle } from "../../core/recompute";
+import {
+  addArchivedTrade,
+  createDayRecompute,
+  daysBetween,
+  finishDayRecompute,
+  RECOMPUTE_INDICATOR_INTERVAL,
+  type RecomputedCandle,
+} from "../../core/recompute";
 import { dayStartMs } from "../../core/rollup";
 import { forEachSymbol, parsePayload, type BatchDeps } from "./job-context";
 import { archiveDeps } from "./run-archive";
@@ -28,7 +35,15 @@ export async function runRecompute(deps: BatchDeps, job: Job): Promise<Recompute
   const { hdfs, root } = archiveDeps(deps, job.name);
   const days = daysBetween(payload.from, payload.to);
   await job.log(`recompute ${payload.from}..${payload.to} (${days.length} day(s)) of ${payload.symbols.length} symbol(s) from ${root}`);
-  const result: RecomputeResult = { from: payload.from, to: payload.to, symbols: payload.symbols.length, days: days.length, trades: 0, candles: 0, missing: 0 };
+  const result: RecomputeResult = {
+    from: payload.from,
+    to: payload.to,
+    symbols: payload.symbols.length,
+    days: days.length,
+    trades: 0,
+    candles: 0,
+    missing: 0,
+  };
   await forEachSymbol(deps, job, payload.symbols, async (symbol) => {
     const parts: string[] = [];
     for (const day of days) {
@@ -79,7 +94,14 @@ async function recomputeDay(
   };
   const take = async (candles: readonly RecomputedCandle[]) => {
     // sourcePartition/lastOffset undefined bind as "unset": the stream's restart bookkeeping stays.
-    for (const c of candles) pending.push({ candle: c.candle, isFinal: true, sourcePartition: undefined, lastOffset: undefined, ...(c.indicators ? { indicators: c.indicators } : {}) });
+    for (const c of candles)
+      pending.push({
+        candle: c.candle,
+        isFinal: true,
+        sourcePartition: undefined,
+        lastOffset: undefined,
+        ...(c.indicators ? { indicators: c.indicators } : {}),
+      });
     if (pending.length >= WRITE_CHUNK) await flush();
   };
   for await (const rows of readArchivedRows(hdfs, tradesDir, "trades", tradesManifest)) {
@@ -108,7 +130,10 @@ async function verifyFile(hdfs: WebHdfsClient, dir: string, manifest: ArchiveMan
  */
 async function indicatorHistory(deps: BatchDeps, symbol: string, startMs: number): Promise<IndicatorHistoryItem[]> {
   const [firstSeenMs] = await deps.store.readSymbolsFirstSeen([symbol]);
-  const fromMs = firstSeenMs !== undefined ? windowStart(firstSeenMs, RECOMPUTE_INDICATOR_INTERVAL) : startMs - HISTORY_FALLBACK_DAYS * INTERVAL_MS["1d"];
+  const fromMs =
+    firstSeenMs !== undefined
+      ? windowStart(firstSeenMs, RECOMPUTE_INDICATOR_INTERVAL)
+      : startMs - HISTORY_FALLBACK_DAYS * INTERVAL_MS["1d"];
   if (fromMs >= startMs) return [];
   const stored = await deps.store.getCandles(symbol, RECOMPUTE_INDICATOR_INTERVAL, fromMs, startMs - 1, INDICATOR_HISTORY);
   return stored

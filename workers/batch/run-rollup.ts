@@ -37,7 +37,10 @@ export async function runRollup(deps: BatchDeps, job: Job): Promise<RollupResult
     if (daily === undefined) return `no ${source} candles${span}`;
     const nowMs = deps.nowMs();
     // Final only once the day is over and every window it was merged from was final.
-    await deps.store.writeCandles([{ candle: daily, isFinal: allFinal && nowMs >= end, sourcePartition: undefined, lastOffset: undefined }], nowMs);
+    await deps.store.writeCandles(
+      [{ candle: daily, isFinal: allFinal && nowMs >= end, sourcePartition: undefined, lastOffset: undefined }],
+      nowMs,
+    );
     written += 1;
     return `1d candle from ${sources} ${source} candle(s)${span}, ${daily.tradeCount} trade(s)`;
   });

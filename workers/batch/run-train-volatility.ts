@@ -30,9 +30,13 @@ export async function runTrainVolatility(deps: BatchDeps, job: Job, models: VolM
   const fromMs = asOfStart - MAX_HISTORY_YEARS * 366 * INTERVAL_MS["1d"];
   // Without a list: every listed symbol; those without enough daily candles are skipped below.
   const symbols = payload.symbols ?? (await deps.store.symbolsSeenBetween(0, Number.MAX_SAFE_INTEGER));
-  await job.log(`train HAR-RV on the newest ${payload.lookbackDays} final 1d candles through ${asOf}${payload.missingOnly ? ", symbols without a model only" : ""}`);
+  await job.log(
+    `train HAR-RV on the newest ${payload.lookbackDays} final 1d candles through ${asOf}${payload.missingOnly ? ", symbols without a model only" : ""}`,
+  );
   // Any stored version counts, even one that would not score: it is the nightly run's to replace.
-  const modelled = payload.missingOnly ? new Set((await models.latestStoredModels(Number.MAX_SAFE_INTEGER)).map((m) => m.symbol)) : new Set<string>();
+  const modelled = payload.missingOnly
+    ? new Set((await models.latestStoredModels(Number.MAX_SAFE_INTEGER)).map((m) => m.symbol))
+    : new Set<string>();
   let trained = 0;
   let skipped = 0;
   await forEachSymbol(deps, job, symbols, async (symbol) => {

@@ -2,9 +2,21 @@
 // volatility training, each of the previous UTC day ("previous" resolves against the scheduled
 // time). Upserting is idempotent.
 import type { Queue } from "bullmq";
-import { BATCH_JOB_OPTIONS, BATCH_JOBS, type ArchivePayload, type DataQualityPayload, type RollupPayload, type TrainVolatilityPayload } from "../../core/batch-jobs";
+import {
+  BATCH_JOB_OPTIONS,
+  BATCH_JOBS,
+  type ArchivePayload,
+  type DataQualityPayload,
+  type RollupPayload,
+  type TrainVolatilityPayload,
+} from "../../core/batch-jobs";
 
-export const BATCH_SCHEDULERS = { rollup: "daily-rollup", dataQuality: "daily-data-quality", trainVolatility: "daily-train-volatility", archive: "daily-archive" } as const;
+export const BATCH_SCHEDULERS = {
+  rollup: "daily-rollup",
+  dataQuality: "daily-data-quality",
+  trainVolatility: "daily-train-volatility",
+  archive: "daily-archive",
+} as const;
 
 export interface ScheduleSettings {
   rollupCron: string;
@@ -20,7 +32,11 @@ export async function upsertBatchSchedules(queue: Queue, settings: ScheduleSetti
   const opts = { ...BATCH_JOB_OPTIONS, backoff: { ...BATCH_JOB_OPTIONS.backoff } };
   const rollup: RollupPayload = { day: "previous" };
   const dataQuality: DataQualityPayload = { day: "previous" };
-  await queue.upsertJobScheduler(BATCH_SCHEDULERS.rollup, { pattern: settings.rollupCron, tz: "UTC" }, { name: BATCH_JOBS.rollup, data: rollup, opts });
+  await queue.upsertJobScheduler(
+    BATCH_SCHEDULERS.rollup,
+    { pattern: settings.rollupCron, tz: "UTC" },
+    { name: BATCH_JOBS.rollup, data: rollup, opts },
+  );
   await queue.upsertJobScheduler(
     BATCH_SCHEDULERS.dataQuality,
     { pattern: settings.dataQualityCron, tz: "UTC" },
@@ -38,6 +54,10 @@ export async function upsertBatchSchedules(queue: Queue, settings: ScheduleSetti
   if (settings.archiveCron !== undefined) {
     // Every symbol seen the previous day, trades and quotes; run after the day's late ticks are in.
     const archive: ArchivePayload = { day: "previous" };
-    await queue.upsertJobScheduler(BATCH_SCHEDULERS.archive, { pattern: settings.archiveCron, tz: "UTC" }, { name: BATCH_JOBS.archive, data: archive, opts });
+    await queue.upsertJobScheduler(
+      BATCH_SCHEDULERS.archive,
+      { pattern: settings.archiveCron, tz: "UTC" },
+      { name: BATCH_JOBS.archive, data: archive, opts },
+    );
   }
 }

@@ -21,7 +21,12 @@ const config = getConfig();
 const keyspace = uniqueName("test_volsim");
 const prefix = uniqueName("test");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 const redis = createRedis(config.redis.url, "worker", testLog);
 const DAY_MS = 86_400_000;
 const TODAY = "2026-01-05";
@@ -35,7 +40,23 @@ let models: VolModelStore;
 const closers: Array<() => Promise<unknown>> = [];
 
 function row(symbol: string, interval: "1d" | "1m", start: number, o: number, h: number, l: number, c: number): CandleRow {
-  const bar: Candle = { symbol, interval, windowStart: start, open: o, high: h, low: l, close: c, volume: 100, notional: 100 * c, vwap: c, tradeCount: 1, firstTs: start, firstTradeId: "1", lastTs: start, lastTradeId: "1" };
+  const bar: Candle = {
+    symbol,
+    interval,
+    windowStart: start,
+    open: o,
+    high: h,
+    low: l,
+    close: c,
+    volume: 100,
+    notional: 100 * c,
+    vwap: c,
+    tradeCount: 1,
+    firstTs: start,
+    firstTradeId: "1",
+    lastTs: start,
+    lastTradeId: "1",
+  };
   return { candle: bar, isFinal: true, sourcePartition: undefined, lastOffset: undefined };
 }
 
@@ -52,7 +73,17 @@ beforeAll(async () => {
     logVar = Math.log(1e-4) + 0.9 * (logVar - Math.log(1e-4)) + 0.4 * nextNormal(rng);
     const sd = Math.sqrt(Math.exp(logVar));
     const close = price * Math.exp(sd * nextNormal(rng));
-    daily.push(row("TVS", "1d", TODAY_START - i * DAY_MS, price, Math.max(price, close) * (1 + sd / 2), Math.min(price, close) * (1 - sd / 2), close));
+    daily.push(
+      row(
+        "TVS",
+        "1d",
+        TODAY_START - i * DAY_MS,
+        price,
+        Math.max(price, close) * (1 + sd / 2),
+        Math.min(price, close) * (1 - sd / 2),
+        close,
+      ),
+    );
     price = close;
   }
   // The simulated symbol trades today only: 30 one-minute candles, no daily candle.
@@ -72,7 +103,10 @@ describe("volatility of a simulated symbol", () => {
     const ctx = { connection: redis, prefix };
     const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
     const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
-    closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => events.close());
+    closers.push(
+      () => queue.obliterate({ force: true }).then(() => queue.close()),
+      () => events.close(),
+    );
     await events.waitUntilReady();
     const worker = startBatchWorker(
       ctx,
@@ -91,7 +125,12 @@ describe("volatility of a simulated symbol", () => {
     // What the batch worker enqueues at start: only symbols without a model, so this one.
     const payload = { symbols: ["TVS.SIM"], asOf: "2026-01-04", lookbackDays: 250, missingOnly: true } satisfies TrainVolatilityPayload;
     const job = await queue.add(BATCH_JOBS.trainVolatility, payload);
-    expect((await job.waitUntilFinished(events, 60_000)) as TrainVolatilityResult).toEqual({ asOf: "2026-01-04", symbols: 1, trained: 1, skipped: 0 });
+    expect((await job.waitUntilFinished(events, 60_000)) as TrainVolatilityResult).toEqual({
+      asOf: "2026-01-04",
+      symbols: 1,
+      trained: 1,
+      skipped: 0,
+    });
     const model = await models.latestModel("TVS.SIM");
     expect(model?.nObs).toBe(250 - 22);
     expect(model?.trainToMs).toBe(Date.parse("2026-01-04T00:00:00Z"));
@@ -106,7 +145,12 @@ describe("volatility of a simulated symbol", () => {
     await forecaster.refreshModels();
     await eventually(async () => (await models.getForecast("TVS.SIM", TODAY)) !== undefined, "a forecast of the simulated symbol");
     const forecast = await models.getForecast("TVS.SIM", TODAY);
-    expect(forecast).toMatchObject({ modelVersion: model?.version, intradayBars: 30, referencePrice: 50, historyToMs: TODAY_START - DAY_MS });
+    expect(forecast).toMatchObject({
+      modelVersion: model?.version,
+      intradayBars: 30,
+      referencePrice: 50,
+      historyToMs: TODAY_START - DAY_MS,
+    });
     expect(forecast?.harVariance).toBeGreaterThan(0);
   }, 120_000);
 });

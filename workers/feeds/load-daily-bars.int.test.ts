@@ -18,7 +18,12 @@ const config = getConfig();
 const files = listMarketData(config.marketDataDir, "daily_yahoo", "_data.csv");
 const keyspace = uniqueName("test_daily");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 let client: CassandraClient;
 let store: CassandraStore;
 
@@ -36,7 +41,16 @@ afterAll(async () => {
 /** Just enough of a BullMQ job for a runner called in-process. */
 function fakeJob(data: TrainVolatilityPayload): Job {
   const lines: string[] = [];
-  return { id: "test-1", name: "train-volatility", data, opts: {}, timestamp: Date.now(), log: (l: string) => Promise.resolve(lines.push(l)), updateProgress: () => Promise.resolve(), updateData: () => Promise.resolve() } as unknown as Job;
+  return {
+    id: "test-1",
+    name: "train-volatility",
+    data,
+    opts: {},
+    timestamp: Date.now(),
+    log: (l: string) => Promise.resolve(lines.push(l)),
+    updateProgress: () => Promise.resolve(),
+    updateData: () => Promise.resolve(),
+  } as unknown as Job;
 }
 
 describe("daily history loader on the real daily files", () => {
@@ -55,7 +69,17 @@ describe("daily history loader on the real daily files", () => {
 
     const models = createVolModelStore(client, keyspace);
     const symbols = first.map((r) => r.symbol as string);
-    const result = await runTrainVolatility({ store, log: testLog, isCancelled: () => Promise.resolve(false), nowMs: Date.now, dataQuality: { gapThresholdMs: 1, outlierSpreads: 1, quoteToleranceMs: 1 } }, fakeJob({ symbols, asOf: "2026-11-25", lookbackDays: 750 }), models);
+    const result = await runTrainVolatility(
+      {
+        store,
+        log: testLog,
+        isCancelled: () => Promise.resolve(false),
+        nowMs: Date.now,
+        dataQuality: { gapThresholdMs: 1, outlierSpreads: 1, quoteToleranceMs: 1 },
+      },
+      fakeJob({ symbols, asOf: "2026-11-25", lookbackDays: 750 }),
+      models,
+    );
     expect(result).toEqual({ asOf: "2026-11-25", symbols: 20, trained: 20, skipped: 0 });
     const rows = await Promise.all(symbols.map((s) => models.latestModel(s)));
     const beats = rows.filter((m) => m !== undefined && m.inSampleQlike < m.naiveQlike);
@@ -63,7 +87,11 @@ describe("daily history loader on the real daily files", () => {
       `in-sample QLIKE HAR vs naive, 750 days to 2020-01-10: ${rows.map((m) => `${m?.symbol} ${m?.inSampleQlike.toFixed(3)}/${m?.naiveQlike.toFixed(3)}`).join(", ")}`,
     );
     // DIS's last row (2020-01-10) is invalid, so its data ends a day earlier.
-    for (const m of rows) expect(m).toMatchObject({ nObs: 750 - 22, trainToMs: Date.parse(m?.symbol === "DIS" ? "2020-01-09T00:00:00Z" : "2020-01-10T00:00:00Z") });
+    for (const m of rows)
+      expect(m).toMatchObject({
+        nObs: 750 - 22,
+        trainToMs: Date.parse(m?.symbol === "DIS" ? "2020-01-09T00:00:00Z" : "2020-01-10T00:00:00Z"),
+      });
     expect(beats).toHaveLength(20);
   }, 180_000);
 });

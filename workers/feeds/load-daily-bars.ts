@@ -61,7 +61,12 @@ export async function loadDailyFile(store: CassandraStore, file: string, nowMs: 
       return { ...result, skipped: true };
     }
   }
-  const rows: CandleRow[] = bars.map((bar) => ({ candle: dailyBarCandle(bar), isFinal: true, sourcePartition: undefined, lastOffset: undefined }));
+  const rows: CandleRow[] = bars.map((bar) => ({
+    candle: dailyBarCandle(bar),
+    isFinal: true,
+    sourcePartition: undefined,
+    lastOffset: undefined,
+  }));
   await store.writeCandles(rows, nowMs);
   return { ...result, written: rows.length };
 }

@@ -53,7 +53,9 @@ describe("describeSource", () => {
     const file = copyAs(IBM_TRADES_GZ, "ticks.csv.gz");
     expect(usageError(() => describeSource(file))).toBe("cannot tell what ticks.csv holds: pass --kind lean-trades|lean-quotes|lobster");
     expect(usageError(() => describeSource(file, { kind: "lean-trades" }))).toBe("cannot tell the symbol of ticks.csv: pass --symbol SYM");
-    expect(usageError(() => describeSource(file, { kind: "lean-trades", symbol: "IBM" }))).toBe("cannot tell the trading date of ticks.csv: pass --date YYYY-MM-DD");
+    expect(usageError(() => describeSource(file, { kind: "lean-trades", symbol: "IBM" }))).toBe(
+      "cannot tell the trading date of ticks.csv: pass --date YYYY-MM-DD",
+    );
     const source = describeSource(file, { kind: "lean-trades", symbol: "IBMX", date: "2013-10-07" });
     const ticks = [...mergedTicks([source])];
     expect(ticks).toHaveLength(24_293);
@@ -67,10 +69,14 @@ describe("describeSource", () => {
 
   it("refuses bar files, orderbook files, bad hints and missing files with a reason", () => {
     const bars = copyAs(IBM_TRADES_GZ, "20131007_ibm_minute_trade.csv");
-    expect(usageError(() => describeSource(bars))).toBe("20131007_ibm_minute_trade.csv holds bars, not ticks: feed:replay replays tick files");
+    expect(usageError(() => describeSource(bars))).toBe(
+      "20131007_ibm_minute_trade.csv holds bars, not ticks: feed:replay replays tick files",
+    );
     const book = copyAs(AMZN_MESSAGES_GZ, "AMZN_2012-06-21_34200000_57600000_orderbook_1.csv");
     expect(usageError(() => describeSource(book))).toMatch(/is a LOBSTER orderbook file: pass its _message_ file/);
-    expect(usageError(() => describeSource(IBM_TRADES_GZ, { date: "2013-13-01" }))).toBe('--date must be a calendar date YYYY-MM-DD, got "2013-13-01"');
+    expect(usageError(() => describeSource(IBM_TRADES_GZ, { date: "2013-13-01" }))).toBe(
+      '--date must be a calendar date YYYY-MM-DD, got "2013-13-01"',
+    );
     expect(usageError(() => describeSource(IBM_TRADES_GZ, { symbol: "ibm" }))).toMatch(/^--symbol must be an upper-case ticker/);
     expect(usageError(() => describeSource(path.join(tmp, "nope.csv")))).toMatch(/nope\.csv: no such file$/);
   });

@@ -39,7 +39,8 @@ const LOBSTER_SYMBOL = /^([a-z0-9]+(?:[.-][a-z0-9]+)?)_\d{4}-\d{2}-\d{2}_/i;
 
 function kindOf(name: string): ReplayKind {
   if (LOBSTER_MESSAGE.test(name)) return "lobster";
-  if (/_orderbook_\d+\.csv$/i.test(name)) throw new ReplayUsageError(`${name} is a LOBSTER orderbook file: pass its _message_ file (the orderbook beside it is read with it)`);
+  if (/_orderbook_\d+\.csv$/i.test(name))
+    throw new ReplayUsageError(`${name} is a LOBSTER orderbook file: pass its _message_ file (the orderbook beside it is read with it)`);
   if (BARS.test(name)) throw new ReplayUsageError(`${name} holds bars, not ticks: feed:replay replays tick files`);
   if (/trade/i.test(name)) return "lean-trades";
   if (/quote/i.test(name)) return "lean-quotes";
@@ -53,14 +54,16 @@ function dateOf(name: string, given: string | undefined): string {
   }
   const m = DATE_IN_NAME.exec(name);
   const date = m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
-  if (date === undefined || !parseIsoDate(date)) throw new ReplayUsageError(`cannot tell the trading date of ${name}: pass --date YYYY-MM-DD`);
+  if (date === undefined || !parseIsoDate(date))
+    throw new ReplayUsageError(`cannot tell the trading date of ${name}: pass --date YYYY-MM-DD`);
   return date;
 }
 
 function symbolOf(name: string, kind: ReplayKind, given: string | undefined): string {
   const symbol = given ?? (kind === "lobster" ? LOBSTER_SYMBOL : LEAN_SYMBOL).exec(name)?.[1]?.toUpperCase();
   if (symbol === undefined) throw new ReplayUsageError(`cannot tell the symbol of ${name}: pass --symbol SYM`);
-  if (!symbolSchema.safeParse(symbol).success) throw new ReplayUsageError(`--symbol must be an upper-case ticker such as IBM or BTC-USD, got "${symbol}"`);
+  if (!symbolSchema.safeParse(symbol).success)
+    throw new ReplayUsageError(`--symbol must be an upper-case ticker such as IBM or BTC-USD, got "${symbol}"`);
   return symbol;
 }
 
@@ -143,7 +146,10 @@ export type Checkpoint = { key: string; files: string[]; sent: number; total: nu
 /** Checkpoint path of a replay of `files` under the data dir (one per distinct file list and hints). */
 export function checkpointPath(dataDir: string, files: readonly string[], hints: SourceHints = {}): string {
   const hinted = [hints.kind, hints.symbol, hints.date].some((h) => h !== undefined) ? `\n${JSON.stringify(hints)}` : "";
-  const key = createHash("sha256").update(files.map((f) => path.resolve(f)).join("\n") + hinted).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update(files.map((f) => path.resolve(f)).join("\n") + hinted)
+    .digest("hex")
+    .slice(0, 16);
   return path.join(dataDir, "replay-checkpoints", `${key}.json`);
 }
 
@@ -229,7 +235,14 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     sent += chunk.length;
     chunk = [];
     if (options.checkpointFile) {
-      writeCheckpoint(options.checkpointFile, { key, files: options.files.map((f) => path.resolve(f)), sent, total, done: sent >= total, updatedAt: new Date().toISOString() });
+      writeCheckpoint(options.checkpointFile, {
+        key,
+        files: options.files.map((f) => path.resolve(f)),
+        sent,
+        total,
+        done: sent >= total,
+        updatedAt: new Date().toISOString(),
+      });
     }
     options.onProgress?.(sent, total);
   };
@@ -251,7 +264,14 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
-  return { sent: sent - resumedFrom, skipped: resumedFrom, total, refused: counters.refused, elapsedMs: Date.now() - startedMs, resumedFrom };
+  return {
+    sent: sent - resumedFrom,
+    skipped: resumedFrom,
+    total,
+    refused: counters.refused,
+    elapsedMs: Date.now() - startedMs,
+    resumedFrom,
+  };
 }
 
 /** A one-line terminal progress bar: `[#####.....]  45.2% 12,345/24,293 ticks  5,432/s  ETA 3s`. */

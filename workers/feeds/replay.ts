@@ -1,7 +1,16 @@
 // `npm run feed:replay -- [options] FILE...`: replays real tick files to Kafka (see --help).
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { checkpointPath, describeSource, progressLine, REPLAY_KINDS, replayFiles, ReplayUsageError, type ReplayKind, type SourceHints } from "./replay-files";
+import {
+  checkpointPath,
+  describeSource,
+  progressLine,
+  REPLAY_KINDS,
+  replayFiles,
+  ReplayUsageError,
+  type ReplayKind,
+  type SourceHints,
+} from "./replay-files";
 import { startFeed } from "./start-feed";
 
 const HELP = `Replay real tick files to Kafka (market.trades / market.quotes, keyed by symbol).
@@ -64,7 +73,8 @@ function parseCommandLine(): { files: string[]; hints: SourceHints; speed: numbe
   }
   if (positionals.length === 0) usageError("no FILE given");
   const kind = values.kind;
-  if (kind !== undefined && !(REPLAY_KINDS as readonly string[]).includes(kind)) usageError(`--kind must be one of ${REPLAY_KINDS.join(", ")}, got "${kind}"`);
+  if (kind !== undefined && !(REPLAY_KINDS as readonly string[]).includes(kind))
+    usageError(`--kind must be one of ${REPLAY_KINDS.join(", ")}, got "${kind}"`);
   const speed = Number(values.speed);
   const chunkSize = Number(values.chunk);
   if (!(speed >= 0)) usageError(`--speed must be a number >= 0, got "${values.speed}"`);
@@ -114,7 +124,10 @@ async function main(): Promise<void> {
     },
     // On a terminal the bar's line says so; elsewhere the structured log line (every 5 s) does.
     onKafkaWait: ({ waitedMs }) => {
-      if (tty) process.stderr.write(`\rKafka unavailable, waiting… ${Math.round(waitedMs / 1000)} s (the chunk in hand is resent; nothing is lost)\x1b[K`);
+      if (tty)
+        process.stderr.write(
+          `\rKafka unavailable, waiting… ${Math.round(waitedMs / 1000)} s (the chunk in hand is resent; nothing is lost)\x1b[K`,
+        );
     },
   });
   if (tty) process.stderr.write("\n");

@@ -64,7 +64,10 @@ lifecycle.onClose("simulator", () => {
 
 // The default regimes make ~5 ticks/s per symbol when calm; scale the rates to hit --rate.
 const factor = rate / (symbols.length * 5);
-const scale = (tradesPerSec: number, quotesPerSec: number) => ({ tradesPerSec: tradesPerSec * factor, quotesPerSec: quotesPerSec * factor });
+const scale = (tradesPerSec: number, quotesPerSec: number) => ({
+  tradesPerSec: tradesPerSec * factor,
+  quotesPerSec: quotesPerSec * factor,
+});
 // Trade ids carry the run's start: a restarted simulator makes new trades, not repeats of the last
 // run's ids (which the stream would count once); the same --seed and --start make the same ids.
 const sim = createSimulator({ seed, startTsMs, symbols, runId: startTsMs.toString(36), calm: scale(1, 4), volatile: scale(3, 8) });
@@ -79,12 +82,16 @@ while (!stopped && sent < count) {
     continue;
   }
   const out = step(sim, Math.min(100, targetTsMs - sim.tsMs));
-  const ticks = [...out.trades.map((t) => ({ topic: topics.trades, tick: t })), ...out.quotes.map((q) => ({ topic: topics.quotes, tick: q }))]
+  const ticks = [
+    ...out.trades.map((t) => ({ topic: topics.trades, tick: t })),
+    ...out.quotes.map((q) => ({ topic: topics.quotes, tick: q })),
+  ]
     .sort((a, b) => a.tick.ts - b.tick.ts)
     .slice(0, count - sent);
   if (ticks.length === 0) continue;
   const byTopic = new Map<string, { key: string; value: string }[]>();
-  for (const { topic, tick } of ticks) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: tick.symbol, value: JSON.stringify(tick) }]);
+  for (const { topic, tick } of ticks)
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: tick.symbol, value: JSON.stringify(tick) }]);
   const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   // One step in hand while Kafka is down: the resend is de-duplicated by the idempotent producer,
   // and the steps of the outage are generated (late) once it is back, one at a time.

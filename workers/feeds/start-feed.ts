@@ -29,7 +29,13 @@ export async function startFeed(name: string): Promise<Feed> {
   const topics = topicNames(config.kafka.topicPrefix);
   // Few retries inside kafkajs: a failed send comes back within about a second, and the feed's own
   // loop (waitForKafka) resends it for as long as the outage lasts, logging what it waits for.
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-${name}`, log, retries: 2, libraryLogsAtDebug: true });
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-${name}`,
+    log,
+    retries: 2,
+    libraryLogsAtDebug: true,
+  });
   const waiting = { log, signal: stopping.signal };
   await waitForKafka(
     "creating the topics",

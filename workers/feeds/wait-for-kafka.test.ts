@@ -46,7 +46,9 @@ describe("waitForKafka", () => {
     const unavailable = lines.filter((l) => l.event === "kafka.unavailable");
     expect(unavailable.map((l) => l.waitedMs)).toEqual([0, 5750]);
     expect(String(unavailable[0]?.msg)).toMatch(/^Kafka unavailable, waiting… 0 s/);
-    expect(lines.filter((l) => l.event === "kafka.available")).toEqual([expect.objectContaining({ waitedMs: 10750, attempts: 13, what: "a chunk" })]);
+    expect(lines.filter((l) => l.event === "kafka.available")).toEqual([
+      expect.objectContaining({ waitedMs: 10750, attempts: 13, what: "a chunk" }),
+    ]);
   });
 
   it("logs nothing when the first attempt succeeds", async () => {
@@ -57,7 +59,12 @@ describe("waitForKafka", () => {
 
   it("throws at once what no retry can fix", async () => {
     const { sleeps, options } = harness();
-    const tooLarge = new KafkaJSProtocolError({ message: "too large", type: "MESSAGE_TOO_LARGE", code: 10, retriable: false } as unknown as Error);
+    const tooLarge = new KafkaJSProtocolError({
+      message: "too large",
+      type: "MESSAGE_TOO_LARGE",
+      code: 10,
+      retriable: false,
+    } as unknown as Error);
     let calls = 0;
     await expect(
       waitForKafka(

@@ -44,7 +44,10 @@ export async function waitForKafka<T>(what: string, attempt: () => Promise<T>, o
       const result = await attempt();
       if (startedMs !== undefined) {
         const waitedMs = now() - startedMs;
-        log.info({ event: "kafka.available", what, waitedMs, attempts }, `Kafka available again after ${(waitedMs / 1000).toFixed(1)} s; continuing`);
+        log.info(
+          { event: "kafka.available", what, waitedMs, attempts },
+          `Kafka available again after ${(waitedMs / 1000).toFixed(1)} s; continuing`,
+        );
       }
       return result;
     } catch (error) {

@@ -6,7 +6,10 @@ import { AssignerProtocol, type PartitionAssigner } from "kafkajs";
 export const CO_PARTITIONED_ASSIGNER_NAME = "CoPartitionedAssigner";
 
 /** Partition numbers dealt round-robin to members sorted by id; each member gets them on all topics. */
-export function coPartitionedAssignment(memberIds: readonly string[], partitionsByTopic: ReadonlyMap<string, readonly number[]>): Map<string, Record<string, number[]>> {
+export function coPartitionedAssignment(
+  memberIds: readonly string[],
+  partitionsByTopic: ReadonlyMap<string, readonly number[]>,
+): Map<string, Record<string, number[]>> {
   const members = [...memberIds].sort();
   const numbers = [...new Set([...partitionsByTopic.values()].flat())].sort((a, b) => a - b);
   const out = new Map<string, Record<string, number[]>>(members.map((m) => [m, {}]));

@@ -57,7 +57,9 @@ export function createLivePublisher(options: LivePublisherOptions): LivePublishe
     if (now() - lastLogMs < ERROR_LOG_EVERY_MS) return;
     log.warn(
       { err: failure?.error, failedPublishes: failuresSinceLog, droppedUpdates: droppedSinceLog, maxPending },
-      failure !== undefined ? "live publish failed; updates dropped (Cassandra has them)" : "live channel too slow; oldest pending updates dropped",
+      failure !== undefined
+        ? "live publish failed; updates dropped (Cassandra has them)"
+        : "live channel too slow; oldest pending updates dropped",
     );
     lastLogMs = now();
     failuresSinceLog = 0;

@@ -23,7 +23,13 @@ const topics = topicNames(config.kafka.topicPrefix);
 
 /** True when `promise` settled within `ms`; a cleanup waiting on a down Redis must not hang the exit. */
 const settlesWithin = (promise: Promise<unknown>, ms: number): Promise<boolean> =>
-  Promise.race([promise.then(() => true, () => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+  Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref()),
+  ]);
 
 // Live updates and metrics snapshots. A worker connection waits through Redis outages; the live
 // publisher keeps at most one publish in flight, so the wait never reaches the offset commits.
@@ -33,7 +39,10 @@ lifecycle.onClose("redis", async () => {
 });
 const metrics = new MetricsRegistry(log);
 registerProcessMetrics(metrics);
-const processName = `stream-${os.hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 60)}-${process.pid}`;
+const processName = `stream-${os
+  .hostname()
+  .replace(/[^A-Za-z0-9._-]/g, "-")
+  .slice(0, 60)}-${process.pid}`;
 
 const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-stream`, log });
 
@@ -73,7 +82,11 @@ const worker = await startStreamWorker({
   },
   publishLive: (updates) => publishLiveUpdates(redis, updates, { maxLen: config.live.streamMaxLen }),
   metrics,
-  volForecast: { models: createVolModelStore(client, config.cassandra.keyspace), refreshMs: config.volForecast.modelRefreshMs, maxSymbols: config.volForecast.maxSymbols },
+  volForecast: {
+    models: createVolModelStore(client, config.cassandra.keyspace),
+    refreshMs: config.volForecast.modelRefreshMs,
+    maxSymbols: config.volForecast.maxSymbols,
+  },
 });
 lifecycle.onClose("stream consumer", () => worker.stop());
 

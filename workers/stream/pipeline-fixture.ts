@@ -45,7 +45,12 @@ export async function createFixture(partitions = 3): Promise<Fixture> {
   const prefix = `${uniqueName("t")}.`;
   const topics = topicNames(prefix);
   const connect = (ks?: string) =>
-    connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+    connectCassandra({
+      contactPoints: config.cassandra.contactPoints,
+      localDataCenter: config.cassandra.localDataCenter,
+      ...(ks ? { keyspace: ks } : {}),
+      log: testLog,
+    });
   await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
   const client = await connect();
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: "stream-int-test", log: testLog });
@@ -69,22 +74,40 @@ export async function createFixture(partitions = 3): Promise<Fixture> {
       ...overrides,
     }),
     async close() {
-      await admin.deleteTopics({ topics: Object.values(topics) }).catch((error: unknown) => testLog.warn({ err: error }, "deleting test topics"));
+      await admin
+        .deleteTopics({ topics: Object.values(topics) })
+        .catch((error: unknown) => testLog.warn({ err: error }, "deleting test topics"));
       await admin.disconnect();
-      await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch((error: unknown) => testLog.warn({ err: error }, "dropping test keyspace"));
+      await client
+        .execute(`DROP KEYSPACE IF EXISTS ${keyspace}`)
+        .catch((error: unknown) => testLog.warn({ err: error }, "dropping test keyspace"));
       await client.shutdown();
     },
   };
 }
 
-export type RefCandle = { windowStart: number; open: number; high: number; low: number; close: number; volume: number; notional: number; count: number };
+export type RefCandle = {
+  windowStart: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  notional: number;
+  count: number;
+};
 
 /**
  * Reference candles of a LEAN trade tick file computed without the app's parsers or fold: rows
  * `time_ms,price*10000,qty,exchange,condition,suspicious` in New York time (the file's day is in
  * EDT, UTC-4), non-suspicious rows grouped by floor(ts / windowMs), file order breaking time ties.
  */
-export function referenceCandles(file: string, dateUtcMidnightMs: number, utcOffsetHours: number, windowMs: number): Map<number, RefCandle> {
+export function referenceCandles(
+  file: string,
+  dateUtcMidnightMs: number,
+  utcOffsetHours: number,
+  windowMs: number,
+): Map<number, RefCandle> {
   const out = new Map<number, RefCandle>();
   for (const line of readMarketDataText(file).split("\n")) {
     if (line.trim() === "") continue;
@@ -134,7 +157,8 @@ export function compareCandles(stored: readonly StoredCandle[], reference: Map<n
     if (Math.abs(c.vwap - refVwap) / refVwap > 1e-9) problems.push({ windowStart: start, problem: `vwap ${c.vwap} ≠ ${refVwap}` });
     if (requireFinal && !s.isFinal) problems.push({ windowStart: start, problem: "not final" });
   }
-  for (const s of stored) if (!reference.has(s.candle.windowStart)) problems.push({ windowStart: s.candle.windowStart, problem: "unexpected candle" });
+  for (const s of stored)
+    if (!reference.has(s.candle.windowStart)) problems.push({ windowStart: s.candle.windowStart, problem: "unexpected candle" });
   return problems;
 }
 

@@ -173,7 +173,11 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
       }
       setPaused(false);
       if (!done) return;
-      lag.set(`${batch.topic}|${batch.partition}`, { topic: batch.topic, partition: batch.partition, lag: Math.max(0, Number(batch.offsetLag())) });
+      lag.set(`${batch.topic}|${batch.partition}`, {
+        topic: batch.topic,
+        partition: batch.partition,
+        lag: Math.max(0, Number(batch.offsetLag())),
+      });
       const last = batch.messages[batch.messages.length - 1];
       if (last) payload.resolveOffset(last.offset);
       try {

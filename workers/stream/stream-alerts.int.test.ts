@@ -29,7 +29,16 @@ describe("anomaly alerts from Kafka through the stream worker to Cassandra and a
   beforeAll(async () => {
     fx = await createFixture(2);
     producer = await connectProducer(fx.kafka);
-    hub = createSseHub({ redisUrl: config.redis.url, streamKey, heartbeatMs: 15_000, clientBufferBytes: 1024 * 1024, conflationMaxKeys: 10_000, maxClients: 10, readBlockMs: 500, log: testLog });
+    hub = createSseHub({
+      redisUrl: config.redis.url,
+      streamKey,
+      heartbeatMs: 15_000,
+      clientBufferBytes: 1024 * 1024,
+      conflationMaxKeys: 10_000,
+      maxClients: 10,
+      readBlockMs: 500,
+      log: testLog,
+    });
   });
 
   afterAll(async () => {
@@ -100,14 +109,21 @@ describe("anomaly alerts from Kafka through the stream worker to Cassandra and a
       // The stream is ordered: once this marker reaches the client, everything the worker published before it has too.
       const marker = { type: "price" as const, symbol, ts: t0, last: 1 + workers.length };
       await publishLiveUpdates(redis, [marker], { key: streamKey, maxLen: 10_000 });
-      await sse.waitFor((c) => c.updates.some((e) => e.event === "price" && (JSON.parse(e.data) as { last: number }).last === marker.last), `${what}: the marker`, 30_000);
+      await sse.waitFor(
+        (c) => c.updates.some((e) => e.event === "price" && (JSON.parse(e.data) as { last: number }).last === marker.last),
+        `${what}: the marker`,
+        30_000,
+      );
     };
 
     const first = await start();
     await producer.send({ topic: fx.topics.quotes, messages: quotes.map((q) => ({ key: symbol, value: JSON.stringify(q) })) });
     await producer.send({ topic: fx.topics.quotes, messages: blowout.map((q) => ({ key: quoted, value: JSON.stringify(q) })) });
     for (let from = 0; from < trades.length; from += 35) {
-      await producer.send({ topic: fx.topics.trades, messages: trades.slice(from, from + 35).map((t) => ({ key: symbol, value: JSON.stringify(t) })) });
+      await producer.send({
+        topic: fx.topics.trades,
+        messages: trades.slice(from, from + 35).map((t) => ({ key: symbol, value: JSON.stringify(t) })),
+      });
       await eventually(() => first.processor.stats().trades >= from + 35, `trades up to #${from + 35} to be folded`, 60_000);
     }
     await sse.waitFor((c) => c.updates.filter((e) => e.event === "alert").length >= 2, "the two alerts", 60_000);
@@ -122,9 +138,20 @@ describe("anomaly alerts from Kafka through the stream worker to Cassandra and a
     expect(seen[0]).toMatchObject({ type: "alert", id: alertId, symbol, ts: jumpTs, kind: "price_jump", severity: "critical" });
     expect(seen[0]?.message).toContain("price jump +2.");
     const storedRows = async () => {
-      const result = await fx.client.execute(`SELECT alert_id, symbol, kind, ts, severity, details FROM ${fx.keyspace}.alerts WHERE day = ?`, [dayKey(jumpTs)], { prepare: true });
+      const result = await fx.client.execute(
+        `SELECT alert_id, symbol, kind, ts, severity, details FROM ${fx.keyspace}.alerts WHERE day = ?`,
+        [dayKey(jumpTs)],
+        { prepare: true },
+      );
       return result.rows
-        .map((r) => ({ id: String(r.get("alert_id")), symbol: String(r.get("symbol")), kind: String(r.get("kind")), ts: (r.get("ts") as Date).getTime(), severity: Number(r.get("severity")), details: String(r.get("details")) }))
+        .map((r) => ({
+          id: String(r.get("alert_id")),
+          symbol: String(r.get("symbol")),
+          kind: String(r.get("kind")),
+          ts: (r.get("ts") as Date).getTime(),
+          severity: Number(r.get("severity")),
+          details: String(r.get("details")),
+        }))
         .filter((r) => r.symbol === symbol || r.symbol === quoted);
     };
     const rows = await storedRows();
@@ -141,14 +168,21 @@ describe("anomaly alerts from Kafka through the stream worker to Cassandra and a
     const admin = fx.kafka.admin();
     await admin.connect();
     try {
-      for (const topic of [fx.topics.trades, fx.topics.quotes, fx.topics.prices]) await admin.resetOffsets({ groupId: settings.groupId, topic, earliest: true });
+      for (const topic of [fx.topics.trades, fx.topics.quotes, fx.topics.prices])
+        await admin.resetOffsets({ groupId: settings.groupId, topic, earliest: true });
     } finally {
       await admin.disconnect();
     }
     const second = await start();
     await settle(second, "replay");
-    expect(alertsSeen().map((a) => a.id).sort()).toEqual([alertId, spreadId].sort());
+    expect(
+      alertsSeen()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual([alertId, spreadId].sort());
     expect((await storedRows()).map((r) => r.id)).toEqual([alertId, spreadId]);
-    console.info(`alerts: ${trades.length} trades + ${quotes.length} quotes + ${blowout.length} quotes of ${quoted} → 1 price alert (${alertId}, z ${score?.toFixed(1)}); replay from offset 0 → 0 new alerts`);
+    console.info(
+      `alerts: ${trades.length} trades + ${quotes.length} quotes + ${blowout.length} quotes of ${quoted} → 1 price alert (${alertId}, z ${score?.toFixed(1)}); replay from offset 0 → 0 new alerts`,
+    );
   });
 });

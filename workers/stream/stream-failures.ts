@@ -24,12 +24,15 @@ const RETRIABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ET
 /** Classifies an error of a Cassandra or Kafka call. */
 export function classifyFailure(error: unknown): FailureClass {
   const e = cassandra.errors;
-  if (error instanceof e.NoHostAvailableError || error instanceof e.OperationTimedOutError || error instanceof e.BusyConnectionError) return "retriable";
+  if (error instanceof e.NoHostAvailableError || error instanceof e.OperationTimedOutError || error instanceof e.BusyConnectionError)
+    return "retriable";
   if (error instanceof e.ResponseError) return RETRIABLE_RESPONSE_CODES.has(error.code) ? "retriable" : "fatal";
   // kafkajs's errors are not named ESM exports: recognise them by name and their `retriable` flag.
   const kafka = error as { name?: unknown; retriable?: unknown } | null;
   if (typeof kafka?.name === "string" && kafka.name.startsWith("KafkaJS")) {
-    return kafka.retriable === true || kafka.name === "KafkaJSNumberOfRetriesExceeded" || kafka.name === "KafkaJSConnectionError" ? "retriable" : "fatal";
+    return kafka.retriable === true || kafka.name === "KafkaJSNumberOfRetriesExceeded" || kafka.name === "KafkaJSConnectionError"
+      ? "retriable"
+      : "fatal";
   }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === "string" && RETRIABLE_NODE_CODES.has(code)) return "retriable";

@@ -18,7 +18,6 @@ import {
   type Fixture,
 } from "./pipeline-fixture";
 
-
 type Worker = { child: ChildProcess; name: string; lines: string[]; exited: Promise<number | null> };
 
 // The workers' live updates and metrics snapshots go to Redis database 15, not to the live stream a
@@ -172,7 +171,9 @@ describe("stream worker killed with SIGKILL at random moments", () => {
     const groupId = fx.settings().groupId;
     const a = startWorker(fx, groupId, "a");
     const b = startWorker(fx, groupId, "b");
-    const [partitions] = await admin.fetchTopicOffsets(fx.topics.trades).then((ps) => [ps.filter((p) => Number(p.high) > 0).map((p) => p.partition)]);
+    const [partitions] = await admin
+      .fetchTopicOffsets(fx.topics.trades)
+      .then((ps) => [ps.filter((p) => Number(p.high) > 0).map((p) => p.partition)]);
     const ibmPartition = partitions?.[0];
     expect(partitions).toHaveLength(1);
     let owner: Worker | undefined;
@@ -186,7 +187,11 @@ describe("stream worker killed with SIGKILL at random moments", () => {
       60_000,
     );
     const fraction = 0.2 + Math.random() * 0.6;
-    await eventually(async () => (await committed(admin, groupId, fx.topics.trades)) >= Math.floor(fraction * total), "progress before the kill", 120_000);
+    await eventually(
+      async () => (await committed(admin, groupId, fx.topics.trades)) >= Math.floor(fraction * total),
+      "progress before the kill",
+      120_000,
+    );
     const killedAt = await committed(admin, groupId, fx.topics.trades);
     await kill9(owner as Worker);
     await expectExactCandles(groupId, "after the owner of IBM's partition was killed");

@@ -43,11 +43,17 @@ describe("hostile input on the trades topic", () => {
     await fx?.close();
   });
 
-  const trade = (symbol: string, ts: number, price: number, tradeId: string, size = 10) => ({ key: symbol, value: JSON.stringify({ symbol, ts, price, size, tradeId }) });
+  const trade = (symbol: string, ts: number, price: number, tradeId: string, size = 10) => ({
+    key: symbol,
+    value: JSON.stringify({ symbol, ts, price, size, tradeId }),
+  });
 
   it("sends a trade dated 2100 to the DLQ and keeps every later trade of its partition on time", async () => {
     const t0 = Date.now() - 10 * 60_000;
-    await producer.send({ topic: fx.topics.trades, messages: [trade("FUTA", t0, 10, "a0"), trade("FUTA", Date.UTC(2100, 0, 1), 11, "a-2100"), trade("FUTB", t0, 20, "b0")] });
+    await producer.send({
+      topic: fx.topics.trades,
+      messages: [trade("FUTA", t0, 10, "a0"), trade("FUTA", Date.UTC(2100, 0, 1), 11, "a-2100"), trade("FUTB", t0, 20, "b0")],
+    });
     // Later trades of both symbols, spread over four minutes.
     const later = Array.from({ length: 40 }, (_, i) => trade(i % 2 === 0 ? "FUTA" : "FUTB", t0 + 6_000 * (i + 1), 10 + i, `l${i}`));
     await producer.send({ topic: fx.topics.trades, messages: later });
@@ -65,11 +71,18 @@ describe("hostile input on the trades topic", () => {
     const t0 = Date.now() - 5 * 60_000;
     const before = worker.processor.stats().trades;
     // 150 malformed values of 14 KiB, full of quotes: as DLQ records (JSON-escaped) about 4 MiB.
-    const bad = Array.from({ length: 150 }, (_, i) => ({ key: "BURST", value: `{"symbol":"BURST","n":${i},"junk":"${'"'.repeat(14_000)}` }));
+    const bad = Array.from({ length: 150 }, (_, i) => ({
+      key: "BURST",
+      value: `{"symbol":"BURST","n":${i},"junk":"${'"'.repeat(14_000)}`,
+    }));
     for (let i = 0; i < bad.length; i += 25) await producer.send({ topic: fx.topics.trades, messages: bad.slice(i, i + 25) });
     await producer.send({ topic: fx.topics.trades, messages: [trade("BURST", t0, 5, "ok1"), trade("BURST", t0 + 1, 6, "ok2")] });
     await eventually(() => worker.processor.stats().trades >= before + 2, "the good trades after the burst to be folded", 90_000);
-    await eventually(() => dlq.filter((d) => d.raw.startsWith('{"symbol":"BURST"')).length >= 150, "every bad message of the burst in the DLQ", 60_000);
+    await eventually(
+      () => dlq.filter((d) => d.raw.startsWith('{"symbol":"BURST"')).length >= 150,
+      "every bad message of the burst in the DLQ",
+      60_000,
+    );
     expect(dlq.filter((d) => d.raw.startsWith('{"symbol":"BURST"')).every((d) => /malformed JSON/.test(d.reason))).toBe(true);
   });
 
@@ -87,16 +100,40 @@ describe("hostile input on the trades topic", () => {
 
   it("repairs a clock poisoned before the future rule existed with npm run stream:reset-clock", async () => {
     const lastTs = Date.UTC(2024, 4, 6, 14, 31, 12);
-    const candle = { symbol: "POIS", interval: "1m" as const, windowStart: Date.UTC(2024, 4, 6, 14, 31), open: 5, high: 5, low: 5, close: 5, volume: 1, notional: 5, vwap: 5, tradeCount: 1, firstTs: lastTs, firstTradeId: "p1", lastTs, lastTradeId: "p1" };
+    const candle = {
+      symbol: "POIS",
+      interval: "1m" as const,
+      windowStart: Date.UTC(2024, 4, 6, 14, 31),
+      open: 5,
+      high: 5,
+      low: 5,
+      close: 5,
+      volume: 1,
+      notional: 5,
+      vwap: 5,
+      tradeCount: 1,
+      firstTs: lastTs,
+      firstTradeId: "p1",
+      lastTs,
+      lastTradeId: "p1",
+    };
     await fx.store.writeCandles([{ candle, isFinal: false, sourcePartition: 0, lastOffset: "9" }], Date.now());
     const key = { group: groupId, topic: fx.topics.trades, partition: 0 };
     const poisoned = Date.UTC(2100, 0, 1);
     await fx.store.writeProgressSymbols(key, [{ symbol: "POIS", firstEventTsMs: lastTs, maxEventTsMs: poisoned }], Date.now());
-    await fx.store.writeProgressClosed(key, [{ symbol: "POIS", closedThroughMs: { "1s": poisoned, "1m": poisoned, "5m": poisoned, "1h": poisoned } }]);
+    await fx.store.writeProgressClosed(key, [
+      { symbol: "POIS", closedThroughMs: { "1s": poisoned, "1m": poisoned, "5m": poisoned, "1h": poisoned } },
+    ]);
     const run = spawnSync(process.execPath, ["--import", "tsx", "infra/reset-stream-clock.ts", "--symbol", "POIS"], {
       encoding: "utf8",
-      // eslint-disable-next-line no-restricted-syntax -- hands the environment on to the child; reads no setting
-      env: { ...process.env, CASSANDRA_KEYSPACE: fx.keyspace, KAFKA_TOPIC_PREFIX: fx.prefix, STREAM_GROUP_ID: groupId, KAFKA_TOPIC_PARTITIONS: "1" },
+      env: {
+        // eslint-disable-next-line no-restricted-syntax -- hands the environment on to the child; reads no setting
+        ...process.env,
+        CASSANDRA_KEYSPACE: fx.keyspace,
+        KAFKA_TOPIC_PREFIX: fx.prefix,
+        STREAM_GROUP_ID: groupId,
+        KAFKA_TOPIC_PARTITIONS: "1",
+      },
       timeout: 60_000,
     });
     expect(run.status, run.stderr).toBe(0);

@@ -118,7 +118,10 @@ describe("idle close while a trades partition still has a backlog", () => {
       const stored = await storedIbmCandles(fixture.store, "1m");
       expect(compareCandles(stored, ref1m)).toEqual([]);
       const off = compareIndicators(stored, referenceIndicators(ref1m));
-      if (off.length > 0) console.warn(`${stall}: ${off.length} indicator mismatch(es), idle closes ${stats.idleCloses}, late trades ${stats.lateTrades}; first ${JSON.stringify(off.slice(0, 3))}`);
+      if (off.length > 0)
+        console.warn(
+          `${stall}: ${off.length} indicator mismatch(es), idle closes ${stats.idleCloses}, late trades ${stats.lateTrades}; first ${JSON.stringify(off.slice(0, 3))}`,
+        );
       expect(off).toEqual([]);
       // Only the final close (the feed stopped) finalizes by idleness.
       expect(stats.idleCloses).toBe(1);
@@ -164,7 +167,8 @@ describe("idle close while a trades partition still has a backlog", () => {
       expect(candleWrites).toBeGreaterThan(4);
       expect(compareCandles(stored, ref1m)).toEqual([]);
       const off = compareIndicators(stored, referenceIndicators(ref1m));
-      if (off.length > 0) console.warn(`through Kafka: ${off.length} indicator mismatch(es), stats ${JSON.stringify(worker.processor.stats())}`);
+      if (off.length > 0)
+        console.warn(`through Kafka: ${off.length} indicator mismatch(es), stats ${JSON.stringify(worker.processor.stats())}`);
       expect(off).toEqual([]);
     } finally {
       await worker.stop();

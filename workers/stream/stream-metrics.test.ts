@@ -33,7 +33,11 @@ describe("stream worker metrics", () => {
       stats: () => stats,
       liveStats: () => ({ published: 40, errors: 2, dropped: 6, conflated: 11 }),
       lag: () => lag,
-      openWindows: () => new Map([[0, 3], [1, 2]]),
+      openWindows: () =>
+        new Map([
+          [0, 3],
+          [1, 2],
+        ]),
     });
     metrics.observeWrite("trades", 0.004);
     metrics.observeWrite("trades", 0.3);

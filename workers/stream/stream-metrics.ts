@@ -20,17 +20,46 @@ export type StreamMetrics = {
 
 /** Registers the stream worker's metrics on `registry`, read from `source` at each render. */
 export function registerStreamMetrics(registry: MetricsRegistry, source: StreamMetricsSource): StreamMetrics {
-  const ticksIn = registry.counter({ name: "tickstream_stream_ticks_in_total", help: "Valid ticks folded, by kind (trades, quotes, prices).", labelNames: ["kind"] });
+  const ticksIn = registry.counter({
+    name: "tickstream_stream_ticks_in_total",
+    help: "Valid ticks folded, by kind (trades, quotes, prices).",
+    labelNames: ["kind"],
+  });
   const dlq = registry.counter({ name: "tickstream_stream_dlq_total", help: "Invalid messages sent to the DLQ." });
-  const late = registry.counter({ name: "tickstream_stream_late_total", help: "Trades that arrived after their window's watermark and corrected it." });
-  const candles = registry.counter({ name: "tickstream_stream_candles_written_total", help: "Candle rows written (provisional and final)." });
+  const late = registry.counter({
+    name: "tickstream_stream_late_total",
+    help: "Trades that arrived after their window's watermark and corrected it.",
+  });
+  const candles = registry.counter({
+    name: "tickstream_stream_candles_written_total",
+    help: "Candle rows written (provisional and final).",
+  });
   const finals = registry.counter({ name: "tickstream_stream_final_candles_written_total", help: "Candle rows written final." });
-  const retries = registry.counter({ name: "tickstream_stream_write_retries_total", help: "Failed Cassandra/DLQ writes that were retried (the consumer paused meanwhile)." });
-  const abandoned = registry.counter({ name: "tickstream_stream_abandoned_batches_total", help: "Batches given up uncommitted (rebalance or shutdown); they are replayed." });
-  const liveErrors = registry.counter({ name: "tickstream_stream_live_publish_errors_total", help: "Failed publishes to the live channel (their updates are dropped, not retried)." });
-  const livePublished = registry.counter({ name: "tickstream_stream_live_updates_published_total", help: "Live updates the live channel accepted." });
-  const liveDropped = registry.counter({ name: "tickstream_stream_live_updates_dropped_total", help: "Live updates lost (failed publish, or the channel too slow)." });
-  const lag = registry.gauge({ name: "tickstream_stream_consumer_lag", help: "Messages behind the partition's high watermark after the last batch.", labelNames: ["topic", "partition"] });
+  const retries = registry.counter({
+    name: "tickstream_stream_write_retries_total",
+    help: "Failed Cassandra/DLQ writes that were retried (the consumer paused meanwhile).",
+  });
+  const abandoned = registry.counter({
+    name: "tickstream_stream_abandoned_batches_total",
+    help: "Batches given up uncommitted (rebalance or shutdown); they are replayed.",
+  });
+  const liveErrors = registry.counter({
+    name: "tickstream_stream_live_publish_errors_total",
+    help: "Failed publishes to the live channel (their updates are dropped, not retried).",
+  });
+  const livePublished = registry.counter({
+    name: "tickstream_stream_live_updates_published_total",
+    help: "Live updates the live channel accepted.",
+  });
+  const liveDropped = registry.counter({
+    name: "tickstream_stream_live_updates_dropped_total",
+    help: "Live updates lost (failed publish, or the channel too slow).",
+  });
+  const lag = registry.gauge({
+    name: "tickstream_stream_consumer_lag",
+    help: "Messages behind the partition's high watermark after the last batch.",
+    labelNames: ["topic", "partition"],
+  });
   const openWindows = registry.gauge({ name: "tickstream_stream_open_windows", help: "Candle windows held in memory." });
   const writeSeconds = registry.histogram({
     name: "tickstream_stream_write_seconds",

@@ -5,7 +5,13 @@
 // retried with capped backoff while the consumer pauses and heartbeats, fatal ones end the process.
 import { latestPerKey, type LiveUpdate } from "../../core/live-updates";
 import { createQuoteBook, type QuoteBook } from "../../core/quote-book";
-import { createQuotePartition, foldQuotes, quoteSymbolsToRestore, restoreQuoteSymbols, type QuotePartitionState } from "../../core/quote-round";
+import {
+  createQuotePartition,
+  foldQuotes,
+  quoteSymbolsToRestore,
+  restoreQuoteSymbols,
+  type QuotePartitionState,
+} from "../../core/quote-round";
 import type { DlqRecord, TickKind } from "../../core/schemas";
 import { dlqSends, validateRecords, type TickRecord, type ValidTick } from "../../core/tick-messages";
 import {
@@ -70,7 +76,15 @@ export type StreamProcessorOptions = {
   groupId: string;
   settings: Pick<
     StreamSettings,
-    "allowedLatenessMs" | "idleCloseMs" | "maxOpenWindows" | "maxSymbols" | "maxFutureMs" | "dedupIdsPerSymbol" | "joinToleranceMs" | "quoteVenueMode" | "retryMaxBackoffMs"
+    | "allowedLatenessMs"
+    | "idleCloseMs"
+    | "maxOpenWindows"
+    | "maxSymbols"
+    | "maxFutureMs"
+    | "dedupIdsPerSymbol"
+    | "joinToleranceMs"
+    | "quoteVenueMode"
+    | "retryMaxBackoffMs"
   >;
   intervals?: readonly Interval[];
   /** Anomaly detectors and their symbol cap; no anomaly scoring when absent. */
@@ -115,7 +129,13 @@ const DLQ_SEND_MAX_BYTES = 512 * 1024;
 const READ_CONCURRENCY = 32;
 const keyOf = (k: { symbol: string; interval: Interval; windowStart: number }): string => `${k.symbol}|${k.interval}|${k.windowStart}`;
 
-const toStoredWindow = (s: StoredCandle): StoredWindow => ({ candle: s.candle, isFinal: s.isFinal, sourcePartition: s.sourcePartition, lastOffset: s.lastOffset, indicators: s.indicators });
+const toStoredWindow = (s: StoredCandle): StoredWindow => ({
+  candle: s.candle,
+  isFinal: s.isFinal,
+  sourcePartition: s.sourcePartition,
+  lastOffset: s.lastOffset,
+  indicators: s.indicators,
+});
 
 export function createStreamProcessor(options: StreamProcessorOptions) {
   const { store, topics, groupId, settings, log } = options;
@@ -197,7 +217,10 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
         stats.writeRetries++;
         if (attempt === 0) ctx.onBackpressure?.(true);
         const backoffMs = Math.min(settings.retryMaxBackoffMs, 100 * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
-        log.warn({ err: error, what, attempt: attempt + 1, backoffMs: Math.round(backoffMs) }, "retriable failure; consumer paused, retrying");
+        log.warn(
+          { err: error, what, attempt: attempt + 1, backoffMs: Math.round(backoffMs) },
+          "retriable failure; consumer paused, retrying",
+        );
         const until = now() + backoffMs;
         while (now() < until) {
           if (ctx.shouldAbandon()) throw new Abandoned(what);
@@ -246,7 +269,12 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
   }
 
   /** Reads and restores symbols of the partition (`clocks` when known, else read per symbol). */
-  async function restore(state: TradePartitionState, symbols: readonly string[], ctx: BatchContext, clocks: ReadonlyMap<string, SymbolClock | undefined> = new Map()): Promise<void> {
+  async function restore(
+    state: TradePartitionState,
+    symbols: readonly string[],
+    ctx: BatchContext,
+    clocks: ReadonlyMap<string, SymbolClock | undefined> = new Map(),
+  ): Promise<void> {
     if (symbols.length === 0) return;
     const key = progressKey(state.partition);
     const restores = await withRetry("restoring symbols", ctx, () =>
@@ -255,11 +283,19 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
         const reads = restoreReads(roundSettings, clock);
         const [open, bars, latest, firstSeen] = await Promise.all([
           Promise.all(reads.openRanges.map((r) => store.getCandles(symbol, r.interval, r.fromMs, r.toMs, settings.maxOpenWindows))),
-          reads.finalBars ? store.getCandles(symbol, "1m", reads.finalBars.fromMs, reads.finalBars.toMs, INDICATOR_HISTORY) : Promise.resolve([]),
+          reads.finalBars
+            ? store.getCandles(symbol, "1m", reads.finalBars.fromMs, reads.finalBars.toMs, INDICATOR_HISTORY)
+            : Promise.resolve([]),
           store.readLatestStates([symbol]),
           store.readSymbolsFirstSeen([symbol]),
         ]);
-        return { clock, openWindows: open.flat().map(toStoredWindow), finalBars: bars.map(toStoredWindow), latest: latest[0], firstSeenMs: firstSeen[0] };
+        return {
+          clock,
+          openWindows: open.flat().map(toStoredWindow),
+          finalBars: bars.map(toStoredWindow),
+          latest: latest[0],
+          firstSeenMs: firstSeen[0],
+        };
       }),
     );
     symbols.forEach((symbol, i) => restoreSymbol(state, symbol, restores[i] as SymbolRestore, now()));
@@ -320,11 +356,17 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
       } catch (error) {
         if (!(error instanceof FatalStreamError)) throw error;
         // The DLQ refused these for good (not a passing outage): they are invalid ticks, logged here in full, and never stall the partition.
-        log.error({ err: error, topic: batch.topic, partition: batch.partition, records: send.map((r) => r.value) }, "DLQ refused invalid messages; logged instead");
+        log.error(
+          { err: error, topic: batch.topic, partition: batch.partition, records: send.map((r) => r.value) },
+          "DLQ refused invalid messages; logged instead",
+        );
       }
     }
     stats.dlq += dlq.length;
-    log.warn({ topic: batch.topic, partition: batch.partition, count: dlq.length, firstReason: dlq[0]?.value.reason }, "invalid messages sent to the DLQ");
+    log.warn(
+      { topic: batch.topic, partition: batch.partition, count: dlq.length, firstReason: dlq[0]?.value.reason },
+      "invalid messages sent to the DLQ",
+    );
     return valid;
   }
 
@@ -336,7 +378,10 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     const lateKeys = lateWindowKeys(state, valid);
     const lookups = dedupLookups(state, valid);
     const [late, storedRaw] = await withRetry("reading late windows and repeated trades", ctx, () =>
-      Promise.all([lateKeys.length > 0 ? store.readCandles(lateKeys) : Promise.resolve([]), lookups.length > 0 ? store.storedTradeKeys(lookups) : Promise.resolve(new Set<string>())]),
+      Promise.all([
+        lateKeys.length > 0 ? store.readCandles(lateKeys) : Promise.resolve([]),
+        lookups.length > 0 ? store.storedTradeKeys(lookups) : Promise.resolve(new Set<string>()),
+      ]),
     );
     const storedLate = new Map(lateKeys.map((k, i) => [keyOf(k), late[i] && toStoredWindow(late[i])]));
     const plan = foldTrades(state, valid, { storedLate, storedRaw, book: bookOf(batch.partition) });
@@ -356,7 +401,8 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     stats.duplicateTrades += plan.stats.duplicates;
     stats.duplicatesSkipped += plan.stats.redelivered;
     stats.lateTrades += plan.stats.late;
-    if (plan.stats.duplicates > 0) log.info({ partition: batch.partition, duplicates: plan.stats.duplicates }, "repeated trade ids counted once");
+    if (plan.stats.duplicates > 0)
+      log.info({ partition: batch.partition, duplicates: plan.stats.duplicates }, "repeated trade ids counted once");
     emitLive(plan.live.filter((u) => u.type === "alert"));
   }
 
@@ -366,7 +412,11 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
     const nowMs = now();
     if (plan.alerts.length > 0) await store.writeAlerts(plan.alerts.map(toAlertRow));
     if (plan.progress.length > 0) await store.writeProgressSymbols(key, plan.progress, nowMs);
-    await Promise.all([store.writeCandles(plan.candles, nowMs), store.writeLatestTrades(plan.latest, nowMs), store.writeSymbolsSeen(plan.symbolsSeen)]);
+    await Promise.all([
+      store.writeCandles(plan.candles, nowMs),
+      store.writeLatestTrades(plan.latest, nowMs),
+      store.writeSymbolsSeen(plan.symbolsSeen),
+    ]);
     await store.writeTrades(plan.trades);
     if (plan.closed.length > 0) await store.writeProgressClosed(key, plan.closed);
     stats.candleRowsWritten += plan.candles.length;
@@ -430,12 +480,20 @@ export function createStreamProcessor(options: StreamProcessorOptions) {
           const unrestored = symbols.filter((s) => !state.symbols.has(s));
           // One attempt: waiting here would hold the consumer's batches; the next tick retries.
           const once: BatchContext = { heartbeat: () => Promise.resolve(), shouldAbandon: () => false };
-          await restore(state, unrestored, { ...once, shouldAbandon: () => ctx.shouldAbandon() }, new Map(unrestored.map((s) => [s, unrestoredClock(state, s)])));
+          await restore(
+            state,
+            unrestored,
+            { ...once, shouldAbandon: () => ctx.shouldAbandon() },
+            new Map(unrestored.map((s) => [s, unrestoredClock(state, s)])),
+          );
           const plan = closeIdleSymbols(state, symbols);
           await timed("idle", () => writeTradePlan(state.partition, plan));
           emitLive(plan.live);
           stats.idleCloses++;
-          log.info({ partition: state.partition, symbols: symbols.length, windows: plan.candles.length }, "idle symbols: open windows finalized");
+          log.info(
+            { partition: state.partition, symbols: symbols.length, windows: plan.candles.length },
+            "idle symbols: open windows finalized",
+          );
           return plan.candles.length;
         } catch (error) {
           lastFailureMs = now();

@@ -17,7 +17,6 @@ import {
 } from "./pipeline-fixture";
 import { startStreamWorker, type StreamWorker } from "./start-stream-worker";
 
-
 describe("replay of the real IBM trade ticks through Kafka, the stream worker and Cassandra", () => {
   let fx: Fixture;
   let producer: Producer;
@@ -40,7 +39,14 @@ describe("replay of the real IBM trade ticks through Kafka, the stream worker an
     const trades = [...ref1m.values()].reduce((n, c) => n + c.count, 0);
 
     const startedMs = Date.now();
-    worker = await startStreamWorker({ kafka: fx.kafka, producer, store: fx.store, topics: fx.topics, settings: fx.settings(), log: testLog });
+    worker = await startStreamWorker({
+      kafka: fx.kafka,
+      producer,
+      store: fx.store,
+      topics: fx.topics,
+      settings: fx.settings(),
+      log: testLog,
+    });
     const replay = await replayFiles({ producer, topics: fx.topics, files: [IBM_TRADES] });
     expect(replay.refused).toBe(0);
     expect(replay.sent).toBe(trades);

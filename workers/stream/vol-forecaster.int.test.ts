@@ -23,7 +23,12 @@ const config = getConfig();
 const keyspace = uniqueName("test_vol");
 const prefix = uniqueName("test");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 const redis = createRedis(config.redis.url, "worker", testLog);
 const DAY_MS = 86_400_000;
 /** The forecaster's clock: 10:30 UTC on a Monday, after 30 one-minute candles of the day. */
@@ -40,8 +45,21 @@ const closers: Array<() => Promise<unknown>> = [];
 
 function candle(symbol: string, interval: "1d" | "1m", start: number, o: number, h: number, l: number, c: number): CandleRow {
   const bar: Candle = {
-    symbol, interval, windowStart: start, open: o, high: h, low: l, close: c, volume: 100, notional: 100 * c, vwap: c, tradeCount: 1,
-    firstTs: start, firstTradeId: "1", lastTs: start, lastTradeId: "1",
+    symbol,
+    interval,
+    windowStart: start,
+    open: o,
+    high: h,
+    low: l,
+    close: c,
+    volume: 100,
+    notional: 100 * c,
+    vwap: c,
+    tradeCount: 1,
+    firstTs: start,
+    firstTradeId: "1",
+    lastTs: start,
+    lastTradeId: "1",
   };
   return { candle: bar, isFinal: true, sourcePartition: undefined, lastOffset: undefined };
 }
@@ -89,7 +107,10 @@ describe("volatility models trained in batch and scored live", () => {
     const ctx = { connection: redis, prefix };
     const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
     const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
-    closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => events.close());
+    closers.push(
+      () => queue.obliterate({ force: true }).then(() => queue.close()),
+      () => events.close(),
+    );
     await events.waitUntilReady();
     const worker = startBatchWorker(
       ctx,
@@ -119,12 +140,30 @@ describe("volatility models trained in batch and scored live", () => {
     expect(Number.isFinite(v1?.naiveQlike)).toBe(true);
 
     const published: LiveUpdate[] = [];
-    const forecaster = createVolForecaster({ models, store, log: testLog, refreshMs: REFRESH_MS, maxSymbols: 100, nowMs: () => NOW, publish: (u) => published.push(...u) });
+    const forecaster = createVolForecaster({
+      models,
+      store,
+      log: testLog,
+      refreshMs: REFRESH_MS,
+      maxSymbols: 100,
+      nowMs: () => NOW,
+      publish: (u) => published.push(...u),
+    });
     forecaster.start();
     closers.push(() => forecaster.stop());
-    await eventually(async () => (await models.getForecast("TVA", TODAY))?.modelVersion === v1?.version, "a forecast scored with the first version");
+    await eventually(
+      async () => (await models.getForecast("TVA", TODAY))?.modelVersion === v1?.version,
+      "a forecast scored with the first version",
+    );
     const f1 = await models.getForecast("TVA", TODAY);
-    expect(f1).toMatchObject({ symbol: "TVA", day: TODAY, intradayBars: 30, referencePrice: 100, sessionStartMs: SESSION_START, throughMs: SESSION_START + 30 * 60_000 });
+    expect(f1).toMatchObject({
+      symbol: "TVA",
+      day: TODAY,
+      intradayBars: 30,
+      referencePrice: 100,
+      sessionStartMs: SESSION_START,
+      throughMs: SESSION_START + 30 * 60_000,
+    });
     expect(f1?.elapsedFraction).toBeCloseTo(30 / 390, 12);
     expect(f1?.variance).toBeCloseTo(blendDayVariance(f1?.harVariance ?? 0, f1?.realizedVariance ?? 0, 30 / 390), 15);
     expect(f1?.historyToMs).toBe(TODAY_START - DAY_MS);
@@ -137,7 +176,11 @@ describe("volatility models trained in batch and scored live", () => {
     expect(v2?.version).toBeGreaterThan(v1?.version ?? Infinity);
     expect(v2?.nObs).toBe(120 - 22);
     const pickedAt = Date.now();
-    await eventually(async () => (await models.getForecast("TVA", TODAY))?.modelVersion === v2?.version, "a forecast scored with the retrained version", 10 * REFRESH_MS + 5_000);
+    await eventually(
+      async () => (await models.getForecast("TVA", TODAY))?.modelVersion === v2?.version,
+      "a forecast scored with the retrained version",
+      10 * REFRESH_MS + 5_000,
+    );
     expect(Date.now() - pickedAt).toBeLessThan(10 * REFRESH_MS + 5_000);
     expect(forecaster.modelVersion("TVA")).toBe(v2?.version);
     expect((await models.modelVersions("TVA")).map((m) => m.version)).toEqual([v2?.version, v1?.version]);

@@ -13,18 +13,68 @@ const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
 const SESSION = DAY_START + 14.5 * 3_600_000;
 /** Level HAR with zero slopes: the HAR forecast is the intercept, 4e-4. */
 const PARAMS: HarParams = {
-  model: "har-rv", transform: "level", proxy: "garman-klass", coefficients: { intercept: 4e-4, daily: 0, weekly: 0, monthly: 0 },
-  residualVariance: 0, varianceFloor: 1e-10, trainedFrom: 0, trainedTo: DAY_START - 86_400_000, nObs: 100, inSample: { r2: 0.4, qlike: 0.3, rmseVariance: 1e-4 },
+  model: "har-rv",
+  transform: "level",
+  proxy: "garman-klass",
+  coefficients: { intercept: 4e-4, daily: 0, weekly: 0, monthly: 0 },
+  residualVariance: 0,
+  varianceFloor: 1e-10,
+  trainedFrom: 0,
+  trainedTo: DAY_START - 86_400_000,
+  nObs: 100,
+  inSample: { r2: 0.4, qlike: 0.3, rmseVariance: 1e-4 },
 };
 
 function model(symbol: string, version: number): VolModelRow {
-  return { symbol, version, model: "har-rv", params: PARAMS, trainedAtMs: version, jobId: "1", trainFromMs: 0, trainToMs: PARAMS.trainedTo, nObs: 100, r2: 0.4, inSampleQlike: 0.3, naiveQlike: 0.5 };
+  return {
+    symbol,
+    version,
+    model: "har-rv",
+    params: PARAMS,
+    trainedAtMs: version,
+    jobId: "1",
+    trainFromMs: 0,
+    trainToMs: PARAMS.trainedTo,
+    nObs: 100,
+    r2: 0.4,
+    inSampleQlike: 0.3,
+    naiveQlike: 0.5,
+  };
 }
 
-function stored(symbol: string, interval: "1d" | "1m", start: number, o: number, h: number, l: number, c: number, isFinal = true): StoredCandle {
+function stored(
+  symbol: string,
+  interval: "1d" | "1m",
+  start: number,
+  o: number,
+  h: number,
+  l: number,
+  c: number,
+  isFinal = true,
+): StoredCandle {
   return {
-    candle: { symbol, interval, windowStart: start, open: o, high: h, low: l, close: c, volume: 1, notional: c, vwap: c, tradeCount: 1, firstTs: start, firstTradeId: "1", lastTs: start, lastTradeId: "1" },
-    isFinal, sourcePartition: undefined, lastOffset: undefined, updatedAtMs: undefined, indicators: {},
+    candle: {
+      symbol,
+      interval,
+      windowStart: start,
+      open: o,
+      high: h,
+      low: l,
+      close: c,
+      volume: 1,
+      notional: c,
+      vwap: c,
+      tradeCount: 1,
+      firstTs: start,
+      firstTradeId: "1",
+      lastTs: start,
+      lastTradeId: "1",
+    },
+    isFinal,
+    sourcePartition: undefined,
+    lastOffset: undefined,
+    updatedAtMs: undefined,
+    indicators: {},
   };
 }
 
@@ -36,10 +86,13 @@ function fakes(dailyDays: Record<string, number>) {
   const store = {
     getCandles: (symbol: string, _i: string, _from: number, toMs: number, limit: number) =>
       Promise.resolve(
-        Array.from({ length: Math.min(limit, dailyDays[symbol] ?? 0) }, (_, k) => stored(symbol, "1d", DAY_START - (k + 1) * 86_400_000, 100, 101, 99, 100)).filter((s) => s.candle.windowStart <= toMs),
+        Array.from({ length: Math.min(limit, dailyDays[symbol] ?? 0) }, (_, k) =>
+          stored(symbol, "1d", DAY_START - (k + 1) * 86_400_000, 100, 101, 99, 100),
+        ).filter((s) => s.candle.windowStart <= toMs),
       ),
     async *eachCandle(symbol: string, _i: string, fromMs: number, toMs: number) {
-      for (const m of minutes) if (m.candle.symbol === symbol && m.candle.windowStart >= fromMs && m.candle.windowStart < toMs) yield await Promise.resolve(m);
+      for (const m of minutes)
+        if (m.candle.symbol === symbol && m.candle.windowStart >= fromMs && m.candle.windowStart < toMs) yield await Promise.resolve(m);
     },
   } as unknown as CassandraStore;
   const models = {
@@ -57,13 +110,32 @@ describe("volatility forecaster", () => {
     f.setModels([model("AAA", 1)]);
     const published: LiveUpdate[] = [];
     let now = SESSION + 2 * 60_000 + 5_000;
-    const forecaster = createVolForecaster({ models: f.models, store: f.store, log, refreshMs: 1_000, maxSymbols: 10, nowMs: () => now, publish: (u) => published.push(...u) });
-    f.minutes.push(stored("AAA", "1m", SESSION, 100, 100.2, 99.9, 100.1), stored("AAA", "1m", SESSION + 60_000, 100.1, 100.3, 100, 100.2, false));
+    const forecaster = createVolForecaster({
+      models: f.models,
+      store: f.store,
+      log,
+      refreshMs: 1_000,
+      maxSymbols: 10,
+      nowMs: () => now,
+      publish: (u) => published.push(...u),
+    });
+    f.minutes.push(
+      stored("AAA", "1m", SESSION, 100, 100.2, 99.9, 100.1),
+      stored("AAA", "1m", SESSION + 60_000, 100.1, 100.3, 100, 100.2, false),
+    );
     expect(await forecaster.refreshModels()).toBe(1);
     const gk = (o: number, h: number, l: number, c: number) => garmanKlassVariance({ open: o, high: h, low: l, close: c });
     const rv2 = gk(100, 100.2, 99.9, 100.1) + gk(100.1, 100.3, 100, 100.2); // no gap: open = previous close
     const first = f.written[0] as VolForecastRow;
-    expect(first).toMatchObject({ symbol: "AAA", day: DAY, modelVersion: 1, intradayBars: 2, referencePrice: 100, sessionStartMs: SESSION, throughMs: SESSION + 120_000 });
+    expect(first).toMatchObject({
+      symbol: "AAA",
+      day: DAY,
+      modelVersion: 1,
+      intradayBars: 2,
+      referencePrice: 100,
+      sessionStartMs: SESSION,
+      throughMs: SESSION + 120_000,
+    });
     expect(first.realizedVariance).toBeCloseTo(rv2, 15);
     expect(first.variance).toBeCloseTo(blendDayVariance(4e-4, rv2, 2 / 390), 15);
     expect(published).toHaveLength(1);
@@ -81,12 +153,25 @@ describe("volatility forecaster", () => {
   it("skips a symbol with fewer than 22 daily candles, and picks up a new version at once", async () => {
     const f = fakes({ AAA: 30, BBB: 10 });
     f.setModels([model("AAA", 1), model("BBB", 1)]);
-    const forecaster = createVolForecaster({ models: f.models, store: f.store, log, refreshMs: 1_000, maxSymbols: 10, nowMs: () => SESSION });
+    const forecaster = createVolForecaster({
+      models: f.models,
+      store: f.store,
+      log,
+      refreshMs: 1_000,
+      maxSymbols: 10,
+      nowMs: () => SESSION,
+    });
     await forecaster.refreshModels();
     expect(f.written.map((w) => w.symbol)).toEqual(["AAA"]);
     expect(forecaster.stats()).toMatchObject({ symbols: 2, noHistory: 1, scored: 1, errors: 0 });
     // Before any trade of the day: the HAR forecast itself, no reference price.
-    expect(f.written[0]).toMatchObject({ variance: 4e-4, harVariance: 4e-4, elapsedFraction: 0, intradayBars: 0, referencePrice: undefined });
+    expect(f.written[0]).toMatchObject({
+      variance: 4e-4,
+      harVariance: 4e-4,
+      elapsedFraction: 0,
+      intradayBars: 0,
+      referencePrice: undefined,
+    });
 
     f.setModels([model("AAA", 2)]);
     expect(await forecaster.refreshModels()).toBe(1);
@@ -99,7 +184,14 @@ describe("volatility forecaster", () => {
   it("holds at most maxSymbols symbols", async () => {
     const f = fakes({});
     f.setModels(["A", "B", "C"].map((s) => model(s, 1)));
-    const forecaster = createVolForecaster({ models: f.models, store: f.store, log, refreshMs: 1_000, maxSymbols: 2, nowMs: () => SESSION });
+    const forecaster = createVolForecaster({
+      models: f.models,
+      store: f.store,
+      log,
+      refreshMs: 1_000,
+      maxSymbols: 2,
+      nowMs: () => SESSION,
+    });
     await forecaster.refreshModels();
     expect(forecaster.stats().symbols).toBe(2);
   });

@@ -94,7 +94,13 @@ export function createVolForecaster(options: VolForecasterOptions): VolForecaste
   }
 
   /** Folds the day's final 1m candles not folded yet; returns the fold including the open ones. */
-  async function foldIntraday(symbol: string, state: SymbolState, day: string, dayStart: number, now: number): Promise<IntradayRv | undefined> {
+  async function foldIntraday(
+    symbol: string,
+    state: SymbolState,
+    day: string,
+    dayStart: number,
+    now: number,
+  ): Promise<IntradayRv | undefined> {
     if (state.intraday.day !== day) state.intraday = { day, rv: undefined, open: undefined };
     const intraday = state.intraday;
     const fromMs = intraday.rv ? intraday.rv.lastStartMs + MINUTE_MS : dayStart;

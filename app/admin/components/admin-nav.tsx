@@ -49,7 +49,12 @@ export function AdminNav() {
             const active = pathname === section.href || pathname.startsWith(`${section.href}/`);
             return (
               <li className="nav-item" key={section.href}>
-                <Link className={`nav-link${active ? " active fw-semibold" : ""}`} aria-current={active ? "page" : undefined} href={section.href} onClick={() => setOpen(false)}>
+                <Link
+                  className={`nav-link${active ? " active fw-semibold" : ""}`}
+                  aria-current={active ? "page" : undefined}
+                  href={section.href}
+                  onClick={() => setOpen(false)}
+                >
                   {section.label}
                 </Link>
               </li>

@@ -29,7 +29,11 @@ export function ArchiveBrowser({ initial }: { initial: ArchivePlace }) {
     setPlace(next);
     router.replace(`/admin/archive?${query(next)}`, { scroll: false });
   };
-  const listing = useQuery({ queryKey: ["admin", "archive", query(place)], queryFn: () => adminGet<ArchiveListing>(`/api/admin/archive?${query(place)}`), retry: 1 });
+  const listing = useQuery({
+    queryKey: ["admin", "archive", query(place)],
+    queryFn: () => adminGet<ArchiveListing>(`/api/admin/archive?${query(place)}`),
+    retry: 1,
+  });
 
   return (
     <>
@@ -37,12 +41,22 @@ export function ArchiveBrowser({ initial }: { initial: ArchivePlace }) {
         <h1 className="h4 mb-0">Archive</h1>
         <div className="btn-group btn-group-sm" role="group" aria-label="Kind">
           {(["trades", "quotes"] as const).map((kind) => (
-            <button key={kind} type="button" className={`btn ${place.kind === kind ? "btn-primary" : "btn-outline-primary"}`} onClick={() => go({ kind })}>
+            <button
+              key={kind}
+              type="button"
+              className={`btn ${place.kind === kind ? "btn-primary" : "btn-outline-primary"}`}
+              onClick={() => go({ kind })}
+            >
               {kind}
             </button>
           ))}
         </div>
-        <button type="button" className="btn btn-sm btn-outline-secondary ms-auto" onClick={() => void listing.refetch()} disabled={listing.isFetching}>
+        <button
+          type="button"
+          className="btn btn-sm btn-outline-secondary ms-auto"
+          onClick={() => void listing.refetch()}
+          disabled={listing.isFetching}
+        >
           Refresh
         </button>
       </div>
@@ -55,7 +69,11 @@ export function ArchiveBrowser({ initial }: { initial: ArchivePlace }) {
           </li>
           {place.day && (
             <li className="breadcrumb-item">
-              <button type="button" className="btn btn-link btn-sm p-0 align-baseline" onClick={() => go({ kind: place.kind, day: place.day })}>
+              <button
+                type="button"
+                className="btn btn-link btn-sm p-0 align-baseline"
+                onClick={() => go({ kind: place.kind, day: place.day })}
+              >
                 date={place.day}
               </button>
             </li>
@@ -78,7 +96,8 @@ function Listing({ listing, go }: { listing: ArchiveListing; go: (place: Archive
   const kind = listing.kind as ArchivePlace["kind"];
   const path = <p className="small text-body-secondary mb-1 text-break">{listing.path}</p>;
   if (listing.level === "days") {
-    if (listing.days.length === 0) return <Empty>Nothing archived yet: {listing.path} is empty or missing. Run an archive job from Jobs.</Empty>;
+    if (listing.days.length === 0)
+      return <Empty>Nothing archived yet: {listing.path} is empty or missing. Run an archive job from Jobs.</Empty>;
     return (
       <>
         {path}
@@ -115,7 +134,11 @@ function Listing({ listing, go }: { listing: ArchiveListing; go: (place: Archive
               {listing.symbols.map((s) => (
                 <tr key={s.symbol}>
                   <td>
-                    <button type="button" className="btn btn-link btn-sm p-0" onClick={() => go({ kind, day: listing.day, symbol: s.symbol })}>
+                    <button
+                      type="button"
+                      className="btn btn-link btn-sm p-0"
+                      onClick={() => go({ kind, day: listing.day, symbol: s.symbol })}
+                    >
                       {s.symbol}
                     </button>
                   </td>

@@ -24,7 +24,9 @@ export function DataQualityPanel({ initialDay }: { initialDay: string | undefine
     retry: 1,
   });
   const shownDay = day ?? view.data?.day;
-  const run = useMutation({ mutationFn: (forDay: string) => adminSend<{ id: string }>("/api/admin/jobs", { name: "data-quality", data: { day: forDay } }) });
+  const run = useMutation({
+    mutationFn: (forDay: string) => adminSend<{ id: string }>("/api/admin/jobs", { name: "data-quality", data: { day: forDay } }),
+  });
   const choose = (next: string) => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(next)) return;
     setDay(next);
@@ -35,8 +37,20 @@ export function DataQualityPanel({ initialDay }: { initialDay: string | undefine
     <>
       <div className="d-flex flex-wrap align-items-center gap-2 mb-2">
         <h1 className="h4 mb-0">Data quality</h1>
-        <input type="date" className="form-control form-control-sm w-auto" aria-label="Day (UTC)" value={shownDay ?? ""} onChange={(e) => choose(e.target.value)} data-testid="quality-day" />
-        <button type="button" className="btn btn-sm btn-outline-primary ms-auto" disabled={!shownDay || run.isPending} onClick={() => shownDay && run.mutate(shownDay)}>
+        <input
+          type="date"
+          className="form-control form-control-sm w-auto"
+          aria-label="Day (UTC)"
+          value={shownDay ?? ""}
+          onChange={(e) => choose(e.target.value)}
+          data-testid="quality-day"
+        />
+        <button
+          type="button"
+          className="btn btn-sm btn-outline-primary ms-auto"
+          disabled={!shownDay || run.isPending}
+          onClick={() => shownDay && run.mutate(shownDay)}
+        >
           Check this day now
         </button>
       </div>
@@ -55,9 +69,10 @@ export function DataQualityPanel({ initialDay }: { initialDay: string | undefine
       ) : (
         <>
           <p className="small text-body-secondary mb-1" data-testid="quality-totals">
-            {formatCount(view.data.totals.symbols)} symbols, {formatCount(view.data.totals.trades)} trades: {formatCount(view.data.totals.gaps)} gaps,{" "}
-            {formatCount(view.data.totals.duplicateTradeIds)} duplicate ids, {formatCount(view.data.totals.outlierTrades)} outliers,{" "}
-            {formatCount(view.data.totals.tradesWithoutQuote)} trades without a quote, {formatCount(view.data.totals.crossedQuotes)} crossed quotes.
+            {formatCount(view.data.totals.symbols)} symbols, {formatCount(view.data.totals.trades)} trades:{" "}
+            {formatCount(view.data.totals.gaps)} gaps, {formatCount(view.data.totals.duplicateTradeIds)} duplicate ids,{" "}
+            {formatCount(view.data.totals.outlierTrades)} outliers, {formatCount(view.data.totals.tradesWithoutQuote)} trades without a
+            quote, {formatCount(view.data.totals.crossedQuotes)} crossed quotes.
           </p>
           <div className="table-responsive">
             <table className="table table-sm small align-middle" data-testid="quality-table">

@@ -9,7 +9,9 @@ export function JobActions({ id, state, onRemoved }: { id: string; state: string
   const queryClient = useQueryClient();
   const action = useMutation({
     mutationFn: ({ kind }: { kind: "retry" | "cancel" | "remove" }) =>
-      kind === "remove" ? adminSend(`/api/admin/jobs/${encodeURIComponent(id)}`, {}, "DELETE") : adminSend(`/api/admin/jobs/${encodeURIComponent(id)}/${kind}`),
+      kind === "remove"
+        ? adminSend(`/api/admin/jobs/${encodeURIComponent(id)}`, {}, "DELETE")
+        : adminSend(`/api/admin/jobs/${encodeURIComponent(id)}/${kind}`),
     onSuccess: async (_result, { kind }) => {
       await queryClient.invalidateQueries({ queryKey: ["admin"] });
       if (kind === "remove") onRemoved?.();

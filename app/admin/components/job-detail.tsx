@@ -76,7 +76,9 @@ export function JobDetailView({ id }: { id: string }) {
           <div className="row g-3">
             <div className="col-12 col-lg-6">
               <h2 className="h6">Parameters</h2>
-              <pre className="small bg-body-tertiary p-2 rounded text-break" style={PRE}>{JSON.stringify(job.data.data, null, 2)}</pre>
+              <pre className="small bg-body-tertiary p-2 rounded text-break" style={PRE}>
+                {JSON.stringify(job.data.data, null, 2)}
+              </pre>
               <h2 className="h6">Result</h2>
               <pre className="small bg-body-tertiary p-2 rounded text-break" style={PRE} data-testid="job-result">
                 {JSON.stringify(job.data.returnValue, null, 2)}
@@ -84,15 +86,24 @@ export function JobDetailView({ id }: { id: string }) {
             </div>
             <div className="col-12 col-lg-6">
               <h2 className="h6">
-                Logs <span className="text-body-secondary small">({job.data.logCount} lines{job.data.logCount > job.data.logs.length ? `, latest ${job.data.logs.length} shown` : ""})</span>
+                Logs{" "}
+                <span className="text-body-secondary small">
+                  ({job.data.logCount} lines{job.data.logCount > job.data.logs.length ? `, latest ${job.data.logs.length} shown` : ""})
+                </span>
               </h2>
-              <pre className="small bg-body-tertiary p-2 rounded text-break" style={{ ...PRE, maxHeight: 400, overflowY: "auto" }} data-testid="job-logs">
+              <pre
+                className="small bg-body-tertiary p-2 rounded text-break"
+                style={{ ...PRE, maxHeight: 400, overflowY: "auto" }}
+                data-testid="job-logs"
+              >
                 {job.data.logs.length ? job.data.logs.join("\n") : "no log lines yet"}
               </pre>
               {job.data.stacktrace.length > 0 && (
                 <>
                   <h2 className="h6">Stack trace (last attempt)</h2>
-                  <pre className="small bg-body-tertiary p-2 rounded text-break" style={PRE}>{job.data.stacktrace.at(-1)}</pre>
+                  <pre className="small bg-body-tertiary p-2 rounded text-break" style={PRE}>
+                    {job.data.stacktrace.at(-1)}
+                  </pre>
                 </>
               )}
             </div>

@@ -3,7 +3,16 @@ const TONE: Record<string, string> = { completed: "bg-success", failed: "bg-dang
 
 export function JobProgress({ pct, state, label }: { pct: number; state: string; label: string }) {
   return (
-    <div className="progress" role="progressbar" aria-label={label} aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} style={{ minWidth: 80 }} data-testid="job-progress">
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuenow={pct}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      style={{ minWidth: 80 }}
+      data-testid="job-progress"
+    >
       <div className={`progress-bar ${TONE[state] ?? "bg-secondary"}`} style={{ width: `${pct}%` }}>
         {pct}%
       </div>

@@ -25,7 +25,12 @@ interface QueueOverview {
 export function JobsConsole() {
   const [state, setState] = useState<JobListState>("active");
   const [start, setStart] = useState(0);
-  const overview = useQuery({ queryKey: ["admin", "queue"], queryFn: () => adminGet<QueueOverview>("/api/admin/queue"), refetchInterval: POLL_MS, retry: 1 });
+  const overview = useQuery({
+    queryKey: ["admin", "queue"],
+    queryFn: () => adminGet<QueueOverview>("/api/admin/queue"),
+    refetchInterval: POLL_MS,
+    retry: 1,
+  });
   const page = useQuery({
     queryKey: ["admin", "jobs", state, start],
     queryFn: () => adminGet<JobPage>(`/api/admin/jobs?state=${state}&start=${start}&limit=${PAGE}`),
@@ -110,13 +115,23 @@ export function JobsConsole() {
       )}
       {page.data && page.data.total > PAGE && (
         <div className="d-flex gap-2 align-items-center small mb-3">
-          <button type="button" className="btn btn-sm btn-outline-secondary" disabled={start === 0} onClick={() => setStart(Math.max(0, start - PAGE))}>
+          <button
+            type="button"
+            className="btn btn-sm btn-outline-secondary"
+            disabled={start === 0}
+            onClick={() => setStart(Math.max(0, start - PAGE))}
+          >
             Newer
           </button>
           <span>
             {start + 1}–{Math.min(start + PAGE, page.data.total)} of {page.data.total}
           </span>
-          <button type="button" className="btn btn-sm btn-outline-secondary" disabled={start + PAGE >= page.data.total} onClick={() => setStart(start + PAGE)}>
+          <button
+            type="button"
+            className="btn btn-sm btn-outline-secondary"
+            disabled={start + PAGE >= page.data.total}
+            onClick={() => setStart(start + PAGE)}
+          >
             Older
           </button>
         </div>

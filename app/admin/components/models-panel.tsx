@@ -11,11 +11,19 @@ import { Empty, ErrorAlert, Loading } from "./states";
 
 export function ModelsPanel() {
   const queryClient = useQueryClient();
-  const models = useQuery({ queryKey: ["admin", "models"], queryFn: () => adminGet<ModelsView>("/api/admin/models"), refetchInterval: 15_000, retry: 1 });
+  const models = useQuery({
+    queryKey: ["admin", "models"],
+    queryFn: () => adminGet<ModelsView>("/api/admin/models"),
+    refetchInterval: 15_000,
+    retry: 1,
+  });
   const [started, setStarted] = useState<{ id: string; what: string } | null>(null);
   const retrain = useMutation({
     mutationFn: (symbols: string[] | null) =>
-      adminSend<{ id: string }>("/api/admin/jobs", { name: "train-volatility", data: symbols ? { symbols } : {} }).then((r) => ({ ...r, what: symbols ? symbols.join(", ") : "all symbols" })),
+      adminSend<{ id: string }>("/api/admin/jobs", { name: "train-volatility", data: symbols ? { symbols } : {} }).then((r) => ({
+        ...r,
+        what: symbols ? symbols.join(", ") : "all symbols",
+      })),
     onSuccess: async (result) => {
       setStarted(result);
       await queryClient.invalidateQueries({ queryKey: ["admin", "queue"] });
@@ -27,7 +35,13 @@ export function ModelsPanel() {
       <div className="d-flex flex-wrap align-items-center gap-2 mb-2">
         <h1 className="h4 mb-0">Models</h1>
         <span className="small text-body-secondary">HAR-RV volatility, newest version per symbol</span>
-        <button type="button" className="btn btn-sm btn-primary ms-auto" disabled={retrain.isPending} onClick={() => retrain.mutate(null)} data-testid="retrain-all">
+        <button
+          type="button"
+          className="btn btn-sm btn-primary ms-auto"
+          disabled={retrain.isPending}
+          onClick={() => retrain.mutate(null)}
+          data-testid="retrain-all"
+        >
           Retrain all
         </button>
       </div>
@@ -79,7 +93,9 @@ export function ModelsPanel() {
                         </td>
                         <td className="text-end">{formatCount(latest.nObs)}</td>
                         <td className="text-end">{formatMetric(latest.r2)}</td>
-                        <td className={`text-end${latest.inSampleQlike !== null && latest.naiveQlike !== null && latest.inSampleQlike < latest.naiveQlike ? " text-success" : ""}`}>
+                        <td
+                          className={`text-end${latest.inSampleQlike !== null && latest.naiveQlike !== null && latest.inSampleQlike < latest.naiveQlike ? " text-success" : ""}`}
+                        >
                           {formatMetric(latest.inSampleQlike)}
                         </td>
                         <td className="text-end">{formatMetric(latest.naiveQlike)}</td>
@@ -90,7 +106,12 @@ export function ModelsPanel() {
                       </td>
                     )}
                     <td>
-                      <button type="button" className="btn btn-sm btn-outline-primary" disabled={retrain.isPending} onClick={() => retrain.mutate([symbol])}>
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-outline-primary"
+                        disabled={retrain.isPending}
+                        onClick={() => retrain.mutate([symbol])}
+                      >
                         Retrain
                       </button>
                     </td>

@@ -7,12 +7,21 @@ import { formatInstant } from "../lib/format-admin";
 import { ErrorAlert, Loading } from "./states";
 
 export function ServicesPanel() {
-  const report = useQuery({ queryKey: ["admin", "services"], queryFn: () => adminGet<HealthReport>("/api/admin/services"), refetchInterval: 5_000, retry: 1 });
+  const report = useQuery({
+    queryKey: ["admin", "services"],
+    queryFn: () => adminGet<HealthReport>("/api/admin/services"),
+    refetchInterval: 5_000,
+    retry: 1,
+  });
   return (
     <>
       <h1 className="h4">
         Services{" "}
-        {report.data && <span className={`badge ${report.data.ok ? "text-bg-success" : "text-bg-danger"}`}>{report.data.ok ? "all healthy" : "degraded"}</span>}
+        {report.data && (
+          <span className={`badge ${report.data.ok ? "text-bg-success" : "text-bg-danger"}`}>
+            {report.data.ok ? "all healthy" : "degraded"}
+          </span>
+        )}
       </h1>
       {report.isPending ? (
         <Loading what="service health" />

@@ -12,9 +12,20 @@ import { Empty, ErrorAlert, Loading } from "./states";
 const POLL_MS = 2_000;
 
 export function StreamPanel() {
-  const health = useQuery({ queryKey: ["admin", "stream"], queryFn: () => adminGet<StreamHealth>("/api/admin/stream"), refetchInterval: POLL_MS, retry: 1 });
+  const health = useQuery({
+    queryKey: ["admin", "stream"],
+    queryFn: () => adminGet<StreamHealth>("/api/admin/stream"),
+    refetchInterval: POLL_MS,
+    retry: 1,
+  });
   const [showDlq, setShowDlq] = useState(false);
-  const dlq = useQuery({ queryKey: ["admin", "dlq"], queryFn: () => adminGet<DlqView>("/api/admin/stream/dlq"), enabled: showDlq, retry: 0, staleTime: 3_000 });
+  const dlq = useQuery({
+    queryKey: ["admin", "dlq"],
+    queryFn: () => adminGet<DlqView>("/api/admin/stream/dlq"),
+    enabled: showDlq,
+    retry: 0,
+    staleTime: 3_000,
+  });
 
   return (
     <>
@@ -91,7 +102,13 @@ export function StreamPanel() {
       )}
       <div className="d-flex align-items-center gap-2 mt-2">
         <h2 className="h6 mb-0">Dead-letter queue</h2>
-        <button type="button" className="btn btn-sm btn-outline-secondary" onClick={() => (showDlq ? void dlq.refetch() : setShowDlq(true))} disabled={dlq.isFetching} data-testid="dlq-load">
+        <button
+          type="button"
+          className="btn btn-sm btn-outline-secondary"
+          onClick={() => (showDlq ? void dlq.refetch() : setShowDlq(true))}
+          disabled={dlq.isFetching}
+          data-testid="dlq-load"
+        >
           {showDlq ? (dlq.isFetching ? "Reading…" : "Refresh") : "Show latest invalid messages"}
         </button>
       </div>

@@ -10,7 +10,8 @@ export const metadata: Metadata = { title: "Admin login · tickstream" };
 const HINTS = {
   env: "The token is the value of ADMIN_TOKEN.",
   "dev-default": "Development: the token is dev-admin-token unless ADMIN_TOKEN is set.",
-  "generated-file": "ADMIN_TOKEN is not set: the token was generated into the file admin-token in the data directory (TICKSTREAM_DATA_DIR, default .data).",
+  "generated-file":
+    "ADMIN_TOKEN is not set: the token was generated into the file admin-token in the data directory (TICKSTREAM_DATA_DIR, default .data).",
 } as const;
 
 export default async function AdminLoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {

@@ -46,11 +46,17 @@ function request(path: string, init: { method?: string; body?: unknown; cookie?:
     headers["content-type"] ??= "application/json";
     headers.origin ??= ORIGIN;
   }
-  return new Request(`${ORIGIN}${path}`, { method: init.method ?? "GET", headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
+  return new Request(`${ORIGIN}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
 }
 
 async function logIn(): Promise<string> {
-  const response = await login(request("/api/admin/login", { method: "POST", body: { token: getConfig().admin.token ?? DEV_ADMIN_TOKEN } }));
+  const response = await login(
+    request("/api/admin/login", { method: "POST", body: { token: getConfig().admin.token ?? DEV_ADMIN_TOKEN } }),
+  );
   expect(response.status).toBe(200);
   const setCookie = response.headers.get("set-cookie") ?? "";
   return setCookie.split(";")[0] ?? "";
@@ -82,7 +88,12 @@ describe("admin API", () => {
   });
 
   it("refuses a forged or expired-looking cookie", async () => {
-    const response = await getQueue(request("/api/admin/queue", { cookie: "tickstream_admin=v2.AAAAAAAAAAAAAAAAAAAAAA.99999999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }), noParams);
+    const response = await getQueue(
+      request("/api/admin/queue", {
+        cookie: "tickstream_admin=v2.AAAAAAAAAAAAAAAAAAAAAA.99999999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      }),
+      noParams,
+    );
     expect(response.status).toBe(401);
   });
 
@@ -93,11 +104,17 @@ describe("admin API", () => {
 
     const plain = await login(request("/api/admin/login", { method: "POST", body: { token: DEV_ADMIN_TOKEN } }));
     expect(plain.status).toBe(200);
-    expect(plain.headers.get("set-cookie")).toMatch(/^tickstream_admin=v2\.[\w-]{22}\.\d+\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
-    const https = await login(request("/api/admin/login", { method: "POST", body: { token: DEV_ADMIN_TOKEN }, headers: { "x-forwarded-proto": "https" } }));
+    expect(plain.headers.get("set-cookie")).toMatch(
+      /^tickstream_admin=v2\.[\w-]{22}\.\d+\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/,
+    );
+    const https = await login(
+      request("/api/admin/login", { method: "POST", body: { token: DEV_ADMIN_TOKEN }, headers: { "x-forwarded-proto": "https" } }),
+    );
     expect(https.headers.get("set-cookie")).toContain("; Secure;");
 
-    const crossSite = await login(request("/api/admin/login", { method: "POST", body: { token: DEV_ADMIN_TOKEN }, headers: { origin: "https://evil.example" } }));
+    const crossSite = await login(
+      request("/api/admin/login", { method: "POST", body: { token: DEV_ADMIN_TOKEN }, headers: { origin: "https://evil.example" } }),
+    );
     expect(crossSite.status).toBe(403);
     expect(crossSite.headers.get("set-cookie")).toBeNull();
   });
@@ -108,9 +125,25 @@ describe("admin API", () => {
     expect(queue.status).toBe(200);
     expect(await queue.json()).toMatchObject({ queue: "batch", counts: { waiting: 0, active: 0 }, schedules: [] });
 
-    const form = await postJob(request("/api/admin/jobs", { method: "POST", cookie, body: { name: "archive", data: {} }, headers: { "content-type": "application/x-www-form-urlencoded" } }), noParams);
+    const form = await postJob(
+      request("/api/admin/jobs", {
+        method: "POST",
+        cookie,
+        body: { name: "archive", data: {} },
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+      noParams,
+    );
     expect(form.status).toBe(415);
-    const foreign = await postJob(request("/api/admin/jobs", { method: "POST", cookie, body: { name: "archive", data: {} }, headers: { origin: "https://evil.example" } }), noParams);
+    const foreign = await postJob(
+      request("/api/admin/jobs", {
+        method: "POST",
+        cookie,
+        body: { name: "archive", data: {} },
+        headers: { origin: "https://evil.example" },
+      }),
+      noParams,
+    );
     expect(foreign.status).toBe(403);
     expect((await getJobs(request("/api/admin/jobs?state=waiting", { cookie }), noParams)).status).toBe(200);
     expect((await ctx.queue.getJobCounts("waiting")).waiting).toBe(0);
@@ -118,18 +151,29 @@ describe("admin API", () => {
 
   it("answers a bad run-now parameter with 400 naming the field, and runs a good one", async () => {
     const cookie = await logIn();
-    const bad = await postJob(request("/api/admin/jobs", { method: "POST", cookie, body: { name: "archive", data: { day: "26/11/2026" } } }), noParams);
+    const bad = await postJob(
+      request("/api/admin/jobs", { method: "POST", cookie, body: { name: "archive", data: { day: "26/11/2026" } } }),
+      noParams,
+    );
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: { code: string; message: string; fields: Record<string, string[]> } };
     expect(body.error.code).toBe("BAD_REQUEST");
     expect(body.error.message).toContain("data.day");
     expect(body.error.fields["data.day"]).toContain("must be YYYY-MM-DD");
 
-    const good = await postJob(request("/api/admin/jobs", { method: "POST", cookie, body: { name: "train-volatility", data: { symbols: ["IBM"] } } }), noParams);
+    const good = await postJob(
+      request("/api/admin/jobs", { method: "POST", cookie, body: { name: "train-volatility", data: { symbols: ["IBM"] } } }),
+      noParams,
+    );
     expect(good.status).toBe(201);
     const { id } = (await good.json()) as { id: string };
     const detail = await getJob(request(`/api/admin/jobs/${id}`, { cookie }), idParams(id));
-    expect(await detail.json()).toMatchObject({ id, name: "train-volatility", state: "waiting", data: { symbols: ["IBM"], asOf: "previous", lookbackDays: 750 } });
+    expect(await detail.json()).toMatchObject({
+      id,
+      name: "train-volatility",
+      state: "waiting",
+      data: { symbols: ["IBM"], asOf: "previous", lookbackDays: 750 },
+    });
 
     const removed = await deleteJob(request(`/api/admin/jobs/${id}`, { method: "DELETE", cookie }), idParams(id));
     expect(await removed.json()).toEqual({ id, removed: true });

@@ -18,7 +18,9 @@ describe("GET /api/metrics", () => {
     const worker = uniqueName("stream-test");
     const workerMetrics = new MetricsRegistry(testLog);
     workerMetrics.counter({ name: "tickstream_test_ticks_total", help: "T.", labelNames: ["topic"] }).inc(7, { topic: "t" });
-    workerMetrics.histogram({ name: "tickstream_test_write_seconds", help: "W.", labelNames: ["kind"], buckets: [0.01, 0.1] }).observe(0.05, { kind: "trades" });
+    workerMetrics
+      .histogram({ name: "tickstream_test_write_seconds", help: "W.", labelNames: ["kind"], buckets: [0.01, 0.1] })
+      .observe(0.05, { kind: "trades" });
     await publishMetricsSnapshot(redis, worker, await workerMetrics.snapshot(), 1_500);
 
     const response = await GET();

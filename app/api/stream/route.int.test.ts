@@ -34,7 +34,10 @@ describe("GET /api/stream", () => {
   it("answers 400 naming the bad parameter", async () => {
     const response = GET(new Request("http://test/api/stream?intervals=2m"));
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: "invalid query: intervals", fields: { intervals: [expect.stringMatching(/2m/)] } });
+    expect(await response.json()).toMatchObject({
+      error: "invalid query: intervals",
+      fields: { intervals: [expect.stringMatching(/2m/)] },
+    });
   });
 });
 

@@ -20,7 +20,12 @@ import { GET as listSymbols } from "./symbols/route";
 const config = getConfig();
 const keyspace = uniqueName("test_rest");
 const connect = (ks?: string) =>
-  connectCassandra({ contactPoints: config.cassandra.contactPoints, localDataCenter: config.cassandra.localDataCenter, ...(ks ? { keyspace: ks } : {}), log: testLog });
+  connectCassandra({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(ks ? { keyspace: ks } : {}),
+    log: testLog,
+  });
 const DAY = "2013-10-07";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
 const DAY_END = DAY_START + 86_399_999;
@@ -98,7 +103,11 @@ describe("GET /api/v1/symbols/{symbol}/candles", () => {
     expect(status).toBe(200);
     expect(body.candles).toHaveLength(50);
     expect(body.candles[0]?.windowStart).toBeGreaterThan(body.candles[1]?.windowStart ?? Infinity);
-    const older = await get<{ candles: unknown[]; nextCursor: number | null }>(getCandles, path(`interval=5m&from=${DAY_START}&to=${DAY_END}&limit=50&cursor=${body.nextCursor}`), { symbol: "RSTA" });
+    const older = await get<{ candles: unknown[]; nextCursor: number | null }>(
+      getCandles,
+      path(`interval=5m&from=${DAY_START}&to=${DAY_END}&limit=50&cursor=${body.nextCursor}`),
+      { symbol: "RSTA" },
+    );
     expect(older.body.candles).toHaveLength(28);
     expect(older.body.nextCursor).toBeNull();
   });
@@ -118,10 +127,16 @@ describe("GET /api/v1/symbols/{symbol}/candles", () => {
 
 describe("GET /api/v1/symbols/{symbol}/trades", () => {
   it("returns recent trades and pages by cursor", async () => {
-    const first = await get<{ trades: { tradeId: string }[]; nextCursor: string }>(getTrades, "/symbols/RSTA/trades?limit=3", { symbol: "RSTA" });
+    const first = await get<{ trades: { tradeId: string }[]; nextCursor: string }>(getTrades, "/symbols/RSTA/trades?limit=3", {
+      symbol: "RSTA",
+    });
     expect(first.status).toBe(200);
     expect(first.body.trades.map((t) => t.tradeId)).toEqual(["1560", "1559", "1558"]);
-    const next = await get<{ trades: { tradeId: string }[] }>(getTrades, `/symbols/RSTA/trades?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, { symbol: "RSTA" });
+    const next = await get<{ trades: { tradeId: string }[] }>(
+      getTrades,
+      `/symbols/RSTA/trades?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      { symbol: "RSTA" },
+    );
     expect(next.body.trades.map((t) => t.tradeId)).toEqual(["1557", "1556"]);
   });
   it("names a bad limit or cursor and 404s an unknown symbol", async () => {
@@ -145,7 +160,10 @@ describe("GET /api/v1/symbols/{symbol}/quote", () => {
 
 describe("GET /api/v1/market/overview and /market/movers", () => {
   it("returns every symbol with a sparkline of the asked length", async () => {
-    const { status, body } = await get<{ rows: { symbol: string; sparkline: number[]; changePct: number }[] }>(getOverview, "/market/overview?sparklinePoints=10");
+    const { status, body } = await get<{ rows: { symbol: string; sparkline: number[]; changePct: number }[] }>(
+      getOverview,
+      "/market/overview?sparklinePoints=10",
+    );
     expect(status).toBe(200);
     expect(body.rows).toHaveLength(1);
     expect(body.rows[0]?.sparkline).toHaveLength(10);

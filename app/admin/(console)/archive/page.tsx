@@ -8,7 +8,11 @@ export const metadata: Metadata = { title: "Archive · admin · tickstream" };
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const SYMBOL = /^[A-Z0-9.\-_^=/]{1,32}$/;
 
-export default async function AdminArchivePage({ searchParams }: { searchParams: Promise<{ kind?: string; day?: string; symbol?: string }> }) {
+export default async function AdminArchivePage({
+  searchParams,
+}: {
+  searchParams: Promise<{ kind?: string; day?: string; symbol?: string }>;
+}) {
   await requireAdminPage();
   const { kind, day, symbol } = await searchParams;
   const initial = {

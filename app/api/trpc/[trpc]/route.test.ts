@@ -21,15 +21,30 @@ describe("tRPC batch size limit (no servers)", () => {
     const response = await GET(new Request(batchUrl(maxCalls + 1)));
     expect(response.status).toBe(400);
     const body = (await response.json()) as TrpcErrorBody;
-    expect(body.error.message).toBe(`a tRPC batch may carry at most ${maxCalls} calls (TRPC_MAX_BATCH_SIZE); this one carries ${maxCalls + 1}: split it`);
-    expect(body.error.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400, appCode: "BAD_REQUEST", fields: { batch: [body.error.message] } });
+    expect(body.error.message).toBe(
+      `a tRPC batch may carry at most ${maxCalls} calls (TRPC_MAX_BATCH_SIZE); this one carries ${maxCalls + 1}: split it`,
+    );
+    expect(body.error.data).toMatchObject({
+      code: "BAD_REQUEST",
+      httpStatus: 400,
+      appCode: "BAD_REQUEST",
+      fields: { batch: [body.error.message] },
+    });
   });
 
   it("refuses a POST batch over the limit the same way (150 ingest calls)", async () => {
     const paths = Array.from({ length: 150 }, () => "ingest.trades").join(",");
-    const response = await POST(new Request(`http://localhost/api/trpc/${paths}?batch=1`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } }));
+    const response = await POST(
+      new Request(`http://localhost/api/trpc/${paths}?batch=1`, {
+        method: "POST",
+        body: "{}",
+        headers: { "content-type": "application/json" },
+      }),
+    );
     expect(response.status).toBe(400);
-    expect(((await response.json()) as TrpcErrorBody).error.message).toMatch(/at most \d+ calls \(TRPC_MAX_BATCH_SIZE\); this one carries 150/);
+    expect(((await response.json()) as TrpcErrorBody).error.message).toMatch(
+      /at most \d+ calls \(TRPC_MAX_BATCH_SIZE\); this one carries 150/,
+    );
   });
 
   it("runs a batch at the limit call by call, and the dashboard's batches fit under it", async () => {

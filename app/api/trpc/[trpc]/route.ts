@@ -19,7 +19,11 @@ function handler(request: Request): Promise<Response> {
   const tooLarge = checkTrpcBatchSize(request, ENDPOINT, config.api.trpcMaxBatchSize);
   if (tooLarge) return Promise.resolve(tooLarge);
   // tRPC reads bodies whole: cap them like the REST ingest does (a TRPCError keeps its 413).
-  const req = limitRequestBody(request, config.ingest.maxBodyBytes, (error) => new TRPCError({ code: error.trpcCode, message: error.message, cause: error }));
+  const req = limitRequestBody(
+    request,
+    config.ingest.maxBodyBytes,
+    (error) => new TRPCError({ code: error.trpcCode, message: error.message, cause: error }),
+  );
   return fetchRequestHandler({
     endpoint: ENDPOINT,
     req,
@@ -28,7 +32,8 @@ function handler(request: Request): Promise<Response> {
     router: appRouter,
     createContext: ({ req: { headers } }) => ({ db: getQueryContext, headers, ingest: getIngestContext() }),
     onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") log.error({ err: error.cause ?? error, path }, error.message);
+      if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE")
+        log.error({ err: error.cause ?? error, path }, error.message);
     },
   });
 }

@@ -18,7 +18,14 @@ const config = getConfig();
 const PARTITIONS = 3;
 const prefix = `${uniqueName("test-ingest")}.`;
 const kafka = createKafka({ brokers: config.kafka.brokers, clientId: "ingest-int-test", log: testLog });
-const contextOptions = { brokers: config.kafka.brokers, clientId: "ingest-int-test", topicPrefix: prefix, partitions: PARTITIONS, replicationFactor: 1, log: testLog };
+const contextOptions = {
+  brokers: config.kafka.brokers,
+  clientId: "ingest-int-test",
+  topicPrefix: prefix,
+  partitions: PARTITIONS,
+  replicationFactor: 1,
+  log: testLog,
+};
 const handlers = { trades: postTrades, quotes: postQuotes, prices: postPrices } as const;
 const schemas = { trades: tradeSchema, quotes: quoteSchema, prices: priceSchema } as const;
 const JSON_KEYED = { "content-type": "application/json", "x-api-key": DEV_INGEST_API_KEY };
@@ -33,7 +40,14 @@ const accepted: { topic: string; key: string; value: unknown }[] = [];
 const reportedPartitions = new Map<string, Set<number>>();
 let seq = 0;
 
-const trade = (symbol = "IBM", extra: Record<string, unknown> = {}) => ({ symbol, ts: T0 + seq, price: 100 + (seq % 7), size: 10, tradeId: `t${seq++}`, ...extra });
+const trade = (symbol = "IBM", extra: Record<string, unknown> = {}) => ({
+  symbol,
+  ts: T0 + seq,
+  price: 100 + (seq % 7),
+  size: 10,
+  tradeId: `t${seq++}`,
+  ...extra,
+});
 const quote = (symbol = "IBM") => ({ symbol, ts: T0 + seq++, bid: 99.5, bidSize: 100, ask: 100.5, askSize: 200, venue: "N" });
 const price = (symbol = "IBM") => ({ symbol, ts: T0 + seq++, price: 101.25, kind: "close" as const });
 
@@ -81,7 +95,12 @@ async function expectAccepted(kind: TickKind, ticks: Tick[]): Promise<Accepted> 
   return result;
 }
 
-async function expectRefused(body: BodyInit | null, status: number, code: string, headers?: Record<string, string>): Promise<ErrorJson["error"]> {
+async function expectRefused(
+  body: BodyInit | null,
+  status: number,
+  code: string,
+  headers?: Record<string, string>,
+): Promise<ErrorJson["error"]> {
   const before = await endOffsets();
   const { status: got, json } = await post("trades", body, headers);
   expect(got, JSON.stringify(json)).toBe(status);
@@ -119,7 +138,10 @@ describe("POST /api/v1/ingest/{trades|quotes|prices}", () => {
     expect(Date.now() - before).toBeLessThan(30_000);
 
     const symbols = ["IBM", "AAPL", "MSFT", "BRK.B", "BTC-USD", "SPY"];
-    const result = await expectAccepted("trades", Array.from({ length: 60 }, (_, i) => trade(symbols[i % symbols.length])));
+    const result = await expectAccepted(
+      "trades",
+      Array.from({ length: 60 }, (_, i) => trade(symbols[i % symbols.length])),
+    );
     expect(result.partitions.length).toBeGreaterThan(1);
   });
 
@@ -148,7 +170,15 @@ describe("POST /api/v1/ingest/{trades|quotes|prices}", () => {
     ];
     const error = await expectRefused(JSON.stringify(batch), 400, "BAD_REQUEST");
     expect(error.message).toBe("5 of 7 trades invalid; nothing was published");
-    expect(Object.keys(error.fields ?? {}).sort()).toEqual(["[1].price", "[1].size", "[1].tradeId", "[2].price", "[3].price", "[4].size", "[5]"]);
+    expect(Object.keys(error.fields ?? {}).sort()).toEqual([
+      "[1].price",
+      "[1].size",
+      "[1].tradeId",
+      "[2].price",
+      "[3].price",
+      "[4].size",
+      "[5]",
+    ]);
     expect(error.fields?.["[5]"]?.join()).toMatch(/color/);
   });
 
@@ -158,7 +188,9 @@ describe("POST /api/v1/ingest/{trades|quotes|prices}", () => {
   });
 
   it("refuses a 2 MiB payload with 413, whether it declares its length or streams without one", async () => {
-    const filler = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ symbol: "IBM", ts: T0, price: 1, size: 1, tradeId: `pad-${i}`.padEnd(64, "x") })));
+    const filler = JSON.stringify(
+      Array.from({ length: 20_000 }, (_, i) => ({ symbol: "IBM", ts: T0, price: 1, size: 1, tradeId: `pad-${i}`.padEnd(64, "x") })),
+    );
     const twoMiB = filler.slice(0, 2 * 1_048_576);
     expect(twoMiB.length).toBe(2 * 1_048_576);
     await expectRefused(twoMiB, 413, "PAYLOAD_TOO_LARGE", { ...JSON_KEYED, "content-length": String(twoMiB.length) });
@@ -211,7 +243,8 @@ describe("POST /api/v1/ingest/{trades|quotes|prices}", () => {
 });
 
 describe("tRPC ingest.trades/quotes/prices", () => {
-  const caller = (headers?: Record<string, string>) => createCaller({ db: () => Promise.reject(new Error("unused")), headers: headers && new Headers(headers), ingest });
+  const caller = (headers?: Record<string, string>) =>
+    createCaller({ db: () => Promise.reject(new Error("unused")), headers: headers && new Headers(headers), ingest });
 
   it("refuses a caller without a key or with a wrong one, publishing nothing", async () => {
     const before = await endOffsets();

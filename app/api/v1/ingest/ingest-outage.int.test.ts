@@ -22,7 +22,9 @@ let proxy: OutageProxy;
 let ingest: IngestContext;
 let admin: Admin;
 
-async function post(body: unknown): Promise<{ status: number; retryAfter: string | null; json: { error?: { code: string; retriable: boolean; message: string } } }> {
+async function post(
+  body: unknown,
+): Promise<{ status: number; retryAfter: string | null; json: { error?: { code: string; retriable: boolean; message: string } } }> {
   const init: RequestInit & { duplex: "half" } = {
     method: "POST",
     body: JSON.stringify(body),
@@ -35,7 +37,14 @@ async function post(body: unknown): Promise<{ status: number; retryAfter: string
 
 beforeAll(async () => {
   proxy = await startOutageProxy(config.kafka.brokers[0] ?? "127.0.0.1:9092");
-  ingest = createIngestContext({ brokers: [proxy.address], clientId: "ingest-outage-test", topicPrefix: prefix, partitions: 1, replicationFactor: 1, log: testLog });
+  ingest = createIngestContext({
+    brokers: [proxy.address],
+    clientId: "ingest-outage-test",
+    topicPrefix: prefix,
+    partitions: 1,
+    replicationFactor: 1,
+    log: testLog,
+  });
   setIngestContext(ingest);
   admin = createKafka({ brokers: config.kafka.brokers, clientId: "ingest-outage-test", log: testLog }).admin();
   await admin.connect();
