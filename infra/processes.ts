@@ -46,13 +46,25 @@ export function readPid(pidFile: string): number | undefined {
   }
 }
 
+/** Whether `pid` runs. A zombie (dead, not yet reaped by its parent) does not: signal 0 still reaches it. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return false; // no procfs (not Linux): signal 0 is all there is
+  }
+  // "pid (comm) S …": the state follows the last ")" (comm may hold spaces and parentheses).
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
 }
 
 /** The pid from the file if that process is still running; a stale file is removed. */

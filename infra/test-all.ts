@@ -2,7 +2,7 @@
 // needed), e2e (Chromium against the running system), faults (servers killed mid-replay). Each
 // tier runs even if an earlier one failed, and the last line totals them all:
 // "N passed, N failed[, N skipped]".
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "../adapters/config";
@@ -29,15 +29,26 @@ function record(tier: string, tally: Tally): void {
   lines.push(`${tier.padEnd(12)} ${tally.passed} passed, ${tally.failed} failed${tally.skipped ? `, ${tally.skipped} skipped` : ""}`);
 }
 
-function run(command: string, args: string[]): number {
+/**
+ * Runs a tier to its end. Asynchronously, not spawnSync: the servers services:up started are this
+ * process's children, and a blocked event loop would never reap one the fault suite kills, so the
+ * killed server would stay a zombie that looks alive (and is never restarted).
+ */
+function run(command: string, args: string[]): Promise<number> {
   console.log(`\n$ ${path.basename(command)} ${args.join(" ")}`);
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: "inherit" });
-  return result.status ?? 1;
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: "inherit" });
+    child.on("error", (error) => {
+      console.error(`${path.basename(command)} did not start: ${errorMessage(error)}`);
+      resolve(1);
+    });
+    child.on("close", (code) => resolve(code ?? 1));
+  });
 }
 
 /** A check with no test count of its own (lint, typecheck) counts as one test. */
-function check(tier: string, command: string, args: string[]): void {
-  const status = run(command, args);
+async function check(tier: string, command: string, args: string[]): Promise<void> {
+  const status = await run(command, args);
   record(tier, { passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 });
 }
 
@@ -49,10 +60,17 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-function vitest(tier: string, project: string): void {
+async function vitest(tier: string, project: string): Promise<void> {
   const output = path.join(RESULTS, `${project}.json`);
   fs.rmSync(output, { force: true });
-  const status = run(bin("vitest"), ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${output}`]);
+  const status = await run(bin("vitest"), [
+    "run",
+    "--project",
+    project,
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${output}`,
+  ]);
   const report = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }>(output);
   if (!report) return record(tier, { passed: 0, failed: 1, skipped: 0 });
   // A run that failed outside any test (a crashed setup, a file that does not load) still fails.
@@ -60,10 +78,10 @@ function vitest(tier: string, project: string): void {
   record(tier, { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests });
 }
 
-function playwright(): void {
+async function playwright(): Promise<void> {
   const output = path.join(RESULTS, "e2e.json");
   fs.rmSync(output, { force: true });
-  const status = run(bin("playwright"), ["test"]);
+  const status = await run(bin("playwright"), ["test"]);
   const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(output);
   if (!report) return record("e2e", { passed: 0, failed: 1, skipped: 0 });
   const { expected, unexpected, flaky, skipped } = report.stats;
@@ -72,9 +90,9 @@ function playwright(): void {
 
 async function main(): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
-  check("lint", "npm", ["run", "--silent", "lint"]);
-  check("typecheck", "npm", ["run", "--silent", "typecheck"]);
-  vitest("unit", "unit");
+  await check("lint", "npm", ["run", "--silent", "lint"]);
+  await check("typecheck", "npm", ["run", "--silent", "typecheck"]);
+  await vitest("unit", "unit");
 
   let servicesReady = true;
   try {
@@ -86,16 +104,16 @@ async function main(): Promise<void> {
     record("services", { passed: 0, failed: 1, skipped: 0 });
   }
   if (servicesReady) {
-    vitest("integration", "integration");
+    await vitest("integration", "integration");
     try {
       await ensureDebianPackage("chromium", getConfig().chromiumPath);
-      playwright();
+      await playwright();
     } catch (error) {
       console.error(`e2e cannot run: ${errorMessage(error)}`);
       record("e2e", { passed: 0, failed: 1, skipped: 0 });
     }
     // Last: it kills and restarts the servers the other tiers use.
-    vitest("faults", "faults");
+    await vitest("faults", "faults");
   }
 
   console.log(`\n${lines.join("\n")}`);

@@ -21,6 +21,7 @@ import { archiveSymbolDir } from "../../core/archive-layout";
 import { BATCH_JOB_OPTIONS, type ArchivePayload, type ArchiveResult } from "../../core/batch-jobs";
 import type { CandleUpdate } from "../../core/live-updates";
 import { servicesUp } from "../../infra/services";
+import { isAlive } from "../../infra/processes";
 import { startBatchWorker } from "../../workers/batch/start-batch-worker";
 import {
   compareCandles,
@@ -209,18 +210,8 @@ function serverPid(service: string, proc: string): number {
 async function killServer(service: string, proc: string, signal: NodeJS.Signals): Promise<void> {
   const pid = serverPid(service, proc);
   process.kill(pid, signal);
-  await eventually(
-    () => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-    `${service}/${proc} to exit`,
-    60_000,
-  );
+  // Not signal 0 alone: a killed server its parent has not reaped yet is a zombie, dead but signalable.
+  await eventually(() => !isAlive(pid), `${service}/${proc} to exit`, 60_000);
 }
 
 /** Brings the stopped servers back and waits for real readiness; returns when they answer. */
