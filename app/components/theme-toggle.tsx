@@ -1,7 +1,7 @@
 "use client";
 // Light/dark switch: Bootstrap's data-bs-theme on <html>. Until the user picks one (remembered in
-// localStorage) the theme follows the system's prefers-color-scheme, changes included; the inline
-// script in the layout applies either before first paint.
+// localStorage) the theme follows the system's prefers-color-scheme, changes included: the inline
+// script in the layout applies either before first paint and listens for the system's changes.
 import { useEffect, useState } from "react";
 
 export const THEME_STORAGE_KEY = "tickstream-theme";
@@ -9,17 +9,12 @@ export type Theme = "light" | "dark";
 
 const LIGHT_QUERY = "(prefers-color-scheme: light)";
 
-/** Runs before hydration so the saved (else the system's) theme paints first (no flash). */
-export const THEME_INIT_SCRIPT = `try{var t=localStorage.getItem("${THEME_STORAGE_KEY}");if(t!=="light"&&t!=="dark")t=matchMedia("${LIGHT_QUERY}").matches?"light":"dark";document.documentElement.setAttribute("data-bs-theme",t)}catch(e){}`;
-
-function savedTheme(): Theme | null {
-  try {
-    const saved = localStorage.getItem(THEME_STORAGE_KEY);
-    return saved === "light" || saved === "dark" ? saved : null;
-  } catch {
-    return null;
-  }
-}
+/**
+ * Runs before hydration: the saved (else the system's) theme paints first (no flash), and while no
+ * choice is saved the theme follows the system's changes — from here, not from a React effect, so a
+ * change before hydration finishes is not missed.
+ */
+export const THEME_INIT_SCRIPT = `try{var k="${THEME_STORAGE_KEY}",q=matchMedia("${LIGHT_QUERY}"),d=document.documentElement,s=function(){var t=localStorage.getItem(k);return t==="light"||t==="dark"?t:null},a=function(){d.setAttribute("data-bs-theme",s()||(q.matches?"light":"dark"))};a();q.addEventListener("change",function(){if(s()===null)a()})}catch(e){}`;
 
 function currentTheme(): Theme {
   return document.documentElement.getAttribute("data-bs-theme") === "light" ? "light" : "dark";
@@ -40,15 +35,6 @@ export function useTheme(): Theme {
 export function ThemeToggle() {
   const theme = useTheme();
   const next: Theme = theme === "dark" ? "light" : "dark";
-  // Follows the system while no choice is saved.
-  useEffect(() => {
-    const query = window.matchMedia(LIGHT_QUERY);
-    const follow = () => {
-      if (savedTheme() === null) document.documentElement.setAttribute("data-bs-theme", query.matches ? "light" : "dark");
-    };
-    query.addEventListener("change", follow);
-    return () => query.removeEventListener("change", follow);
-  }, []);
   return (
     <button
       type="button"
