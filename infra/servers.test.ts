@@ -35,7 +35,7 @@ describe("the local cluster and secure stacks", () => {
     storePassword: "store-password-0123456789",
   };
 
-  it("runs three KRaft voters with replication 3, two in sync, and the 1 s minimum session the stream workers need", () => {
+  it("runs three KRaft voters with replication 3, two in sync, a 4 s broker fence and the 1 s minimum session the stream workers need", () => {
     const stack = localStack("cluster", "/data");
     const properties = kafkaProperties(stack, 2, "127.0.0.3", "/data/cluster/kafka/node-2/data", undefined);
     expect(properties).toContain("node.id=2\ncontroller.quorum.voters=1@127.0.0.2:9093,2@127.0.0.3:9093,3@127.0.0.4:9093\n");
@@ -46,6 +46,8 @@ describe("the local cluster and secure stacks", () => {
       "default.replication.factor=3",
       "min.insync.replicas=2",
       "group.min.session.timeout.ms=1000",
+      "broker.session.timeout.ms=4000",
+      "broker.heartbeat.interval.ms=1000",
     ]) {
       expect(properties).toMatch(new RegExp(`^${line}$`, "m"));
     }

@@ -136,6 +136,11 @@ export function kafkaProperties(
     `share.coordinator.state.topic.min.isr=${minIsr}`,
     // A cluster: a topic created without settings is on three brokers; an acks=all write needs two.
     ...(n >= 3 ? [`default.replication.factor=${replicas}`, `min.insync.replicas=${minIsr}`] : []),
+    // A cluster: the controllers fence a broker that stopped heartbeating after 4 s, not the stock
+    // 9 s, and only then move its partitions' leadership; until they do, acks=all writes to those
+    // partitions fail (the ingest API answers 503). Four missed 1 s heartbeats, not one, so a
+    // pause on a busy machine does not fence a live broker.
+    ...(n > 1 ? ["broker.heartbeat.interval.ms=1000", "broker.session.timeout.ms=4000"] : []),
     // Two cores: few threads; a new consumer group starts at once instead of after 3 s.
     "num.network.threads=2",
     "num.io.threads=4",
