@@ -56,6 +56,24 @@ describe("MetricsRegistry", () => {
     expect(text).toMatch(/^by_reason_total\{reason="overflow"\} 3$/m);
   });
 
+  it("keeps mirrored totals equal to a stats object's at each render, and as they were while it is unavailable", async () => {
+    const registry = new MetricsRegistry();
+    let stats: { sent: number; dropped: number } | undefined = { sent: 3, dropped: 0 };
+    registry.mirrorTotals(() => stats, {
+      sent_total: { help: "s", of: (s) => s.sent },
+      dropped_total: { help: "d", of: (s) => s.dropped },
+    });
+    expect(await registry.render()).toMatch(/^sent_total 3$/m);
+    stats = { sent: 8, dropped: 2 };
+    let text = await registry.render();
+    expect(text).toMatch(/^sent_total 8$/m);
+    expect(text).toMatch(/^dropped_total 2$/m);
+    stats = undefined;
+    text = await registry.render();
+    expect(text).toMatch(/^sent_total 8$/m);
+    expect(text).toMatch(/^# HELP dropped_total d$/m);
+  });
+
   it("refuses decreasing counters, bad names, duplicate metrics and unsorted buckets", () => {
     const registry = new MetricsRegistry();
     const counter = registry.counter({ name: "c_total", help: "c" });

@@ -192,6 +192,12 @@ export type MetricsJson = z.infer<typeof metricsJsonSchema>;
 
 type Collector = () => void | Promise<void>;
 
+/** A counter `MetricsRegistry.mirrorTotals` keeps equal to one total of a stats object. */
+export interface MirroredTotal<S> {
+  help: string;
+  of: (stats: S) => number;
+}
+
 /** The metrics of one process: a prom-client registry plus collectors that run before each read. */
 export class MetricsRegistry {
   /** The prom-client registry, for anything the methods here do not cover. */
@@ -226,6 +232,19 @@ export class MetricsRegistry {
   /** Runs `collect` before every render or snapshot, to set gauges and mirrored totals from live state. */
   onCollect(collect: Collector): void {
     this.#collectors.push(collect);
+  }
+
+  /**
+   * Counters that mirror running totals a component keeps itself (`of` picks each from its stats),
+   * set at each collect. `read` returning undefined leaves them as they were.
+   */
+  mirrorTotals<S>(read: () => S | undefined, totals: Readonly<Record<string, MirroredTotal<S>>>): void {
+    const mirrored = Object.entries(totals).map(([name, { help, of }]) => ({ counter: this.counter({ name, help }), of }));
+    this.onCollect(() => {
+      const stats = read();
+      if (stats === undefined) return;
+      for (const { counter, of } of mirrored) counter.setTotal(of(stats));
+    });
   }
 
   /** The exposition text of every metric (collectors run first; one that throws is skipped). */

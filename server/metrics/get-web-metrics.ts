@@ -33,35 +33,11 @@ function createWebMetrics(): WebMetrics {
   const registry = new MetricsRegistry(log);
   registerProcessMetrics(registry);
   const clients = registry.gauge({ name: "tickstream_sse_clients", help: "Connected SSE clients." });
-  const connections = registry.counter({ name: "tickstream_sse_connections_total", help: "SSE connections accepted." });
-  const rejected = registry.counter({ name: "tickstream_sse_rejected_total", help: "SSE connections refused because the hub was full." });
-  const sent = registry.counter({
-    name: "tickstream_sse_events_sent_total",
-    help: "Update events written to SSE clients (live, flushed after conflation, backfilled).",
-  });
-  const conflated = registry.counter({
-    name: "tickstream_sse_events_conflated_total",
-    help: "Updates a slow client skipped because a newer update of the same key replaced them.",
-  });
-  const dropped = registry.counter({
-    name: "tickstream_sse_events_dropped_total",
-    help: "Updates lost when a slow client's conflation buffer overflowed (the client was told to reload).",
-  });
-  const backfilled = registry.counter({
-    name: "tickstream_sse_events_backfilled_total",
-    help: "Updates replayed from the stream to clients resuming with Last-Event-ID.",
-  });
   const snapshots = registry.counter({
     name: "tickstream_sse_snapshot_required_total",
     help: "snapshot-required events sent, by reason.",
     labelNames: ["reason"],
   });
-  const read = registry.counter({ name: "tickstream_live_entries_read_total", help: "Live stream entries read by this process's hub." });
-  const malformed = registry.counter({
-    name: "tickstream_live_entries_malformed_total",
-    help: "Live stream entries skipped as malformed.",
-  });
-  const readErrors = registry.counter({ name: "tickstream_live_read_errors_total", help: "Failed reads of the live stream." });
   const up = registry.gauge({
     name: "tickstream_service_up",
     help: "1 when the server answered its health probe.",
@@ -73,19 +49,33 @@ function createWebMetrics(): WebMetrics {
     labelNames: ["service"],
   });
 
+  registry.mirrorTotals(() => getSseHub().stats(), {
+    tickstream_sse_connections_total: { help: "SSE connections accepted.", of: (s) => s.connections },
+    tickstream_sse_rejected_total: { help: "SSE connections refused because the hub was full.", of: (s) => s.rejected },
+    tickstream_sse_events_sent_total: {
+      help: "Update events written to SSE clients (live, flushed after conflation, backfilled).",
+      of: (s) => s.eventsSent,
+    },
+    tickstream_sse_events_conflated_total: {
+      help: "Updates a slow client skipped because a newer update of the same key replaced them.",
+      of: (s) => s.conflated,
+    },
+    tickstream_sse_events_dropped_total: {
+      help: "Updates lost when a slow client's conflation buffer overflowed (the client was told to reload).",
+      of: (s) => s.dropped,
+    },
+    tickstream_sse_events_backfilled_total: {
+      help: "Updates replayed from the stream to clients resuming with Last-Event-ID.",
+      of: (s) => s.backfilled,
+    },
+    tickstream_live_entries_read_total: { help: "Live stream entries read by this process's hub.", of: (s) => s.entriesRead },
+    tickstream_live_entries_malformed_total: { help: "Live stream entries skipped as malformed.", of: (s) => s.malformed },
+    tickstream_live_read_errors_total: { help: "Failed reads of the live stream.", of: (s) => s.readErrors },
+  });
   registry.onCollect(() => {
     const stats = getSseHub().stats();
     clients.set(stats.clients);
-    connections.setTotal(stats.connections);
-    rejected.setTotal(stats.rejected);
-    sent.setTotal(stats.eventsSent);
-    conflated.setTotal(stats.conflated);
-    dropped.setTotal(stats.dropped);
-    backfilled.setTotal(stats.backfilled);
     for (const [reason, count] of Object.entries(stats.snapshotsRequired)) snapshots.setTotal(count, { reason });
-    read.setTotal(stats.entriesRead);
-    malformed.setTotal(stats.malformed);
-    readErrors.setTotal(stats.readErrors);
   });
   registry.onCollect(async () => {
     const report = await getServiceHealth();

@@ -25,35 +25,30 @@ export function registerStreamMetrics(registry: MetricsRegistry, source: StreamM
     help: "Valid ticks folded, by kind (trades, quotes, prices).",
     labelNames: ["kind"],
   });
-  const dlq = registry.counter({ name: "tickstream_stream_dlq_total", help: "Invalid messages sent to the DLQ." });
-  const late = registry.counter({
-    name: "tickstream_stream_late_total",
-    help: "Trades that arrived after their window's watermark and corrected it.",
+  registry.mirrorTotals(() => source.stats(), {
+    tickstream_stream_dlq_total: { help: "Invalid messages sent to the DLQ.", of: (s) => s.dlq },
+    tickstream_stream_late_total: { help: "Trades that arrived after their window's watermark and corrected it.", of: (s) => s.lateTrades },
+    tickstream_stream_candles_written_total: { help: "Candle rows written (provisional and final).", of: (s) => s.candleRowsWritten },
+    tickstream_stream_final_candles_written_total: { help: "Candle rows written final.", of: (s) => s.finalCandlesWritten },
+    tickstream_stream_write_retries_total: {
+      help: "Failed Cassandra/DLQ writes that were retried (the consumer paused meanwhile).",
+      of: (s) => s.writeRetries,
+    },
+    tickstream_stream_abandoned_batches_total: {
+      help: "Batches given up uncommitted (rebalance or shutdown); they are replayed.",
+      of: (s) => s.abandonedBatches,
+    },
   });
-  const candles = registry.counter({
-    name: "tickstream_stream_candles_written_total",
-    help: "Candle rows written (provisional and final).",
-  });
-  const finals = registry.counter({ name: "tickstream_stream_final_candles_written_total", help: "Candle rows written final." });
-  const retries = registry.counter({
-    name: "tickstream_stream_write_retries_total",
-    help: "Failed Cassandra/DLQ writes that were retried (the consumer paused meanwhile).",
-  });
-  const abandoned = registry.counter({
-    name: "tickstream_stream_abandoned_batches_total",
-    help: "Batches given up uncommitted (rebalance or shutdown); they are replayed.",
-  });
-  const liveErrors = registry.counter({
-    name: "tickstream_stream_live_publish_errors_total",
-    help: "Failed publishes to the live channel (their updates are dropped, not retried).",
-  });
-  const livePublished = registry.counter({
-    name: "tickstream_stream_live_updates_published_total",
-    help: "Live updates the live channel accepted.",
-  });
-  const liveDropped = registry.counter({
-    name: "tickstream_stream_live_updates_dropped_total",
-    help: "Live updates lost (failed publish, or the channel too slow).",
+  registry.mirrorTotals(() => source.liveStats?.(), {
+    tickstream_stream_live_publish_errors_total: {
+      help: "Failed publishes to the live channel (their updates are dropped, not retried).",
+      of: (s) => s.errors,
+    },
+    tickstream_stream_live_updates_published_total: { help: "Live updates the live channel accepted.", of: (s) => s.published },
+    tickstream_stream_live_updates_dropped_total: {
+      help: "Live updates lost (failed publish, or the channel too slow).",
+      of: (s) => s.dropped,
+    },
   });
   const lag = registry.gauge({
     name: "tickstream_stream_consumer_lag",
@@ -73,18 +68,6 @@ export function registerStreamMetrics(registry: MetricsRegistry, source: StreamM
     ticksIn.setTotal(s.trades, { kind: "trades" });
     ticksIn.setTotal(s.quotes, { kind: "quotes" });
     ticksIn.setTotal(s.prices, { kind: "prices" });
-    dlq.setTotal(s.dlq);
-    late.setTotal(s.lateTrades);
-    candles.setTotal(s.candleRowsWritten);
-    finals.setTotal(s.finalCandlesWritten);
-    retries.setTotal(s.writeRetries);
-    abandoned.setTotal(s.abandonedBatches);
-    const live = source.liveStats?.();
-    if (live) {
-      liveErrors.setTotal(live.errors);
-      livePublished.setTotal(live.published);
-      liveDropped.setTotal(live.dropped);
-    }
     // Refilled each time, so partitions this worker lost stop being reported.
     lag.reset();
     for (const l of source.lag()) lag.set(l.lag, { topic: l.topic, partition: l.partition });
