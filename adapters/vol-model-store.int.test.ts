@@ -3,20 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../db/migrations";
 import type { HarParams } from "../core/vol-forecast";
-import { testLog, uniqueName } from "../test/helpers";
-import { connectCassandra, type CassandraClient } from "./cassandra";
-import { getConfig } from "./config";
+import { uniqueName, connectTestCassandra } from "../test/helpers";
+import type { CassandraClient } from "./cassandra";
 import { createVolModelStore, type VolModelStore } from "./vol-model-store";
 
-const config = getConfig();
 const keyspace = uniqueName("test_volstore");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const PARAMS: HarParams = {
   model: "har-rv",
   transform: "log",

@@ -2,20 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { connectCassandra } from "../adapters/cassandra";
-import { getConfig } from "../adapters/config";
-import { testLog, uniqueName } from "../test/helpers";
+import { uniqueName, connectTestCassandra } from "../test/helpers";
 import { migrate, readMigrations } from "./migrations";
 
-const config = getConfig();
 const keyspace = uniqueName("test_migrate");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const replication = { class: "SimpleStrategy" as const, replication_factor: 1 };
 
 afterAll(async () => {

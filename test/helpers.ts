@@ -1,6 +1,8 @@
-// Shared helpers of integration tests: unique names per run and polling with a deadline.
+// Shared helpers of integration tests: unique names per run, polling with a deadline, a Cassandra client.
 import { randomUUID } from "node:crypto";
 import pino from "pino";
+import { connectCassandra, type CassandraClient } from "../adapters/cassandra";
+import { getConfig } from "../adapters/config";
 
 /** A name no other test run uses, safe as a topic, keyspace or queue prefix. */
 export function uniqueName(prefix: string): string {
@@ -16,4 +18,15 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A client of the configured Cassandra, on `keyspace` when given (the shape `migrate` takes). */
+export function connectTestCassandra(keyspace?: string): Promise<CassandraClient> {
+  const { cassandra } = getConfig();
+  return connectCassandra({
+    contactPoints: cassandra.contactPoints,
+    localDataCenter: cassandra.localDataCenter,
+    ...(keyspace ? { keyspace } : {}),
+    log: testLog,
+  });
 }

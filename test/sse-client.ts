@@ -1,6 +1,8 @@
 // A minimal Server-Sent Events reader for tests: parses the byte stream of a Response body (or of
-// a hub client) into events, in order, as fast as they come.
-import { eventually } from "./helpers";
+// a hub client) into events, in order, as fast as they come; and a real hub to read from.
+import { getConfig } from "../adapters/config";
+import { createSseHub, type SseHub, type SseHubOptions } from "../server/live/sse-hub";
+import { eventually, testLog } from "./helpers";
 
 export interface SseEvent {
   id: string | undefined;
@@ -86,4 +88,19 @@ export class SseTestClient {
     }
     if (isEvent) this.events.push({ id, event, data: data.join("\n") });
   }
+}
+
+/** The web process's real SSE hub on this test's `streamKey`, sized for a test; `overrides` replace any setting. */
+export function createTestSseHub(streamKey: string, overrides: Partial<SseHubOptions> = {}): SseHub {
+  return createSseHub({
+    redisUrl: getConfig().redis.url,
+    streamKey,
+    heartbeatMs: 15_000,
+    clientBufferBytes: 1024 * 1024,
+    conflationMaxKeys: 10_000,
+    maxClients: 10,
+    readBlockMs: 500,
+    log: testLog,
+    ...overrides,
+  });
 }

@@ -4,14 +4,14 @@ import { BATCH_JOB_OPTIONS } from "../../core/batch-jobs";
 import { UnrecoverableError, type Worker } from "bullmq";
 import type { Admin, Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { getConfig } from "../../adapters/config";
 import { applicationTopics, connectProducer, ensureTopics } from "../../adapters/kafka";
 import { createWorker, QUEUES } from "../../adapters/queues";
 import { createRedis } from "../../adapters/redis";
 import { archiveSymbolDir } from "../../core/archive-layout";
 import { migrate } from "../../db/migrations";
-import { eventually, testLog, uniqueName } from "../../test/helpers";
+import { eventually, testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
 import { createQueryStores } from "../context";
 import { AppError, toAppError } from "../errors";
 import { createAdminContext, type AdminContext } from "./admin-context";
@@ -31,13 +31,7 @@ const topicPrefix = `${uniqueName("admin")}.`;
 const groupId = uniqueName("admin_group");
 const archiveRoot = `/${uniqueName("admin_archive")}`;
 const keyspace = uniqueName("test_admin");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 
 let client: CassandraClient;
 let ctx: AdminContext & { close(): Promise<void> };

@@ -6,26 +6,18 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
-import { getConfig } from "../../adapters/config";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { candleBucket } from "../../core/intervals";
 import { migrate } from "../../db/migrations";
-import { testLog, uniqueName } from "../../test/helpers";
+import { uniqueName, connectTestCassandra } from "../../test/helpers";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
 import { createQueryStores, setQueryContext } from "../context";
 import { endpointList, endpoints } from "../rest/endpoints";
 import { restGet } from "../rest/handler";
 import { createFastRest } from "./fast-rest";
 
-const config = getConfig();
 const keyspace = uniqueName("test_fast_rest");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const DAY = "2013-10-07";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
 const DAY_END = DAY_START + 86_399_999;

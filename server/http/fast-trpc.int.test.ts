@@ -8,10 +8,9 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
-import { getConfig } from "../../adapters/config";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { migrate } from "../../db/migrations";
-import { testLog, uniqueName } from "../../test/helpers";
+import { testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
 import { seedDay } from "../../test/market-fixtures";
 import { createQueryStores, getQueryContext, setQueryContext } from "../context";
 import { endpointList } from "../rest/endpoints";
@@ -19,15 +18,8 @@ import { appRouter } from "../routers/app-router";
 import { createFastRest } from "./fast-rest";
 import { createFastTrpc } from "./fast-trpc";
 
-const config = getConfig();
 const keyspace = uniqueName("test_fast_trpc");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const DAY = "2013-10-07";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
 const DAY_END = DAY_START + 86_399_999;

@@ -6,9 +6,10 @@ import { publishLiveUpdates } from "../../adapters/live-channel";
 import { createRedis } from "../../adapters/redis";
 import type { CandleUpdate } from "../../core/live-updates";
 import { eventually, testLog, uniqueName } from "../../test/helpers";
+import { createTestSseHub } from "../../test/sse-client";
 import { EventSseClient, RawSseClient, type SseTarget } from "../../test/sse-fleet";
 import { handleLiveStream } from "./serve-live-stream";
-import { createSseHub, type SseHub, type SseHubOptions } from "./sse-hub";
+import type { SseHub, SseHubOptions } from "./sse-hub";
 
 const config = getConfig();
 const redis = createRedis(config.redis.url, "client", testLog);
@@ -34,16 +35,11 @@ afterAll(async () => {
 async function serve(options: Partial<SseHubOptions> = {}) {
   const key = uniqueName("test_live");
   keys.push(key);
-  const hub = createSseHub({
-    redisUrl: config.redis.url,
-    streamKey: key,
-    heartbeatMs: 15_000,
+  const hub = createTestSseHub(key, {
     clientBufferBytes: 64 * 1024,
-    conflationMaxKeys: 10_000,
     maxClients: 1_000,
     maxClientsPerAddress: 1_000,
     readBlockMs: 1_000,
-    log: testLog,
     ...options,
   });
   const server = http.createServer((req, res) => {

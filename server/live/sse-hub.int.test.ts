@@ -4,9 +4,9 @@ import { publishLiveUpdates } from "../../adapters/live-channel";
 import { createRedis } from "../../adapters/redis";
 import { toSubscription, type PriceUpdate, type LiveUpdate } from "../../core/live-updates";
 import { eventually, testLog, uniqueName } from "../../test/helpers";
-import { SseTestClient } from "../../test/sse-client";
+import { createTestSseHub, SseTestClient } from "../../test/sse-client";
 import { openLiveStream } from "./open-live-stream";
-import { createSseHub, type SseHub, type SseHubOptions } from "./sse-hub";
+import type { SseHub, SseHubOptions } from "./sse-hub";
 
 const config = getConfig();
 const redis = createRedis(config.redis.url, "client", testLog);
@@ -24,15 +24,12 @@ afterAll(async () => {
 function newHub(options: Partial<SseHubOptions> = {}): { hub: SseHub; key: string } {
   const key = uniqueName("test_live");
   keys.push(key);
-  const hub = createSseHub({
-    redisUrl: config.redis.url,
-    streamKey: key,
-    heartbeatMs: 15_000,
+  const hub = createTestSseHub(key, {
     clientBufferBytes: 256 * 1024,
     conflationMaxKeys: 1_000,
     maxClients: 100,
     readBatch: 100,
-    log: testLog,
+    readBlockMs: 5_000,
     ...options,
   });
   hubs.push(hub);

@@ -1,26 +1,18 @@
 // A trading day's header figures against a seeded keyspace: the regular session in New York time,
 // the previous close from the day before's candles (a weekend skipped) or from a stored 1d candle.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
-import { getConfig } from "../../adapters/config";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { applyTrade, type Candle } from "../../core/candles";
 import { candleBucket } from "../../core/intervals";
 import type { Trade } from "../../core/schemas";
 import { migrate } from "../../db/migrations";
-import { testLog, uniqueName } from "../../test/helpers";
+import { uniqueName, connectTestCassandra } from "../../test/helpers";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
 import { createQueryStores, type QueryContext } from "../context";
 import { getDaySummary } from "./get-day-summary";
 
-const config = getConfig();
 const keyspace = uniqueName("test_day_summary");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const OPEN = Date.UTC(2013, 9, 7, 13, 30);
 const CLOSE = Date.UTC(2013, 9, 7, 20);
 let client: CassandraClient;

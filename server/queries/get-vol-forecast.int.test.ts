@@ -1,24 +1,16 @@
 // forecasts.volatility through the tRPC router (createCaller, no HTTP) on the real Cassandra.
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
-import { getConfig } from "../../adapters/config";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createVolModelStore } from "../../adapters/vol-model-store";
 import type { HarParams } from "../../core/vol-forecast";
 import { migrate } from "../../db/migrations";
-import { testLog, uniqueName } from "../../test/helpers";
+import { uniqueName, connectTestCassandra } from "../../test/helpers";
 import { createQueryStores, type QueryContext } from "../context";
 import { createCaller } from "../routers/app-router";
 
-const config = getConfig();
 const keyspace = uniqueName("test_volapi");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 let client: CassandraClient;
 let caller: ReturnType<typeof createCaller>;
 const PARAMS: HarParams = {

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { getConfig } from "../../adapters/config";
 import { publishLiveUpdates } from "../../adapters/live-channel";
 import { createRedis } from "../../adapters/redis";
 import { candleBucket } from "../../core/intervals";
 import type { CandleUpdate } from "../../core/live-updates";
 import { migrate } from "../../db/migrations";
-import { eventually, testLog, uniqueName } from "../../test/helpers";
+import { eventually, testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
+import { createTestSseHub } from "../../test/sse-client";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
 import { createQueryStores, type QueryContext, type QueryStores } from "../context";
-import { createSseHub, type SseHub } from "../live/sse-hub";
+import type { SseHub } from "../live/sse-hub";
 import { getMarketOverview } from "./get-market-overview";
 import { createLiveSparklines, type SparklineSource } from "./live-sparkline-snapshot";
 
@@ -17,13 +18,7 @@ const config = getConfig();
 const keyspace = uniqueName("test_spark");
 const streamKey = uniqueName("test_live");
 const redis = createRedis(config.redis.url, "client", testLog);
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 
 const DAY = "2013-10-07";
 const MIN = 60_000;
@@ -51,16 +46,7 @@ beforeAll(async () => {
     "SPC",
     await seedDay(client, keyspace, { symbol: "SPC", day: DAY, startPrice: 20, sessionMinutes: 12, tradeEveryMs: 60_000, seed: 3 }),
   );
-  hub = createSseHub({
-    redisUrl: config.redis.url,
-    streamKey,
-    heartbeatMs: 15_000,
-    clientBufferBytes: 64 * 1024,
-    conflationMaxKeys: 100,
-    maxClients: 10,
-    readBlockMs: 200,
-    log: testLog,
-  });
+  hub = createTestSseHub(streamKey, { clientBufferBytes: 64 * 1024, conflationMaxKeys: 100, readBlockMs: 200 });
   stores = createQueryStores(client, keyspace);
   sparklines = createLiveSparklines({ candles: stores.market, tap: (listener) => hub.tap(listener), nowMs: Date.now, log: testLog });
   withSnapshot = { ...stores, nowMs: Date.now, sparklines };

@@ -1,24 +1,16 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore } from "../../adapters/cassandra-store";
-import { getConfig } from "../../adapters/config";
 import type { Candle } from "../../core/candles";
 import { migrate } from "../../db/migrations";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
-import { testLog, uniqueName } from "../../test/helpers";
+import { uniqueName, connectTestCassandra } from "../../test/helpers";
 import { createQueryStores, type QueryContext } from "../context";
 import { createCaller } from "./app-router";
 
-const config = getConfig();
 const keyspace = uniqueName("test_api");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 
 const DAY = "2013-10-07";
 const NOW = Date.parse("2013-10-07T21:00:00Z");

@@ -15,14 +15,12 @@ import { getConfig } from "../../adapters/config";
 import { WebHdfsClient } from "../../adapters/hdfs";
 import { readManifest } from "../../adapters/hdfs-archive";
 import { LIVE_STREAM_KEY, readLiveUpdates } from "../../adapters/live-channel";
-import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../../adapters/queues";
 import { createRedis } from "../../adapters/redis";
 import { archiveSymbolDir } from "../../core/archive-layout";
-import { BATCH_JOB_OPTIONS, type ArchivePayload, type ArchiveResult } from "../../core/batch-jobs";
+import { type ArchivePayload, type ArchiveResult } from "../../core/batch-jobs";
 import type { CandleUpdate } from "../../core/live-updates";
 import { servicesUp } from "../../infra/services";
 import { isAlive } from "../../infra/processes";
-import { startBatchWorker } from "../../workers/batch/start-batch-worker";
 import {
   compareCandles,
   createFixture,
@@ -34,6 +32,7 @@ import {
   type Fixture,
   type RefCandle,
 } from "../../workers/stream/pipeline-fixture";
+import { openBatchQueue, type Closer } from "../batch-queue";
 import { eventually, testLog, uniqueName } from "../helpers";
 
 const config = getConfig();
@@ -395,22 +394,15 @@ describe("fault suite: servers that die change nothing", () => {
     const hdfs = new WebHdfsClient({ baseUrl: config.hdfs.webhdfsUrl, user: config.hdfs.user });
     const root = `/${uniqueName("faults_archive")}`;
     const redis = createRedis(config.redis.url, "worker", testLog);
-    const prefix = uniqueName("faultsq");
-    const queue = createQueue(QUEUES.batch, { connection: redis, prefix }, { defaultJobOptions: BATCH_JOB_OPTIONS });
-    const events = createQueueEvents(QUEUES.batch, { connection: redis, prefix });
-    await events.waitUntilReady();
-    const batch = startBatchWorker(
-      { connection: redis, prefix },
-      {
-        store: fx.store,
-        log: testLog,
-        isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
-        nowMs: Date.now,
-        dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
-        archive: { hdfs, root },
-      },
-      { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
-    );
+    const closers: Closer[] = [];
+    const { queue, events, startWorker } = await openBatchQueue({
+      redis,
+      store: fx.store,
+      closers,
+      deps: { archive: { hdfs, root } },
+      productBackoff: true,
+    });
+    startWorker();
     try {
       const job = await queue.add("archive", { day: "2013-10-07", symbols: ["IBM"] } satisfies ArchivePayload);
       await eventually(async () => (await job.isActive()) || (await job.isCompleted()), "the archive job to start", 60_000);
@@ -430,10 +422,7 @@ describe("fault suite: servers that die change nothing", () => {
       });
       expect(manifest?.rows).toBe(TOTAL);
     } finally {
-      await batch.close(true);
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
-      await events.close();
+      for (const close of closers.reverse()) await close();
       await hdfs.delete(root, { recursive: true }).catch(() => undefined);
       redis.disconnect();
       await admin.disconnect();

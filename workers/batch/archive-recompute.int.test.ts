@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Queue, QueueEvents } from "bullmq";
 import type { Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredCandle } from "../../adapters/cassandra-store";
@@ -10,12 +9,10 @@ import { getConfig } from "../../adapters/config";
 import { WebHdfsClient } from "../../adapters/hdfs";
 import { readArchivedRows, readManifest } from "../../adapters/hdfs-archive";
 import { connectProducer } from "../../adapters/kafka";
-import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../../adapters/queues";
 import { createRedis } from "../../adapters/redis";
 import type { ArchivedRow } from "../../core/archive";
 import { archiveSymbolDir, archiveTmpRoot, type ArchiveManifest } from "../../core/archive-layout";
 import {
-  BATCH_JOB_OPTIONS,
   type ArchiveKind,
   type ArchivePayload,
   type ArchiveResult,
@@ -23,6 +20,7 @@ import {
   type RecomputeResult,
 } from "../../core/batch-jobs";
 import { STREAM_INTERVALS } from "../../core/intervals";
+import { openBatchQueue, type BatchQueue } from "../../test/batch-queue";
 import { eventually, testLog, uniqueName } from "../../test/helpers";
 import { buildDay } from "../../test/market-fixtures";
 import { replayFiles } from "../feeds/replay-files";
@@ -40,7 +38,6 @@ import {
 } from "../stream/pipeline-fixture";
 import { startStreamWorker, type StreamWorker } from "../stream/start-stream-worker";
 import { BATCH_SCHEDULERS, upsertBatchSchedules } from "./schedules";
-import { startBatchWorker } from "./start-batch-worker";
 
 const config = getConfig();
 const DAY = "2013-10-07";
@@ -58,38 +55,13 @@ let tmpDir: string;
 let counts = { trades: 0, quotes: 0 };
 let tradesFile = "";
 
-type Harness = { prefix: string; root: string; queue: Queue; events: QueueEvents };
+type Harness = BatchQueue & { root: string };
 
-/** A queue under its own prefix with its events; an in-process worker on it unless `worker` is false. */
+/** A queue under its own prefix archiving under `root`; an in-process worker on it unless `worker` is false. */
 async function harness(root: string, worker = true): Promise<Harness> {
-  const prefix = uniqueName("test");
-  const ctx = { connection: redis, prefix };
-  const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
-  const events = createQueueEvents(QUEUES.batch, ctx);
-  closers.push(
-    () => queue.obliterate({ force: true }).then(() => queue.close()),
-    () => events.close(),
-  );
-  await events.waitUntilReady();
-  if (worker) startWorker({ prefix, root });
-  return { prefix, root, queue, events };
-}
-
-function startWorker({ prefix, root }: { prefix: string; root: string }, settings = { lockDurationMs: 30_000, stalledIntervalMs: 30_000 }) {
-  const worker = startBatchWorker(
-    { connection: redis, prefix },
-    {
-      store: fx.store,
-      log: testLog,
-      isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
-      nowMs: Date.now,
-      dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
-      archive: { hdfs, root },
-    },
-    { concurrency: 1, ...settings },
-  );
-  closers.push(() => worker.close(true));
-  return worker;
+  const h = await openBatchQueue({ redis, store: fx.store, closers, deps: { archive: { hdfs, root } } });
+  if (worker) h.startWorker();
+  return { ...h, root };
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -328,7 +300,7 @@ describe("archive and recompute of real IBM ticks on the real Cassandra, HDFS an
     expect(await job.getState()).toBe("active");
 
     // A new worker picks the job up once the dead one's lock lapses, and runs it from the start.
-    startWorker(killed, { lockDurationMs: 5_000, stalledIntervalMs: 1_000 });
+    killed.startWorker({}, { lockDurationMs: 5_000, stalledIntervalMs: 1_000 });
     await eventually(async () => (await job.getState()) === "completed", "the stalled job to complete on the new worker", 60_000);
     const killedResult = (await killed.queue.getJob(job.id ?? ""))?.returnvalue as ArchiveResult;
     const logs = (await killed.queue.getJobLogs(job.id ?? "")).logs;

@@ -1,31 +1,23 @@
-import type { Job, Queue, QueueEvents, Worker } from "bullmq";
+import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CassandraStore, type QuoteRow, type TradeRow } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
-import { cancelJob, createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../../adapters/queues";
+import { cancelJob } from "../../adapters/queues";
 import { createRedis } from "../../adapters/redis";
 import { BATCH_JOB_OPTIONS, type DataQualityPayload, type RollupPayload } from "../../core/batch-jobs";
 import { applyTrade, type Candle } from "../../core/candles";
 import { previousDay } from "../../core/rollup";
 import type { Trade } from "../../core/schemas";
 import { migrate } from "../../db/migrations";
-import { eventually, testLog, uniqueName } from "../../test/helpers";
+import { openBatchQueue, type BatchQueue } from "../../test/batch-queue";
+import { eventually, testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
-import type { BatchResult } from "./batch-processor";
-import type { BatchDeps } from "./job-context";
 import { BATCH_SCHEDULERS, upsertBatchSchedules } from "./schedules";
-import { startBatchWorker, type BatchWorkerSettings } from "./start-batch-worker";
 
 const config = getConfig();
 const keyspace = uniqueName("test_batch");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const redis = createRedis(config.redis.url, "worker", testLog);
 
 const DAY = "2013-10-07";
@@ -109,41 +101,9 @@ afterAll(async () => {
   await client?.shutdown();
 });
 
-interface Harness {
-  prefix: string;
-  queue: Queue;
-  events: QueueEvents;
-  start(hooks?: Pick<BatchDeps, "beforeSymbol">, settings?: Partial<BatchWorkerSettings>): Worker<unknown, BatchResult>;
-}
-
-/** A queue under its own prefix, its events, and workers on it; everything is closed after the file. */
-async function harness(): Promise<Harness> {
-  const prefix = uniqueName("test");
-  const ctx = { connection: redis, prefix };
-  const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
-  const events = createQueueEvents(QUEUES.batch, ctx);
-  closers.push(
-    () => queue.obliterate({ force: true }).then(() => queue.close()),
-    () => events.close(),
-  );
-  await events.waitUntilReady();
-  const start: Harness["start"] = (hooks = {}, settings = {}) => {
-    const worker = startBatchWorker(
-      ctx,
-      {
-        store,
-        log: testLog,
-        isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
-        nowMs: Date.now,
-        dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
-        ...hooks,
-      },
-      { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000, ...settings },
-    );
-    closers.push(() => worker.close(true));
-    return worker;
-  };
-  return { prefix, queue, events, start };
+/** A queue under its own prefix with workers on it; everything is closed after the file. */
+function harness(): Promise<BatchQueue> {
+  return openBatchQueue({ redis, store, closers });
 }
 
 function fold1d(trades: readonly Trade[]): Candle | undefined {
@@ -170,7 +130,7 @@ function expectCandleOfTrades(actual: Candle | undefined, trades: readonly Trade
 describe("batch worker on the real Redis and Cassandra", () => {
   it("rolls a day of 1h candles up into the 1d candle that folding the trades gives, and a second run leaves the same rows", async () => {
     const h = await harness();
-    h.start();
+    h.startWorker();
     const first = await h.queue.add("rollup", { day: DAY } satisfies RollupPayload);
     expect(await first.waitUntilFinished(h.events, 60_000)).toEqual({ day: DAY, symbols: 2, written: 2 });
     const rows = { TSA: await stored1d("TSA", DAY), TSB: await stored1d("TSB", DAY) };
@@ -197,7 +157,7 @@ describe("batch worker on the real Redis and Cassandra", () => {
 
   it("stores a data-quality report per symbol with the seeded gaps, duplicate ids, outliers and crossed quotes", async () => {
     const h = await harness();
-    h.start();
+    h.startWorker();
     const job = await h.queue.add("data-quality", { day: DAY } satisfies DataQualityPayload);
     expect(await job.waitUntilFinished(h.events, 60_000)).toEqual({ day: DAY, symbols: 2, reports: 2 });
     const reports = await store.readDataQuality(DAY);
@@ -238,7 +198,7 @@ describe("batch worker on the real Redis and Cassandra", () => {
 
   it("fails an invalid payload or an unknown job at once, without retries", async () => {
     const h = await harness();
-    h.start();
+    h.startWorker();
     const bad = await h.queue.add("rollup", { day: "2013-02-30" });
     const unknown = await h.queue.add("compact", { day: DAY });
     await expect(bad.waitUntilFinished(h.events, 30_000)).rejects.toThrow(/invalid rollup payload: day/);
@@ -252,7 +212,7 @@ describe("batch worker on the real Redis and Cassandra", () => {
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     let reached = false;
-    h.start({
+    h.startWorker({
       beforeSymbol: async (_job, _symbol, index) => {
         if (index === 0) {
           reached = true;
@@ -280,7 +240,7 @@ describe("batch worker on the real Redis and Cassandra", () => {
     const short = { lockDurationMs: 1_000, stalledIntervalMs: 500 };
     let dying = false;
     // The first worker hangs before its second symbol, as a killed process would, and is force-closed.
-    const doomed = h.start(
+    const doomed = h.startWorker(
       { beforeSymbol: (_job, _symbol, index) => (index === 1 ? ((dying = true), new Promise<void>(() => undefined)) : Promise.resolve()) },
       short,
     );
@@ -291,7 +251,7 @@ describe("batch worker on the real Redis and Cassandra", () => {
 
     let stalled = 0;
     h.events.on("stalled", () => (stalled += 1));
-    h.start({}, short);
+    h.startWorker({}, short);
     expect(await job.waitUntilFinished(h.events, 60_000)).toEqual({ day: KILL_DAY, symbols: 2, written: 2 });
     expect(stalled).toBe(1);
     for (const symbol of ["TSA", "TSB"]) {
@@ -322,7 +282,7 @@ describe("batch worker on the real Redis and Cassandra", () => {
     expect(next.opts.attempts).toBe(BATCH_JOB_OPTIONS.attempts);
     expect(next.opts.backoff).toEqual({ type: "exponential", delay: 5_000 });
 
-    h.start();
+    h.startWorker();
     const now = Date.now();
     const job = await h.queue.add("data-quality", { day: "previous", symbols: ["TSA"] } satisfies DataQualityPayload);
     const result = (await job.waitUntilFinished(h.events, 60_000)) as { day: string };

@@ -1,31 +1,22 @@
 // The daily rollup follows each venue's trading day: a US equity's 1d candle is its regular session
 // (09:30–16:00 New York), pre- and post-market prints left out, as an exchange's daily bar is; a
 // 24 h venue's (crypto) is the whole UTC day.
-import type { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CassandraStore } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
-import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../../adapters/queues";
 import { createRedis } from "../../adapters/redis";
-import { BATCH_JOB_OPTIONS, type RollupPayload } from "../../core/batch-jobs";
+import type { RollupPayload } from "../../core/batch-jobs";
 import { applyTrade, type Candle } from "../../core/candles";
 import type { Trade } from "../../core/schemas";
 import { migrate } from "../../db/migrations";
-import { testLog, uniqueName } from "../../test/helpers";
+import { openBatchQueue } from "../../test/batch-queue";
+import { testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
 import { seedDay, type SeededDay } from "../../test/market-fixtures";
-import { startBatchWorker } from "./start-batch-worker";
 
 const config = getConfig();
 const keyspace = uniqueName("test_rollup_session");
-const prefix = uniqueName("test");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const redis = createRedis(config.redis.url, "worker", testLog);
 const DAY = "2013-10-07";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
@@ -78,26 +69,8 @@ function fold1d(trades: readonly Trade[]): Candle {
 
 describe("daily rollup by trading session", () => {
   it("rolls a US equity's regular session and a crypto pair's UTC day", async () => {
-    const ctx = { connection: redis, prefix };
-    const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
-    const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
-    closers.push(
-      () => queue.obliterate({ force: true }).then(() => queue.close()),
-      () => events.close(),
-    );
-    await events.waitUntilReady();
-    const worker = startBatchWorker(
-      ctx,
-      {
-        store,
-        log: testLog,
-        isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
-        nowMs: Date.now,
-        dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
-      },
-      { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
-    );
-    closers.push(() => worker.close(true));
+    const { queue, events, startWorker } = await openBatchQueue({ redis, store, closers });
+    startWorker();
 
     const job = await queue.add("rollup", { day: DAY } satisfies RollupPayload);
     expect(await job.waitUntilFinished(events, 60_000)).toEqual({ day: DAY, symbols: 2, written: 2 });

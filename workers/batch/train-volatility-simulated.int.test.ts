@@ -1,32 +1,23 @@
 // A simulated symbol (TVS.SIM) has no daily history of its own: the train-volatility job fits it on
 // the daily candles of the real ticker it is calibrated on (TVS), and the stream's forecaster scores
 // it with that history and its own intraday candles, so the dashboard shows a forecast for it.
-import type { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CandleRow, type CassandraStore } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
-import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../../adapters/queues";
 import { createRedis } from "../../adapters/redis";
 import { createVolModelStore, type VolModelStore } from "../../adapters/vol-model-store";
-import { BATCH_JOB_OPTIONS, BATCH_JOBS, type TrainVolatilityPayload, type TrainVolatilityResult } from "../../core/batch-jobs";
+import { BATCH_JOBS, type TrainVolatilityPayload, type TrainVolatilityResult } from "../../core/batch-jobs";
 import type { Candle } from "../../core/candles";
 import { createPrng, nextNormal } from "../../core/simulator";
 import { migrate } from "../../db/migrations";
-import { eventually, testLog, uniqueName } from "../../test/helpers";
+import { openBatchQueue } from "../../test/batch-queue";
+import { eventually, testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
 import { createVolForecaster } from "../stream/vol-forecaster";
-import { startBatchWorker } from "./start-batch-worker";
 
 const config = getConfig();
 const keyspace = uniqueName("test_volsim");
-const prefix = uniqueName("test");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const redis = createRedis(config.redis.url, "worker", testLog);
 const DAY_MS = 86_400_000;
 const TODAY = "2026-01-05";
@@ -100,27 +91,8 @@ afterAll(async () => {
 
 describe("volatility of a simulated symbol", () => {
   it("is trained (at start, as a symbol without a model) on the daily history of the real ticker it is calibrated on, and scored with it", async () => {
-    const ctx = { connection: redis, prefix };
-    const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
-    const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
-    closers.push(
-      () => queue.obliterate({ force: true }).then(() => queue.close()),
-      () => events.close(),
-    );
-    await events.waitUntilReady();
-    const worker = startBatchWorker(
-      ctx,
-      {
-        store,
-        log: testLog,
-        isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
-        nowMs: Date.now,
-        dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
-        volModels: models,
-      },
-      { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
-    );
-    closers.push(() => worker.close(true));
+    const { queue, events, startWorker } = await openBatchQueue({ redis, store, closers, deps: { volModels: models } });
+    startWorker();
 
     // What the batch worker enqueues at start: only symbols without a model, so this one.
     const payload = { symbols: ["TVS.SIM"], asOf: "2026-01-04", lookbackDays: 250, missingOnly: true } satisfies TrainVolatilityPayload;

@@ -3,27 +3,21 @@
 // training job fits every symbol on them with HAR beating the naive forecast in sample.
 import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CassandraStore } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
 import { listMarketData } from "../../adapters/market-data";
 import { createVolModelStore } from "../../adapters/vol-model-store";
 import type { TrainVolatilityPayload } from "../../core/batch-jobs";
 import { migrate } from "../../db/migrations";
-import { testLog, uniqueName } from "../../test/helpers";
+import { testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
 import { runTrainVolatility } from "../batch/run-train-volatility";
 import { loadDailyFile } from "./load-daily-bars";
 
 const config = getConfig();
 const files = listMarketData(config.marketDataDir, "daily_yahoo", "_data.csv");
 const keyspace = uniqueName("test_daily");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 let client: CassandraClient;
 let store: CassandraStore;
 

@@ -9,9 +9,9 @@ import type { AlertUpdate } from "../../core/live-updates";
 // eslint-disable-next-line no-restricted-imports -- end to end: the worker's alert through the SSE route's handler and hub
 import { openLiveStream } from "../../server/live/open-live-stream";
 // eslint-disable-next-line no-restricted-imports -- end to end: the web process's real SSE hub, on this test's stream key
-import { createSseHub, type SseHub } from "../../server/live/sse-hub";
+import type { SseHub } from "../../server/live/sse-hub";
 import { eventually, testLog, uniqueName } from "../../test/helpers";
-import { SseTestClient } from "../../test/sse-client";
+import { createTestSseHub, SseTestClient } from "../../test/sse-client";
 import { createFixture, type Fixture } from "./pipeline-fixture";
 import { startStreamWorker, type StreamWorker } from "./start-stream-worker";
 
@@ -29,16 +29,7 @@ describe("anomaly alerts from Kafka through the stream worker to Cassandra and a
   beforeAll(async () => {
     fx = await createFixture(2);
     producer = await connectProducer(fx.kafka);
-    hub = createSseHub({
-      redisUrl: config.redis.url,
-      streamKey,
-      heartbeatMs: 15_000,
-      clientBufferBytes: 1024 * 1024,
-      conflationMaxKeys: 10_000,
-      maxClients: 10,
-      readBlockMs: 500,
-      log: testLog,
-    });
+    hub = createTestSseHub(streamKey);
   });
 
   afterAll(async () => {

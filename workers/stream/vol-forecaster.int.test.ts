@@ -1,34 +1,25 @@
 // Batch-trained volatility models scored live, against the real Cassandra, Redis and BullMQ: a
 // train-volatility job on seeded 1d candles writes a vol_models version, a running forecaster
 // scores with it, and a retrain is picked up within the refresh interval without a restart.
-import type { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CandleRow, type CassandraStore } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
-import { createQueue, createQueueEvents, isCancelRequested, QUEUES } from "../../adapters/queues";
 import { createRedis } from "../../adapters/redis";
 import { createVolModelStore, type VolModelStore } from "../../adapters/vol-model-store";
-import { BATCH_JOB_OPTIONS, BATCH_JOBS, type TrainVolatilityPayload, type TrainVolatilityResult } from "../../core/batch-jobs";
+import { BATCH_JOBS, type TrainVolatilityPayload, type TrainVolatilityResult } from "../../core/batch-jobs";
 import type { Candle } from "../../core/candles";
 import type { LiveUpdate } from "../../core/live-updates";
 import { createPrng, nextNormal } from "../../core/simulator";
 import { blendDayVariance } from "../../core/vol-forecast-live";
 import { migrate } from "../../db/migrations";
-import { eventually, testLog, uniqueName } from "../../test/helpers";
-import { startBatchWorker } from "../batch/start-batch-worker";
+import { openBatchQueue } from "../../test/batch-queue";
+import { eventually, testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
 import { createVolForecaster } from "./vol-forecaster";
 
 const config = getConfig();
 const keyspace = uniqueName("test_vol");
-const prefix = uniqueName("test");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const redis = createRedis(config.redis.url, "worker", testLog);
 const DAY_MS = 86_400_000;
 /** The forecaster's clock: 10:30 UTC on a Monday, after 30 one-minute candles of the day. */
@@ -104,27 +95,8 @@ afterAll(async () => {
 
 describe("volatility models trained in batch and scored live", () => {
   it("trains a version, scores with it, and picks up a retrain within the refresh interval without a restart", async () => {
-    const ctx = { connection: redis, prefix };
-    const queue = createQueue(QUEUES.batch, ctx, { defaultJobOptions: { ...BATCH_JOB_OPTIONS, backoff: { type: "fixed", delay: 50 } } });
-    const events: QueueEvents = createQueueEvents(QUEUES.batch, ctx);
-    closers.push(
-      () => queue.obliterate({ force: true }).then(() => queue.close()),
-      () => events.close(),
-    );
-    await events.waitUntilReady();
-    const worker = startBatchWorker(
-      ctx,
-      {
-        store,
-        log: testLog,
-        isCancelled: (jobId) => isCancelRequested(redis, QUEUES.batch, jobId, prefix),
-        nowMs: Date.now,
-        dataQuality: { gapThresholdMs: 60_000, outlierSpreads: 3, quoteToleranceMs: 60_000 },
-        volModels: models,
-      },
-      { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
-    );
-    closers.push(() => worker.close(true));
+    const { queue, events, startWorker } = await openBatchQueue({ redis, store, closers, deps: { volModels: models } });
+    startWorker();
 
     const payload: TrainVolatilityPayload = { symbols: ["TVA", "TVB"], asOf: "2026-01-04", lookbackDays: 250 };
     const first = await queue.add(BATCH_JOBS.trainVolatility, payload);

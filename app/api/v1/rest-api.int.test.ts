@@ -1,11 +1,10 @@
 // The REST mirror through its real route handlers (Request in, Response out) over a seeded keyspace.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../../adapters/cassandra";
-import { getConfig } from "../../../adapters/config";
+import type { CassandraClient } from "../../../adapters/cassandra";
 import { migrate } from "../../../db/migrations";
 import { createQueryStores, setQueryContext } from "../../../server/context";
 import type { RouteContext } from "../../../server/rest/handler";
-import { testLog, uniqueName } from "../../../test/helpers";
+import { uniqueName, connectTestCassandra } from "../../../test/helpers";
 import { seedDay, type SeededDay } from "../../../test/market-fixtures";
 import { GET as getAlerts } from "./alerts/route";
 import { GET as getMovers } from "./market/movers/route";
@@ -17,15 +16,8 @@ import { GET as getQuote } from "./symbols/[symbol]/quote/route";
 import { GET as getTrades } from "./symbols/[symbol]/trades/route";
 import { GET as listSymbols } from "./symbols/route";
 
-const config = getConfig();
 const keyspace = uniqueName("test_rest");
-const connect = (ks?: string) =>
-  connectCassandra({
-    contactPoints: config.cassandra.contactPoints,
-    localDataCenter: config.cassandra.localDataCenter,
-    ...(ks ? { keyspace: ks } : {}),
-    log: testLog,
-  });
+const connect = connectTestCassandra;
 const DAY = "2013-10-07";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
 const DAY_END = DAY_START + 86_399_999;
