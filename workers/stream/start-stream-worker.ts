@@ -86,11 +86,12 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     }).observeWrite;
   }
 
+  const heartbeatIntervalMs = Math.max(250, Math.floor(settings.sessionTimeoutMs / 6));
   const consumer = kafka.consumer({
     groupId: settings.groupId,
     partitionAssigners: [CoPartitionedAssigner],
     sessionTimeout: settings.sessionTimeoutMs,
-    heartbeatInterval: Math.max(250, Math.floor(settings.sessionTimeoutMs / 6)),
+    heartbeatInterval: heartbeatIntervalMs,
     rebalanceTimeout: Math.max(settings.sessionTimeoutMs * 2, 10_000),
     // A batch is at most this much per partition: bounds memory and the work lost on a crash.
     maxBytesPerPartition: settings.maxBatchBytes,
@@ -156,6 +157,17 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
       const { batch } = payload;
       if (!payload.isRunning() || payload.isStale() || fatal) return;
       let done: boolean;
+      // kafkajs heartbeats only when asked: a round that outlasts the session (a loaded or slow
+      // cluster) would cost the group this member and every member a rebalance. The bench on the
+      // local 3-node cluster showed 2 workers in a loop of them. So heartbeat while the round
+      // runs; kafkajs sends at most one per interval. A failed one (a rebalance began) stops the
+      // keep-alive; the heartbeat after the round rejoins.
+      const keepAlive = setInterval(() => {
+        payload.heartbeat().catch((error: unknown) => {
+          clearInterval(keepAlive);
+          log.warn({ err: error, topic: batch.topic, partition: batch.partition }, "heartbeat during a round failed");
+        });
+      }, heartbeatIntervalMs);
       try {
         done = await processor.processBatch(
           { topic: batch.topic, partition: batch.partition, messages: batch.messages },
@@ -170,6 +182,8 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
         // Nothing of this batch is committed; the restarted process replays it.
         failFatally(error);
         return;
+      } finally {
+        clearInterval(keepAlive);
       }
       setPaused(false);
       if (!done) return;
