@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { connectCassandra, type CassandraClient } from "../adapters/cassandra";
-import { getConfig } from "../adapters/config";
+import { getConfig, type AppConfig } from "../adapters/config";
 
 /** A name no other test run uses, safe as a topic, keyspace or queue prefix. */
 export function uniqueName(prefix: string): string {
@@ -20,13 +20,14 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
   }
 }
 
-/** A client of the configured Cassandra, on `keyspace` when given (the shape `migrate` takes). */
-export function connectTestCassandra(keyspace?: string): Promise<CassandraClient> {
-  const { cassandra } = getConfig();
+/** A client of `config`'s Cassandra (the configured one by default), on `keyspace` when given (the shape `migrate` takes). */
+export function connectTestCassandra(keyspace?: string, config: AppConfig = getConfig()): Promise<CassandraClient> {
+  const { cassandra } = config;
   return connectCassandra({
     contactPoints: cassandra.contactPoints,
     localDataCenter: cassandra.localDataCenter,
     ...(keyspace ? { keyspace } : {}),
+    security: cassandra.security,
     log: testLog,
   });
 }

@@ -6,17 +6,14 @@
 // acknowledged ingest request is lost, and none counts twice), and the SSE clients of both web
 // processes must see every final candle. Prints the recovery times docs/operations.md quotes.
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import type { Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CassandraStore } from "../../adapters/cassandra-store";
 import { applicationTopics, createKafka, ensureTopics, topicNames } from "../../adapters/kafka";
 import type { CandleUpdate } from "../../core/live-updates";
 import type { Trade } from "../../core/schemas";
 import { migrate } from "../../db/migrations";
-import { buildWebIfStale } from "../../infra/start";
 import { describeSource, mergedTicks } from "../../workers/feeds/replay-files";
 import {
   compareCandles,
@@ -26,9 +23,10 @@ import {
   referenceCandles,
   storedIbmCandles,
 } from "../../workers/stream/pipeline-fixture";
-import { eventually, testLog, uniqueName } from "../helpers";
+import { connectTestCassandra, eventually, testLog, uniqueName } from "../helpers";
 import { EventSseClient } from "../sse-fleet";
 import {
+  ensureWebBuild,
   freePort,
   killServer,
   restartMissingServers,
@@ -66,16 +64,8 @@ describe("the product on the local 3-broker, 3-node cluster", () => {
   beforeAll(async () => {
     stack = await startStack("cluster");
     const { config } = stack;
-    // The web processes run the production build; a fresh clone has none yet.
-    if (!fs.existsSync(path.join(import.meta.dirname, "..", "..", ".next", "BUILD_ID"))) buildWebIfStale();
-    const connect = (ks?: string) =>
-      connectCassandra({
-        contactPoints: config.cassandra.contactPoints,
-        localDataCenter: config.cassandra.localDataCenter,
-        ...(ks ? { keyspace: ks } : {}),
-        security: config.cassandra.security,
-        log: testLog,
-      });
+    ensureWebBuild();
+    const connect = (ks?: string) => connectTestCassandra(ks, config);
     await migrate(connect, keyspace, config.cassandra.replication);
     client = await connect();
     store = createCassandraStore(client, keyspace);

@@ -16,7 +16,6 @@ import { applicationTopics, createKafka, ensureTopics, topicNames } from "../../
 import { createRedis } from "../../adapters/redis";
 import type { CandleUpdate } from "../../core/live-updates";
 import { migrate } from "../../db/migrations";
-import { buildWebIfStale } from "../../infra/start";
 import { describeSource, mergedTicks } from "../../workers/feeds/replay-files";
 import {
   compareCandles,
@@ -27,9 +26,9 @@ import {
   referenceCandles,
   storedIbmCandles,
 } from "../../workers/stream/pipeline-fixture";
-import { eventually, testLog, uniqueName } from "../helpers";
+import { connectTestCassandra, eventually, testLog, uniqueName } from "../helpers";
 import { EventSseClient } from "../sse-fleet";
-import { freePort, startApp, startStack, waitForLine, type AppProcess, type StackRun } from "./stack-fixture";
+import { ensureWebBuild, freePort, startApp, startStack, waitForLine, type AppProcess, type StackRun } from "./stack-fixture";
 
 describe("the secure local cluster", () => {
   let stack: StackRun;
@@ -164,16 +163,9 @@ describe("the secure local cluster", () => {
 
     beforeAll(async () => {
       const { config } = stack;
-      if (!fs.existsSync(path.join(import.meta.dirname, "..", "..", ".next", "BUILD_ID"))) buildWebIfStale();
+      ensureWebBuild();
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), "secure-test-"));
-      const connect = (ks?: string) =>
-        connectCassandra({
-          contactPoints: config.cassandra.contactPoints,
-          localDataCenter: config.cassandra.localDataCenter,
-          ...(ks ? { keyspace: ks } : {}),
-          security: config.cassandra.security,
-          log: testLog,
-        });
+      const connect = (ks?: string) => connectTestCassandra(ks, config);
       await migrate(connect, keyspace, config.cassandra.replication);
       client = await connect();
       store = createCassandraStore(client, keyspace);

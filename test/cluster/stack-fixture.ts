@@ -3,9 +3,11 @@
 // processes spawned against it (web servers, stream and batch workers, feeds) with their output
 // kept for assertions, and kill -9 / restart of one server process.
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { envWithLocalStack, type AppConfig, type LocalStackName } from "../../adapters/config";
+import { buildWebIfStale } from "../../infra/start";
 import { localServerPid, localStackRunning, prepareLocalStack, servicesDown, servicesUp } from "../../infra/services";
 import { eventually } from "../helpers";
 
@@ -21,6 +23,11 @@ export interface StackRun {
   startedHere: boolean;
   /** Stops the stack if this run started it. */
   stop(): Promise<void>;
+}
+
+/** The web processes run the production build; a fresh clone has none yet (an existing one is used as it is). */
+export function ensureWebBuild(): void {
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) buildWebIfStale();
 }
 
 /** The local stack `name`, up and ready (started when it is not fully running). */

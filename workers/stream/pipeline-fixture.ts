@@ -3,13 +3,13 @@
 // of stored candles against it. Not a test file itself; imported by *.int.test.ts only.
 import fs from "node:fs";
 import path from "node:path";
-import { connectCassandra, type CassandraClient } from "../../adapters/cassandra";
+import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CassandraStore, type StoredCandle } from "../../adapters/cassandra-store";
 import { getConfig, type StreamSettings } from "../../adapters/config";
 import { dataFileName, marketDataFile, readMarketDataText } from "../../adapters/market-data";
 import { applicationTopics, createKafka, ensureTopics, topicNames, type TopicNames } from "../../adapters/kafka";
 import { migrate } from "../../db/migrations";
-import { testLog, uniqueName } from "../../test/helpers";
+import { connectTestCassandra, testLog, uniqueName } from "../../test/helpers";
 
 // The real IBM day of the sample set (data/samples): missing data fails the test file at load.
 export const IBM_TRADES = marketDataFile(getConfig().marketDataDir, "lean_equity_tick/20131007_ibm_Trade_Tick.csv");
@@ -44,15 +44,8 @@ export async function createFixture(partitions = 3): Promise<Fixture> {
   const keyspace = uniqueName("test_stream");
   const prefix = `${uniqueName("t")}.`;
   const topics = topicNames(prefix);
-  const connect = (ks?: string) =>
-    connectCassandra({
-      contactPoints: config.cassandra.contactPoints,
-      localDataCenter: config.cassandra.localDataCenter,
-      ...(ks ? { keyspace: ks } : {}),
-      log: testLog,
-    });
-  await migrate(connect, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
-  const client = await connect();
+  await migrate(connectTestCassandra, keyspace, { class: "SimpleStrategy", replication_factor: 1 });
+  const client = await connectTestCassandra();
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: "stream-int-test", log: testLog });
   const admin = kafka.admin();
   await admin.connect();
