@@ -130,6 +130,30 @@ export async function connectProducer(kafka: Kafka, options: ProducerOptions = {
   return producer;
 }
 
+/**
+ * The partition a message keyed `key` goes to on a topic of `partitionCount` partitions, from
+ * connectProducer's partitioner (the same function, so the two cannot drift apart).
+ */
+export function keyPartitioner(partitionCount: number): (key: string) => number {
+  const partition = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [],
+    isr: [],
+    partitionErrorCode: 0,
+  }));
+  return (key) => partition({ topic: "", partitionMetadata, message: { key, value: null } });
+}
+
+/** How many partitions `topic` has. */
+export async function topicPartitionCount(admin: Admin, topic: string): Promise<number> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+  const count = topics[0]?.partitions.length ?? 0;
+  if (count === 0) throw new Error(`topic ${topic} has no partitions`);
+  return count;
+}
+
 /** Creates the topics that do not exist yet; existing topics are left as they are. */
 export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());

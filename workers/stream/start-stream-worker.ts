@@ -4,11 +4,12 @@
 // while fetching works: after an outage the backlog comes first), and a fatal failure handed to
 // `onFatal` (the process exits; its supervisor restarts it). A short session timeout and leaving
 // the group on stop move a dead or stopped worker's partitions in seconds.
-// Optionally publishes live updates (off the commit path) and registers the worker's metrics.
+// Optionally publishes live updates (off the commit path), registers the worker's metrics and
+// scores volatility forecasts of the symbols of its trade partitions.
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { CassandraStore } from "../../adapters/cassandra-store";
 import type { AnomalySettings, StreamSettings } from "../../adapters/config";
-import type { TopicNames } from "../../adapters/kafka";
+import { keyPartitioner, topicPartitionCount, type TopicNames } from "../../adapters/kafka";
 import type { Logger } from "../../adapters/logger";
 import type { MetricsRegistry } from "../../adapters/metrics";
 import type { Interval } from "../../core/intervals";
@@ -86,6 +87,23 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     }).observeWrite;
   }
 
+  // Volatility forecasts: each worker scores the symbols of the trade partitions it holds (the
+  // producers' key partitioner tells which), so N workers score each symbol once, not N times.
+  const ownedTradePartitions = new Set<number>();
+  let forecaster: (VolForecaster & { start(): void }) | undefined;
+  if (options.volForecast) {
+    const admin = kafka.admin();
+    await admin.connect();
+    const partitionOf = keyPartitioner(await topicPartitionCount(admin, topics.trades).finally(() => admin.disconnect()));
+    forecaster = createVolForecaster({
+      ...options.volForecast,
+      store,
+      log,
+      owns: (symbol) => ownedTradePartitions.has(partitionOf(symbol)),
+      ...(live ? { publish: (updates) => live.offer(updates) } : {}),
+    });
+  }
+
   const heartbeatIntervalMs = Math.max(250, Math.floor(settings.sessionTimeoutMs / 6));
   const consumer = kafka.consumer({
     groupId: settings.groupId,
@@ -139,6 +157,9 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     const assignment = event.payload.memberAssignment;
     log.info({ assignment, generation: event.payload.groupId }, "group joined");
     for (const [key, l] of lag) if (!(assignment[l.topic] ?? []).includes(l.partition)) lag.delete(key);
+    ownedTradePartitions.clear();
+    for (const partition of assignment[topics.trades] ?? []) ownedTradePartitions.add(partition);
+    forecaster?.requestScoring();
     processor.assign(assignment, idleCtx).catch((error: unknown) => log.error({ err: error }, "restoring assigned partitions failed"));
   });
   consumer.on(consumer.events.CRASH, (event) => {
@@ -219,9 +240,6 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
   }, idleEveryMs);
   timer.unref();
 
-  const forecaster = options.volForecast
-    ? createVolForecaster({ ...options.volForecast, store, log, ...(live ? { publish: (updates) => live.offer(updates) } : {}) })
-    : undefined;
   forecaster?.start();
 
   return {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CassandraClient } from "../../adapters/cassandra";
 import { createCassandraStore, type CandleRow, type CassandraStore } from "../../adapters/cassandra-store";
 import { getConfig } from "../../adapters/config";
+import { applicationTopics, connectProducer, createKafka, ensureTopics, topicNames } from "../../adapters/kafka";
 import { createRedis } from "../../adapters/redis";
 import { createVolModelStore, type VolModelStore } from "../../adapters/vol-model-store";
 import { BATCH_JOBS, type TrainVolatilityPayload, type TrainVolatilityResult } from "../../core/batch-jobs";
@@ -16,6 +17,7 @@ import { migrate } from "../../db/migrations";
 import { openBatchQueue } from "../../test/batch-queue";
 import { eventually, testLog, uniqueName, connectTestCassandra } from "../../test/helpers";
 import { createVolForecaster } from "./vol-forecaster";
+import { startStreamWorker, type StreamWorker } from "./start-stream-worker";
 
 const config = getConfig();
 const keyspace = uniqueName("test_vol");
@@ -157,5 +159,57 @@ describe("volatility models trained in batch and scored live", () => {
     expect(forecaster.modelVersion("TVA")).toBe(v2?.version);
     expect((await models.modelVersions("TVA")).map((m) => m.version)).toEqual([v2?.version, v1?.version]);
     expect(forecaster.stats()).toMatchObject({ symbols: 1, errors: 0 });
+  }, 120_000);
+  it("splits the scoring between two stream workers: each symbol with a model is scored by exactly one", async () => {
+    const symbols = ["TVC", "TVD", "TVE", "TVF"];
+    await store.writeCandles(
+      symbols.flatMap((symbol, i) => dailyBars(symbol, 300, 10 + i)),
+      Date.now(),
+    );
+    const { queue, events, startWorker } = await openBatchQueue({ redis, store, closers, deps: { volModels: models } });
+    startWorker();
+    const trained = await queue.add(BATCH_JOBS.trainVolatility, {
+      symbols,
+      asOf: "2026-01-04",
+      lookbackDays: 250,
+    } satisfies TrainVolatilityPayload);
+    expect(await trained.waitUntilFinished(events, 60_000)).toMatchObject({ trained: symbols.length });
+    const modelled = new Set((await models.latestModels(100)).map((m) => m.symbol));
+
+    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: "vol-split-test", log: testLog });
+    const topics = topicNames(`${uniqueName("tvs")}.`);
+    const admin = kafka.admin();
+    await admin.connect();
+    closers.push(async () => {
+      await admin
+        .deleteTopics({ topics: Object.values(topics) })
+        .catch((error: unknown) => testLog.warn({ err: error }, "deleting test topics"));
+      await admin.disconnect();
+    });
+    await ensureTopics(admin, applicationTopics(6, 1, topics));
+    const producer = await connectProducer(kafka);
+    closers.push(() => producer.disconnect());
+    const settings = { ...config.stream, groupId: uniqueName("test-vol-split"), sessionTimeoutMs: 3_000 };
+    const volForecast = { models, refreshMs: 60_000, scoreEveryMs: 3_600_000, maxSymbols: 100, nowMs: () => NOW };
+    const workers: StreamWorker[] = [];
+    for (let i = 0; i < 2; i++) {
+      const worker = await startStreamWorker({ kafka, producer, store, topics, settings, log: testLog, volForecast });
+      closers.push(() => worker.stop());
+      workers.push(worker);
+    }
+
+    // Once the group has settled on two members, each worker's forecaster scores its own symbols.
+    let scoredBy: string[][] = [];
+    await eventually(
+      async () => {
+        scoredBy = await Promise.all(
+          workers.map(async (w) => (await (w.forecaster?.scoreAll() ?? Promise.resolve([]))).map((row) => row.symbol)),
+        );
+        return scoredBy.every((own) => own.length < modelled.size) && scoredBy.flat().length === modelled.size;
+      },
+      "the two workers to split the symbols",
+      60_000,
+    );
+    expect(new Set(scoredBy.flat())).toEqual(modelled);
   }, 120_000);
 });

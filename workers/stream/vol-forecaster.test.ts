@@ -181,6 +181,42 @@ describe("volatility forecaster", () => {
     expect(await forecaster.refreshModels()).toBe(0);
   });
 
+  it("scores only the symbols this process owns, and the others once it owns them", async () => {
+    const f = fakes({ AAA: 30, BBB: 30, CCC: 30 });
+    f.setModels([model("AAA", 1), model("BBB", 1), model("CCC", 1)]);
+    const owned = new Set(["BBB"]);
+    const forecaster = createVolForecaster({
+      models: f.models,
+      store: f.store,
+      log,
+      refreshMs: 1_000,
+      maxSymbols: 10,
+      nowMs: () => SESSION,
+      owns: (symbol) => owned.has(symbol),
+    });
+    expect(await forecaster.refreshModels()).toBe(3);
+    expect(forecaster.stats().symbols).toBe(3);
+    expect(f.written.map((w) => w.symbol)).toEqual(["BBB"]);
+    await forecaster.scoreAll();
+    expect(f.written.map((w) => w.symbol)).toEqual(["BBB", "BBB"]);
+
+    // A rebalance: this process now holds AAA and CCC, not BBB.
+    owned.clear();
+    owned.add("AAA").add("CCC");
+    forecaster.requestScoring();
+    await forecaster.stop();
+    expect(
+      f.written
+        .slice(2)
+        .map((w) => w.symbol)
+        .sort(),
+    ).toEqual(["AAA", "CCC"]);
+    // Stopped: a late request does nothing.
+    forecaster.requestScoring();
+    await forecaster.stop();
+    expect(f.written).toHaveLength(4);
+  });
+
   it("holds at most maxSymbols symbols", async () => {
     const f = fakes({});
     f.setModels(["A", "B", "C"].map((s) => model(s, 1)));

@@ -28,6 +28,11 @@ export interface VolForecasterOptions {
   /** Concurrent symbols scored (each one or two Cassandra reads and one write). */
   concurrency?: number;
   nowMs?: () => number;
+  /**
+   * Whether this process scores `symbol` (all by default). With several stream workers each owns
+   * the symbols of its trade partitions, so each symbol is scored once, not once per worker.
+   */
+  owns?: (symbol: string) => boolean;
 }
 
 export interface VolForecasterStats {
@@ -43,8 +48,10 @@ export interface VolForecasterStats {
 export interface VolForecaster {
   /** Reloads the newest versions; scores the symbols whose version changed. Returns how many changed. */
   refreshModels(): Promise<number>;
-  /** Scores every held symbol now; returns the forecasts written. */
+  /** Scores every held symbol this process owns now; returns the forecasts written. */
   scoreAll(): Promise<VolForecastRow[]>;
+  /** Queues a scoring run (after a rebalance gave this process other symbols). */
+  requestScoring(): void;
   /** The model version a symbol is scored with, if any. */
   modelVersion(symbol: string): number | undefined;
   stats(): VolForecasterStats;
@@ -71,6 +78,7 @@ export function createVolForecaster(options: VolForecasterOptions): VolForecaste
   const nowMs = options.nowMs ?? Date.now;
   const sessionMinutes = options.sessionMinutes ?? SESSION_MINUTES;
   const concurrency = options.concurrency ?? 8;
+  const owns = options.owns ?? (() => true);
   const states = new Map<string, SymbolState>();
   const stats: VolForecasterStats = { symbols: 0, refreshes: 0, modelChanges: 0, scored: 0, noHistory: 0, errors: 0 };
   const timers: NodeJS.Timeout[] = [];
@@ -197,14 +205,16 @@ export function createVolForecaster(options: VolForecasterOptions): VolForecaste
     stats.modelChanges += changed.length;
     if (changed.length > 0) log.info({ changed: changed.length, symbols: states.size }, "volatility models loaded");
     // Score the new versions at once rather than up to a minute later.
-    if (changed.length > 0) await scoreMany(changed);
+    const owned = changed.filter(owns);
+    if (owned.length > 0) await scoreMany(owned);
     return changed.length;
   }
 
-  const scoreAll = () => scoreMany([...states.keys()]);
+  const scoreAll = () => scoreMany([...states.keys()].filter(owns));
 
+  let stopped = false;
   const run = (what: string, fn: () => Promise<unknown>) => {
-    if (queued.has(what)) return;
+    if (stopped || queued.has(what)) return;
     queued.add(what);
     chain = chain.then(async () => {
       queued.delete(what);
@@ -220,6 +230,7 @@ export function createVolForecaster(options: VolForecasterOptions): VolForecaste
   return {
     refreshModels,
     scoreAll,
+    requestScoring: () => run("scoring", scoreAll),
     modelVersion: (symbol) => states.get(symbol)?.model.version,
     stats: () => ({ ...stats }),
     start() {
@@ -231,6 +242,7 @@ export function createVolForecaster(options: VolForecasterOptions): VolForecaste
       timers.push(refresh, score);
     },
     async stop() {
+      stopped = true;
       for (const t of timers) clearInterval(t);
       timers.length = 0;
       await chain;
