@@ -6,7 +6,7 @@ import type { LiveUpdate } from "../../core/live-updates";
 import type { HarParams } from "../../core/vol-forecast";
 import { garmanKlassVariance } from "../../core/vol-forecast";
 import { blendDayVariance } from "../../core/vol-forecast-live";
-import { createVolForecaster } from "./vol-forecaster";
+import { createVolForecaster, type VolForecasterOptions } from "./vol-forecaster";
 
 const DAY = "2026-01-05";
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
@@ -99,7 +99,10 @@ function fakes(dailyDays: Record<string, number>) {
     latestModels: (max: number) => Promise.resolve(latest.slice(0, max)),
     writeForecast: (row: VolForecastRow) => Promise.resolve(void written.push(row)),
   } as unknown as VolModelStore;
-  return { store, models, minutes, written, setModels: (rows: VolModelRow[]) => (latest = rows) };
+  /** A forecaster on these fakes at SESSION, holding up to 10 symbols; `options` replace any setting. */
+  const forecaster = (options: Partial<VolForecasterOptions> = {}) =>
+    createVolForecaster({ models, store, log, refreshMs: 1_000, maxSymbols: 10, nowMs: () => SESSION, ...options });
+  return { store, models, minutes, written, forecaster, setModels: (rows: VolModelRow[]) => (latest = rows) };
 }
 
 const log = pino({ level: "silent" });
@@ -110,15 +113,7 @@ describe("volatility forecaster", () => {
     f.setModels([model("AAA", 1)]);
     const published: LiveUpdate[] = [];
     let now = SESSION + 2 * 60_000 + 5_000;
-    const forecaster = createVolForecaster({
-      models: f.models,
-      store: f.store,
-      log,
-      refreshMs: 1_000,
-      maxSymbols: 10,
-      nowMs: () => now,
-      publish: (u) => published.push(...u),
-    });
+    const forecaster = f.forecaster({ nowMs: () => now, publish: (u) => published.push(...u) });
     f.minutes.push(
       stored("AAA", "1m", SESSION, 100, 100.2, 99.9, 100.1),
       stored("AAA", "1m", SESSION + 60_000, 100.1, 100.3, 100, 100.2, false),
@@ -153,14 +148,7 @@ describe("volatility forecaster", () => {
   it("skips a symbol with fewer than 22 daily candles, and picks up a new version at once", async () => {
     const f = fakes({ AAA: 30, BBB: 10 });
     f.setModels([model("AAA", 1), model("BBB", 1)]);
-    const forecaster = createVolForecaster({
-      models: f.models,
-      store: f.store,
-      log,
-      refreshMs: 1_000,
-      maxSymbols: 10,
-      nowMs: () => SESSION,
-    });
+    const forecaster = f.forecaster();
     await forecaster.refreshModels();
     expect(f.written.map((w) => w.symbol)).toEqual(["AAA"]);
     expect(forecaster.stats()).toMatchObject({ symbols: 2, noHistory: 1, scored: 1, errors: 0 });
@@ -185,15 +173,7 @@ describe("volatility forecaster", () => {
     const f = fakes({ AAA: 30, BBB: 30, CCC: 30 });
     f.setModels([model("AAA", 1), model("BBB", 1), model("CCC", 1)]);
     const owned = new Set(["BBB"]);
-    const forecaster = createVolForecaster({
-      models: f.models,
-      store: f.store,
-      log,
-      refreshMs: 1_000,
-      maxSymbols: 10,
-      nowMs: () => SESSION,
-      owns: (symbol) => owned.has(symbol),
-    });
+    const forecaster = f.forecaster({ owns: (symbol) => owned.has(symbol) });
     expect(await forecaster.refreshModels()).toBe(3);
     expect(forecaster.stats().symbols).toBe(3);
     expect(f.written.map((w) => w.symbol)).toEqual(["BBB"]);
@@ -220,14 +200,7 @@ describe("volatility forecaster", () => {
   it("holds at most maxSymbols symbols", async () => {
     const f = fakes({});
     f.setModels(["A", "B", "C"].map((s) => model(s, 1)));
-    const forecaster = createVolForecaster({
-      models: f.models,
-      store: f.store,
-      log,
-      refreshMs: 1_000,
-      maxSymbols: 2,
-      nowMs: () => SESSION,
-    });
+    const forecaster = f.forecaster({ maxSymbols: 2 });
     await forecaster.refreshModels();
     expect(forecaster.stats().symbols).toBe(2);
   });
